@@ -1,0 +1,37 @@
+# Perfi: `make run` and `make test` are all the set-up a user needs on a
+# fresh Debian/Ubuntu machine; they install what is missing first.
+
+SHELL := /bin/bash
+CARGO ?= cargo
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_INSTALL := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends
+
+.PHONY: all deps deps-z3 deps-ground-truth build release run test bench accuracy clean
+
+all: build
+
+# libz3-dev provides z3.h and libz3.so, which the z3 crate links against.
+deps-z3:
+	@if [ ! -f /usr/include/z3.h ]; then \
+	  echo "perfi: installing libz3-dev (z3.h not found)"; \
+	  $(SUDO) apt-get update -qq && $(APT_INSTALL) libz3-dev; \
+	fi
+	@command -v cc >/dev/null || { echo "perfi: installing gcc"; $(SUDO) apt-get update -qq && $(APT_INSTALL) gcc libc6-dev; }
+
+# gcc and valgrind measure ground truth (make accuracy, tests).
+deps-ground-truth:
+	@command -v valgrind >/dev/null || { echo "perfi: installing valgrind"; $(SUDO) apt-get update -qq && $(APT_INSTALL) valgrind; }
+
+deps: deps-z3
+
+build: deps
+	$(CARGO) build --release
+
+run: build
+	./target/release/perfi analyze test-workspaces/
+
+test: deps deps-ground-truth
+	$(CARGO) test --workspace --release
+
+clean:
+	$(CARGO) clean

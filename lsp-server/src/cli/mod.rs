@@ -1,0 +1,10 @@
+pub mod analyze;
+pub mod layout;
+
+use clap::ValueEnum;
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq)]
+pub enum Format {
+    Text,
+    Json,
+}

@@ -1,0 +1,49 @@
+//! `perfi`: performance interfaces for C, on the command line and as a
+//! language server.
+
+mod cli;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "perfi", version, about = "Performance interfaces for C code")]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Analyze functions and print their performance interfaces.
+    Analyze(cli::analyze::Args),
+    /// Print struct layouts: offsets, sizes, cache lines, holes.
+    Layout(cli::layout::Args),
+}
+
+/// Deep syntax is handled with explicit limits, but lowering is recursive;
+/// run on a thread with a generous stack.
+const STACK: usize = 256 * 1024 * 1024;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let worker = std::thread::Builder::new().stack_size(STACK).spawn(move || match cli.cmd {
+        Cmd::Analyze(a) => cli::analyze::run(a),
+        Cmd::Layout(a) => cli::layout::run(a),
+    });
+    let result = match worker {
+        Ok(h) => h.join().unwrap_or_else(|_| Err(anyhow::anyhow!("internal error (panic); please report it"))),
+        Err(e) => Err(anyhow::anyhow!("cannot start worker thread: {e}")),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("perfi: error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+#[allow(dead_code)]
+fn _paths(_: Vec<PathBuf>) {}
