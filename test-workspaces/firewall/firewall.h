@@ -202,6 +202,10 @@ struct fw_state {
 void fw_init(struct fw_state *fw, uint8_t default_action);
 int  fw_add_rule(struct fw_state *fw, const struct fw_rule *rule);
 int  fw_match_rules(struct fw_state *fw, const struct fw_pkt *pkt);
+uint32_t fw_make_key(const struct fw_pkt *pkt, struct fw_conn_key *key,
+                     bool *src_is_lo);
+struct fw_conn *fw_ct_create(struct fw_state *fw, const struct fw_pkt *pkt,
+                             uint16_t rule_id, uint64_t now);
 struct fw_conn *fw_ct_lookup(struct fw_state *fw, const struct fw_pkt *pkt,
                              int *dir);
 int  fw_process(struct fw_state *fw, struct fw_pkt *pkt, uint64_t now);

@@ -104,7 +104,7 @@ static int pol_meter(struct pol_bucket *b, const struct pol_profile *p,
     }
 }
 
-static uint32_t pol_hash(uint32_t addr, uint32_t seed)
+uint32_t pol_flow_hash(uint32_t addr, uint32_t seed)
 {
     uint32_t h = addr ^ seed;
 
@@ -119,7 +119,7 @@ static uint32_t pol_hash(uint32_t addr, uint32_t seed)
 struct pol_flow *pol_flow_get(struct pol_state *st, uint32_t addr, uint8_t cls,
                               uint64_t now)
 {
-    uint32_t slot = pol_hash(addr, st->hash_seed) & POL_FLOW_MASK;
+    uint32_t slot = pol_flow_hash(addr, st->hash_seed) & POL_FLOW_MASK;
     struct pol_flow *f;
     uint32_t i;
 

@@ -120,6 +120,7 @@ struct pol_state {
 void     pol_init(struct pol_state *st, uint32_t seed);
 void     pol_set_profile(struct pol_state *st, uint8_t cls, uint64_t cir,
                          uint32_t cbs, uint32_t ebs, uint8_t mode);
+uint32_t pol_flow_hash(uint32_t addr, uint32_t seed);
 void     pol_refill(struct pol_bucket *b, const struct pol_profile *p,
                     uint64_t now);
 struct pol_flow *pol_flow_get(struct pol_state *st, uint32_t addr, uint8_t cls,
