@@ -108,3 +108,154 @@ impl Lowered {
         self.ir.as_ref().ok().map(|f| IrFigures { blocks: f.blocks.len(), loops: f.loops.len(), calls: f.calls })
     }
 }
+
+// ---------------------------------------------------------------- interfaces
+
+use crate::cancel::CancelToken;
+use crate::config::{Budgets, Config};
+use crate::exec::explore::{Explorer, Out};
+use crate::interface::{merge, path_cost, pcv_json, Case, PathCost, PcvJson};
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+pub type FuncTable = HashMap<String, Arc<Function>>;
+
+/// The analysis result of one function.
+#[derive(Clone, Debug, Serialize)]
+pub struct FunctionInterface {
+    pub name: String,
+    pub range: LineRange,
+    pub status: Status,
+    pub reason: Option<String>,
+    pub paths: usize,
+    pub analysis_ms: f64,
+    pub pcvs: Vec<PcvJson>,
+    pub cases: Vec<Case>,
+    pub resolutions: Vec<f64>,
+    pub notes: Vec<String>,
+    #[serde(skip)]
+    pub details: Option<Arc<Details>>,
+}
+
+/// What the concrete interpreter and the regression checker need beyond
+/// the JSON: the variables and how iterations map to them.
+#[derive(Debug)]
+pub struct Details {
+    pub vars: crate::exec::vars::Vars,
+    pub iter_classes: HashMap<(u64, usize, u64), crate::poly::VarId>,
+    pub paths: Vec<PathCost>,
+    pub terms: crate::term::Terms,
+}
+
+impl std::fmt::Debug for crate::term::Terms {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Terms({})", self.len())
+    }
+}
+
+pub fn analyze_function(f: &Arc<Function>, info: &FunctionInfo, funcs: &FuncTable, cfg: &Config, budgets: Budgets, resolution: f64, cancel: &CancelToken) -> FunctionInterface {
+    let start = std::time::Instant::now();
+    let mut ex = Explorer::new(funcs, cfg, budgets, cancel.clone());
+    let init = ex.initial_state(f);
+    let outs = ex.run(vec![init], None, None);
+    let mut paths = Vec::new();
+    let mut incomplete: Option<String> = None;
+    for o in outs {
+        let (Out::Done(s) | Out::Exit(s) | Out::Back(s)) = o;
+        if let Some(why) = &s.incomplete {
+            incomplete.get_or_insert_with(|| why.clone());
+        }
+        paths.push(path_cost(&s, &ex.table, &cfg.hardware));
+    }
+    let merged = merge(&paths, resolution, &ex.terms, &ex.vars, &mut ex.solver);
+    let (status, reason) = match (&ex.exhausted, &incomplete) {
+        (Some(why), _) => (Status::Partial, Some(format!("partial: {why}; {} paths explored", paths.len()))),
+        (None, Some(why)) => (Status::Partial, Some(format!("partial: {why}"))),
+        _ if paths.is_empty() => (Status::Partial, Some("partial: no feasible path".into())),
+        _ => (Status::Complete, None),
+    };
+    let mut pcvs: Vec<PcvJson> = Vec::new();
+    let used: std::collections::BTreeSet<u32> = merged.cases.iter().flat_map(|c| c.polys.iter().flat_map(|p| p.vars())).collect();
+    for v in used {
+        if let Some(info) = ex.vars.list.get(v as usize) {
+            pcvs.push(pcv_json(info));
+        }
+    }
+    let details = Details { vars: ex.vars.clone(), iter_classes: ex.iter_classes.clone(), paths: paths.clone(), terms: ex.terms.clone() };
+    FunctionInterface {
+        name: info.name.clone(),
+        range: LineRange { start_line: info.range.start_line, end_line: info.range.end_line },
+        status,
+        reason,
+        paths: paths.len(),
+        analysis_ms: start.elapsed().as_secs_f64() * 1000.0,
+        pcvs,
+        cases: merged.cases,
+        resolutions: merged.resolutions,
+        notes: ex.notes.clone(),
+        details: Some(Arc::new(details)),
+    }
+}
+
+/// A set of files lowered together; calls resolve to functions of the
+/// same folder (a file's own functions first).
+#[derive(Default)]
+pub struct Program {
+    pub files: Vec<FileAnalysis>,
+}
+
+impl Program {
+    pub fn load(paths: &[PathBuf]) -> Result<Program, crate::EngineError> {
+        let mut cache = FileCache::default();
+        let mut prog = Program::default();
+        let mut seen = std::collections::HashSet::new();
+        // Sibling .c files of every requested file join the program, so
+        // calls into them can be followed.
+        let mut all: Vec<PathBuf> = Vec::new();
+        for p in paths {
+            all.push(p.clone());
+            if let Some(dir) = p.parent() {
+                if let Ok(rd) = std::fs::read_dir(dir) {
+                    let mut sib: Vec<PathBuf> = rd.filter_map(|e| e.ok()).map(|e| e.path()).filter(|x| x.extension().is_some_and(|e| e == "c")).collect();
+                    sib.sort();
+                    all.extend(sib);
+                }
+            }
+        }
+        for p in all {
+            let key = p.canonicalize().unwrap_or(p.clone());
+            if !seen.insert(key) {
+                continue;
+            }
+            let f = load(&p, &mut cache)?;
+            prog.files.push(lower_file(f, &mut cache));
+        }
+        Ok(prog)
+    }
+
+    /// Functions visible from a file: its own, then its folder's.
+    pub fn table_for(&self, path: &str) -> FuncTable {
+        let dir = Path::new(path).parent().map(|d| d.to_path_buf());
+        let mut t = FuncTable::new();
+        for fa in &self.files {
+            if Path::new(&fa.path).parent().map(|d| d.to_path_buf()) != dir || fa.path == path {
+                continue;
+            }
+            for l in &fa.functions {
+                if let Ok(f) = &l.ir {
+                    t.entry(l.info.name.clone()).or_insert_with(|| Arc::new(f.clone()));
+                }
+            }
+        }
+        for fa in &self.files {
+            if fa.path == path {
+                for l in &fa.functions {
+                    if let Ok(f) = &l.ir {
+                        t.insert(l.info.name.clone(), Arc::new(f.clone()));
+                    }
+                }
+            }
+        }
+        t
+    }
+}

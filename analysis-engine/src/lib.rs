@@ -3,12 +3,22 @@
 
 pub mod analysis;
 pub mod annotations;
+pub mod cancel;
+pub mod solver;
+pub mod term;
+pub mod config;
 pub mod contracts;
+pub mod cost;
+pub mod cost_table;
+pub mod poly;
 pub mod env;
+pub mod exec;
 pub mod index;
+pub mod interface;
 pub mod ir;
 pub mod layout;
 pub mod loops;
+pub mod output;
 pub mod lower;
 pub mod sanitize;
 pub mod source;

@@ -1,0 +1,1043 @@
+//! The executor: runs IR blocks on symbolic states, forks at branches whose
+//! both sides are feasible, inlines workspace callees, applies contracts,
+//! and hands loops to `summarize.rs`. A depth-first searcher with budgets.
+
+use super::state::*;
+use super::token;
+use super::vars::{VarKey, Vars};
+use crate::cancel::CancelToken;
+use crate::config::{Budgets, Config};
+use crate::cost::{self, Counts, CostTable, Feature};
+use crate::ir::*;
+use crate::poly::{Poly, VarId};
+use crate::solver::{Sat, Solver};
+use crate::term::{Op, SymKind, TermId, Terms};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+pub enum Out {
+    /// The analyzed function returned.
+    Done(State),
+    /// Back at the header of the loop being summarized.
+    Back(State),
+    /// Left the loop being summarized.
+    Exit(State),
+}
+
+pub struct Bound {
+    pub depth: usize,
+    pub header: BlockId,
+    pub blocks: Vec<BlockId>,
+}
+
+impl Bound {
+    pub fn contains(&self, b: BlockId) -> bool {
+        self.blocks.binary_search(&b).is_ok()
+    }
+}
+
+pub struct Explorer<'a> {
+    pub terms: Terms,
+    pub solver: Solver,
+    pub vars: Vars,
+    pub funcs: &'a HashMap<String, Arc<Function>>,
+    pub cfg: &'a Config,
+    pub table: CostTable,
+    pub budgets: Budgets,
+    pub start: Instant,
+    pub paths_done: usize,
+    pub cancel: CancelToken,
+    /// Why exploration stopped early, if it did.
+    pub exhausted: Option<String>,
+    /// (context, loop header, iteration signature) → PCV, for the
+    /// concrete interpreter to classify iterations.
+    pub iter_classes: HashMap<(u64, usize, u64), VarId>,
+    pub notes: Vec<String>,
+    /// Loop headers summarized as counted loops, per context.
+    pub counted: HashMap<(u64, usize), VarId>,
+    pub max_call_depth: usize,
+    pub secret_names: Vec<String>,
+}
+
+const MAX_CALL_DEPTH: usize = 24;
+
+impl<'a> Explorer<'a> {
+    pub fn new(funcs: &'a HashMap<String, Arc<Function>>, cfg: &'a Config, budgets: Budgets, cancel: CancelToken) -> Explorer<'a> {
+        Explorer {
+            terms: Terms::new(),
+            solver: Solver::new(budgets.query_ms, cancel.clone()),
+            vars: Vars::default(),
+            funcs,
+            cfg,
+            table: cost::default_table(),
+            budgets,
+            start: Instant::now(),
+            paths_done: 0,
+            cancel,
+            exhausted: None,
+            iter_classes: HashMap::new(),
+            notes: vec![],
+            counted: HashMap::new(),
+            max_call_depth: MAX_CALL_DEPTH,
+            secret_names: vec![],
+        }
+    }
+
+    pub fn out_of_budget(&mut self) -> bool {
+        if self.exhausted.is_some() {
+            return true;
+        }
+        let why = if self.cancel.is_cancelled() {
+            Some("cancelled".to_string())
+        } else if self.paths_done >= self.budgets.paths {
+            Some(format!("path budget of {} exhausted", self.budgets.paths))
+        } else if self.start.elapsed().as_millis() as u64 > self.budgets.wall_ms {
+            Some(format!("wall-time budget of {} ms exhausted", self.budgets.wall_ms))
+        } else if self.solver.solver_time.as_millis() as u64 > self.budgets.solver_ms {
+            Some(format!("solver budget of {} ms exhausted", self.budgets.solver_ms))
+        } else {
+            None
+        };
+        if why.is_some() {
+            self.exhausted = why;
+        }
+        self.exhausted.is_some()
+    }
+
+    /// The initial state of `f` with symbolic parameters.
+    pub fn initial_state(&mut self, f: &Arc<Function>) -> State {
+        let mut st = State {
+            frames: vec![],
+            block: f.entry,
+            inst: 0,
+            prev: None,
+            pc: vec![],
+            display: vec![],
+            cost: Cost::default(),
+            mem: Memory::default(),
+            sig: 0,
+            lines: Default::default(),
+            finished: false,
+            ret: None,
+            incomplete: None,
+            written: Default::default(),
+            last_return: None,
+        };
+        let mut frame = Frame { func: f.clone(), locals: vec![None; f.locals.len()], local_obj: vec![None; f.locals.len()], ret_to: None, ctx: 0 };
+        for &p in &f.params {
+            let l = &f.locals[p];
+            let secret = l.secret || self.cfg.secret.params.iter().any(|s| s == &l.name);
+            let v = if l.in_memory {
+                let base = self.terms.sym(&format!("&{}", l.name), 64, SymKind::Input);
+                let id = st.mem.add(new_object(&l.name, base, ObjKind::Param, secret));
+                frame.local_obj[p] = Some(id);
+                Value::Ptr { obj: id, off: self.terms.konst(0, 64) }
+            } else if l.ty == Ty::Ptr {
+                let base = self.terms.sym(&l.name, 64, SymKind::Input);
+                let id = st.mem.add(new_object(&l.name, base, ObjKind::Param, secret));
+                Value::Ptr { obj: id, off: self.terms.konst(0, 64) }
+            } else {
+                let t = self.terms.sym(&l.name, l.ty.bits().max(8), SymKind::Input);
+                if secret {
+                    self.mark_secret(t);
+                }
+                Value::Int(t)
+            };
+            frame.locals[p] = Some(v);
+        }
+        st.frames.push(frame);
+        st
+    }
+
+    fn mark_secret(&mut self, t: TermId) {
+        if let crate::term::Op::Sym(s) = self.terms.node(t).op {
+            if let Some(info) = self.terms.syms.get_mut(s as usize) {
+                info.secret = true;
+            }
+        }
+    }
+
+    /// Explore from the given states until they finish or hit the bound.
+    pub fn run(&mut self, init: Vec<State>, bound: Option<&Bound>, fresh_header: Option<BlockId>) -> Vec<Out> {
+        let mut work: Vec<(State, bool)> = init.into_iter().map(|s| (s, fresh_header.is_some())).collect();
+        let mut outs = Vec::new();
+        while let Some((st, fresh)) = work.pop() {
+            if self.out_of_budget() {
+                break;
+            }
+            if st.finished {
+                self.paths_done += 1;
+                outs.push(if bound.is_some() { Out::Exit(st) } else { Out::Done(st) });
+                continue;
+            }
+            if let Some(b) = bound {
+                if st.frames.len() < b.depth {
+                    outs.push(Out::Exit(st));
+                    continue;
+                }
+                if st.frames.len() == b.depth && st.inst == 0 && !fresh {
+                    if st.block == b.header {
+                        self.paths_done += 1;
+                        outs.push(Out::Back(st));
+                        continue;
+                    }
+                    if !b.contains(st.block) {
+                        outs.push(Out::Exit(st));
+                        continue;
+                    }
+                }
+            }
+            if st.inst == 0 && !fresh {
+                let f = st.frame().func.clone();
+                if let Some(li) = f.loop_of_header.get(st.block).copied().flatten() {
+                    let from_inside = st.prev.is_some_and(|p| f.loops[li].contains(p));
+                    if !from_inside {
+                        for s in self.summarize(st, li) {
+                            work.push((s, false));
+                        }
+                        continue;
+                    }
+                }
+            }
+            for s in self.step(st) {
+                work.push((s, false));
+            }
+        }
+        outs
+    }
+
+    /// Execute the rest of the current block; returns successor states.
+    pub fn step(&mut self, mut st: State) -> Vec<State> {
+        let f = st.frame().func.clone();
+        let block = &f.blocks[st.block];
+        if st.inst == 0 {
+            st.cost.add_counts(&cost::block_counts(block));
+        }
+        while st.inst < block.insts.len() {
+            let i = &block.insts[st.inst];
+            st.inst += 1;
+            if let InstKind::Call { dst, callee, args } = &i.kind {
+                if let Some(callee_f) = self.inlinable(&st, callee) {
+                    let vals: Vec<Value> = args.iter().map(|a| self.eval(&mut st, a)).collect();
+                    self.push_frame(&mut st, callee_f, vals, *dst, i.span.start_byte);
+                    return vec![st];
+                }
+                let vals: Vec<Value> = args.iter().map(|a| self.eval(&mut st, a)).collect();
+                let r = self.external_call(&mut st, callee, &vals, i.span.start_byte, i.span.start_line);
+                if let (Some(d), Some(v)) = (dst, r) {
+                    self.set_local(&mut st, *d, v);
+                }
+                continue;
+            }
+            self.exec_inst(&mut st, i);
+        }
+        let prev = st.block;
+        match &block.term {
+            Terminator::Goto(b) => {
+                st.prev = Some(prev);
+                st.block = *b;
+                st.inst = 0;
+                vec![st]
+            }
+            Terminator::Unreachable => {
+                st.incomplete = Some("reached the end of a block with no successor".into());
+                st.finished = true;
+                vec![st]
+            }
+            Terminator::Return(v) => {
+                let val = v.as_ref().map(|e| self.eval(&mut st, e));
+                st.last_return = Some(prev);
+                self.pop_frame(&mut st, val);
+                vec![st]
+            }
+            Terminator::Branch { cond, then_bb, else_bb } => {
+                let c = self.eval_cond(&mut st, cond);
+                let ctx = st.frame().ctx;
+                let nc = self.terms.not(c);
+                let mut out = Vec::new();
+                for (taken, cterm, target) in [(1u64, c, *then_bb), (0u64, nc, *else_bb)] {
+                    if !self.feasible(&st, cterm) {
+                        continue;
+                    }
+                    let mut s = st.clone();
+                    self.assume(&mut s, cterm);
+                    s.sig = super::mix(s.sig, token::branch(ctx, prev, taken));
+                    s.prev = Some(prev);
+                    s.block = target;
+                    s.inst = 0;
+                    out.push(s);
+                }
+                out
+            }
+            Terminator::Switch { value, cases, default } => {
+                let v = self.eval(&mut st, value);
+                let v = self.as_int(&mut st, v);
+                let w = self.terms.width(v);
+                let ctx = st.frame().ctx;
+                let mut out = Vec::new();
+                let mut none = self.terms.tru();
+                for (k, (val, target)) in cases.iter().enumerate() {
+                    let kt = self.terms.konst_i(*val, w);
+                    let eq = self.terms.eq(v, kt);
+                    let neq = self.terms.not(eq);
+                    none = self.terms.and(none, neq);
+                    if !self.feasible(&st, eq) {
+                        continue;
+                    }
+                    let mut s = st.clone();
+                    self.assume(&mut s, eq);
+                    s.sig = super::mix(s.sig, token::branch(ctx, prev, k as u64 + 2));
+                    s.prev = Some(prev);
+                    s.block = *target;
+                    s.inst = 0;
+                    out.push(s);
+                }
+                if self.feasible(&st, none) {
+                    let mut s = st;
+                    self.assume(&mut s, none);
+                    s.sig = super::mix(s.sig, token::branch(ctx, prev, 1));
+                    s.prev = Some(prev);
+                    s.block = *default;
+                    s.inst = 0;
+                    out.push(s);
+                }
+                out
+            }
+        }
+    }
+
+    pub fn feasible(&mut self, st: &State, c: TermId) -> bool {
+        match self.terms.as_const(c) {
+            Some(0) => return false,
+            Some(_) => return true,
+            None => {}
+        }
+        let mut q = st.pc.clone();
+        q.push(c);
+        // Unknown (timeout) counts as feasible: we keep the path rather
+        // than drop behaviour that may exist.
+        self.solver.check(&self.terms, &q) != Sat::Unsat
+    }
+
+    pub fn assume(&mut self, st: &mut State, c: TermId) {
+        if self.terms.as_const(c).is_none() {
+            st.pc.push(c);
+            st.display.push(Atom::Cond(c));
+        }
+    }
+
+    fn inlinable(&self, st: &State, callee: &str) -> Option<Arc<Function>> {
+        let f = self.funcs.get(callee)?;
+        if st.frames.len() >= self.max_call_depth || st.frames.iter().any(|fr| fr.func.name == callee) {
+            return None;
+        }
+        Some(f.clone())
+    }
+
+    fn push_frame(&mut self, st: &mut State, f: Arc<Function>, args: Vec<Value>, dst: Option<LocalId>, site: u32) {
+        let ctx = token::call_ctx(st.frame().ctx, &f.name, site);
+        let mut frame = Frame { func: f.clone(), locals: vec![None; f.locals.len()], local_obj: vec![None; f.locals.len()], ret_to: Some((st.block, st.inst, dst)), ctx };
+        let mut extra_objs = Vec::new();
+        for (k, &p) in f.params.iter().enumerate() {
+            let l = &f.locals[p];
+            let v = match args.get(k) {
+                Some(v) => *v,
+                None => Value::Int(self.terms.sym(&format!("{}.{}", f.name, l.name), l.ty.bits().max(8), SymKind::Input)),
+            };
+            if l.in_memory {
+                // Address-taken scalar or by-value struct parameter.
+                let base = self.terms.sym(&format!("&{}", l.name), 64, SymKind::Input);
+                let id = st.mem.add(new_object(&l.name, base, ObjKind::Local, false));
+                extra_objs.push((id, v, l.size.min(8) as u8));
+                frame.local_obj[p] = Some(id);
+            }
+            frame.locals[p] = Some(v);
+        }
+        st.cost.add_counts(&{
+            let mut c = Counts::default();
+            c.add(Feature::Call, 1.0);
+            c
+        });
+        st.frames.push(frame);
+        for (id, v, size) in extra_objs {
+            let zero = self.terms.konst(0, 64);
+            st.mem.get_mut(id).cells.push(Cell { off: zero, size, val: v });
+        }
+        st.block = f.entry;
+        st.inst = 0;
+        st.prev = None;
+    }
+
+    fn pop_frame(&mut self, st: &mut State, val: Option<Value>) {
+        let Some(fr) = st.frames.pop() else { return };
+        match fr.ret_to {
+            None => {
+                let mut c = Counts::default();
+                c.add(Feature::Ret, 1.0);
+                st.cost.add_counts(&c);
+                st.finished = true;
+                st.ret = val;
+            }
+            Some((b, i, dst)) => {
+                st.block = b;
+                st.inst = i;
+                st.prev = None;
+                if let (Some(d), Some(v)) = (dst, val) {
+                    let d_ty = st.frame().func.locals.get(d).map(|l| l.ty);
+                    let v = match (v, d_ty) {
+                        (Value::Int(t), Some(Ty::Int { bits, signed })) => Value::Int(self.terms.resize(t, bits as u32, signed)),
+                        (v, _) => v,
+                    };
+                    self.set_local(st, d, v);
+                }
+            }
+        }
+    }
+
+    pub fn exec_inst(&mut self, st: &mut State, i: &Inst) {
+        match &i.kind {
+            InstKind::Set { local, value } => {
+                let v = self.eval(st, value);
+                self.set_local(st, *local, v);
+                let name = st.frame().func.locals[*local].name.clone();
+                if let Value::Int(t) = v {
+                    if self.terms.sym_of(t).is_none() && self.terms.as_const(t).is_none() && !name.starts_with("tmp") {
+                        self.terms.aliases.entry(t).or_insert(name);
+                    }
+                }
+            }
+            InstKind::Store { addr, value, size, .. } => {
+                let a = self.eval(st, addr);
+                let v = self.eval(st, value);
+                let (obj, off) = self.deref(st, a);
+                self.write(st, obj, off, *size, v);
+            }
+            InstKind::Copy { dst, src, size } => {
+                let d = self.eval(st, dst);
+                let s = self.eval(st, src);
+                let (dobj, doff) = self.deref(st, d);
+                let (sobj, soff) = self.deref(st, s);
+                self.copy(st, dobj, doff, sobj, soff, *size);
+            }
+            InstKind::Call { .. } => {}
+        }
+    }
+
+    pub fn set_local(&mut self, st: &mut State, l: LocalId, v: Value) {
+        if let Some(obj) = st.frame().local_obj.get(l).copied().flatten() {
+            let size = st.frame().func.locals[l].size.min(8) as u8;
+            let zero = self.terms.konst(0, 64);
+            self.write(st, obj, zero, size, v);
+        }
+        if let Some(slot) = st.frame_mut().locals.get_mut(l) {
+            *slot = Some(v);
+        }
+    }
+
+    pub fn local_value(&mut self, st: &mut State, l: LocalId) -> Value {
+        let fr = st.frame();
+        if let Some(obj) = fr.local_obj.get(l).copied().flatten() {
+            let local = &fr.func.locals[l];
+            if !matches!(local.ty, Ty::Void) && local.size <= 8 {
+                let (size, ty, name) = (local.size as u8, local.ty, local.name.clone());
+                let zero = self.terms.konst(0, 64);
+                return self.read(st, obj, zero, size.max(1), ty, &name);
+            }
+            let zero = self.terms.konst(0, 64);
+            return Value::Ptr { obj, off: zero };
+        }
+        if let Some(Some(v)) = fr.locals.get(l) {
+            return *v;
+        }
+        // Uninitialized: a fresh symbol, like the garbage it would be.
+        let local = &fr.func.locals[l];
+        let (name, ty) = (local.name.clone(), local.ty);
+        let t = self.terms.sym(&format!("uninit({name})"), ty.bits().max(8), SymKind::Input);
+        Value::Int(t)
+    }
+
+    fn local_object(&mut self, st: &mut State, l: LocalId) -> ObjId {
+        if let Some(o) = st.frame().local_obj.get(l).copied().flatten() {
+            return o;
+        }
+        let local = st.frame().func.locals[l].clone();
+        let base = self.terms.sym(&format!("&{}", local.name), 64, SymKind::Input);
+        let id = st.mem.add(new_object(&local.name, base, ObjKind::Local, false));
+        let cur = st.frame().locals.get(l).copied().flatten();
+        st.frame_mut().local_obj[l] = Some(id);
+        if let Some(v) = cur {
+            let zero = self.terms.konst(0, 64);
+            st.mem.get_mut(id).cells.push(Cell { off: zero, size: local.size.min(8) as u8, val: v });
+        }
+        id
+    }
+
+    fn global_object(&mut self, st: &mut State, name: &str) -> ObjId {
+        if let Some(i) = st.mem.objs.iter().position(|o| o.kind == ObjKind::Global && o.name == name) {
+            return i;
+        }
+        let base = self.terms.sym(&format!("&{name}"), 64, SymKind::Input);
+        let secret = self.cfg.secret.params.iter().any(|s| s == name);
+        let id = st.mem.add(new_object(name, base, ObjKind::Global, secret));
+        // Globals and locals are never at address 0.
+        let zero = self.terms.konst(0, 64);
+        let nz = self.terms.eq(base, zero);
+        let nz = self.terms.not(nz);
+        st.pc.push(nz);
+        id
+    }
+
+    /// Object and offset a pointer value designates.
+    pub fn deref(&mut self, st: &mut State, v: Value) -> (ObjId, TermId) {
+        match v {
+            Value::Ptr { obj, off } => (obj, off),
+            Value::Int(t) => {
+                let t = self.terms.resize(t, 64, false);
+                // base + constant: reuse the object made from `base`.
+                let (root, k) = match self.terms.node(t).op {
+                    Op::Add => {
+                        let n = self.terms.node(t).clone();
+                        match self.terms.as_const(n.args[1]) {
+                            Some(_) => (n.args[0], n.args[1]),
+                            None => (t, self.terms.konst(0, 64)),
+                        }
+                    }
+                    _ => (t, self.terms.konst(0, 64)),
+                };
+                if let Some(i) = st.mem.objs.iter().position(|o| o.kind == ObjKind::FromInt && o.base == root) {
+                    return (i, k);
+                }
+                let name = super::render::render(&self.terms, root);
+                let id = st.mem.add(new_object(&format!("*({name})"), root, ObjKind::FromInt, false));
+                (id, k)
+            }
+        }
+    }
+
+    pub fn addr_term(&mut self, st: &State, v: Value) -> TermId {
+        match v {
+            Value::Int(t) => self.terms.resize(t, 64, false),
+            Value::Ptr { obj, off } => {
+                let base = st.mem.get(obj).base;
+                self.terms.bin(Op::Add, base, off)
+            }
+        }
+    }
+
+    pub fn as_int(&mut self, st: &mut State, v: Value) -> TermId {
+        match v {
+            Value::Int(t) => t,
+            p => self.addr_term(st, p),
+        }
+    }
+
+    fn touch(&mut self, st: &mut State, obj: ObjId, off: TermId) {
+        let key = match self.terms.as_const(off) {
+            Some(k) => LineKey::Const((k as u64 as i64).div_euclid(64)),
+            None => LineKey::Sym(off),
+        };
+        st.lines.insert((obj, key));
+    }
+
+    pub fn read(&mut self, st: &mut State, obj: ObjId, off: TermId, size: u8, ty: Ty, hint: &str) -> Value {
+        self.touch(st, obj, off);
+        if let Some(v) = self.lookup_cell(st, obj, off, size, 0) {
+            return self.fit(v, ty);
+        }
+        // Lazy initialization: a symbol named after the access.
+        let o = st.mem.get(obj);
+        let secret = o.secret || self.cfg.secret.fields.iter().any(|f| f.split('.').last().is_some_and(|fl| hint.ends_with(&format!(".{fl}")) || hint.ends_with(&format!("->{fl}"))));
+        let name = if o.generation > 0 { format!("{hint}{}", o.havoc_tag) } else { hint.to_string() };
+        let kind = if o.generation > 0 { SymKind::Havoc } else { SymKind::Input };
+        let v = if ty == Ty::Ptr {
+            let base = self.terms.sym(&name, 64, kind);
+            let id = st.mem.add(new_object(&name, base, ObjKind::Lazy, false));
+            Value::Ptr { obj: id, off: self.terms.konst(0, 64) }
+        } else {
+            let t = self.terms.sym(&name, (size as u32 * 8).max(8), kind);
+            if secret {
+                self.mark_secret(t);
+            }
+            Value::Int(t)
+        };
+        st.mem.get_mut(obj).cells.push(Cell { off, size, val: v });
+        self.fit(v, ty)
+    }
+
+    fn fit(&mut self, v: Value, ty: Ty) -> Value {
+        match (v, ty) {
+            (Value::Int(t), Ty::Int { bits, signed }) => Value::Int(self.terms.resize(t, bits as u32, signed)),
+            (v, _) => v,
+        }
+    }
+
+    fn lookup_cell(&mut self, st: &State, obj: ObjId, off: TermId, size: u8, depth: usize) -> Option<Value> {
+        let o = st.mem.get(obj);
+        for c in o.cells.iter().rev() {
+            if c.off == off && c.size == size {
+                return Some(c.val);
+            }
+        }
+        let k = self.terms.as_const(off)? as u64;
+        // A read inside a wider constant-offset cell: extract the bytes.
+        for c in o.cells.iter().rev() {
+            let Some(ck) = self.terms.as_const(c.off).map(|x| x as u64) else { continue };
+            if ck <= k && k + size as u64 <= ck + c.size as u64 {
+                let cv = c.val;
+                let t = match cv {
+                    Value::Int(t) => t,
+                    Value::Ptr { .. } => return None,
+                };
+                let t = self.terms.resize(t, c.size as u32 * 8, false);
+                let sh = self.terms.konst(((k - ck) * 8) as u128, c.size as u32 * 8);
+                let shifted = self.terms.bin(Op::LShr, t, sh);
+                return Some(Value::Int(self.terms.resize(shifted, size as u32 * 8, false)));
+            }
+            if ck < k + size as u64 && k < ck + c.size as u64 {
+                return None; // partial overlap: treat as unknown
+            }
+        }
+        for &(s, e, byte) in o.fills.iter().rev() {
+            if s <= k && k + size as u64 <= e {
+                let mut v: u128 = 0;
+                for _ in 0..size {
+                    v = (v << 8) | byte as u128;
+                }
+                return Some(Value::Int(self.terms.konst(v, size as u32 * 8)));
+            }
+        }
+        if depth < 8 {
+            for cp in o.copies.clone().iter().rev() {
+                if cp.dst <= k && k + size as u64 <= cp.dst + cp.len {
+                    let soff = self.terms.konst((cp.src_off + (k - cp.dst)) as u128, 64);
+                    return self.lookup_cell(st, cp.src, soff, size, depth + 1);
+                }
+            }
+        }
+        None
+    }
+
+    pub fn write(&mut self, st: &mut State, obj: ObjId, off: TermId, size: u8, v: Value) {
+        self.touch(st, obj, off);
+        st.written.insert(obj);
+        let k = self.terms.as_const(off).map(|x| x as u64);
+        let terms = &self.terms;
+        let o = st.mem.get_mut(obj);
+        if let Some(k) = k {
+            o.cells.retain(|c| match terms.as_const(c.off) {
+                Some(ck) => {
+                    let ck = ck as u64;
+                    !(ck < k + size as u64 && k < ck + c.size as u64)
+                }
+                None => true,
+            });
+            o.fills.retain(|&(s, e, _)| !(s < k + size as u64 && k < e) || (s >= k && e <= k + size as u64 && false));
+            o.copies.retain(|c| !(c.dst < k + size as u64 && k < c.dst + c.len));
+        } else {
+            o.cells.retain(|c| !(c.off == off && c.size == size));
+        }
+        o.cells.push(Cell { off, size, val: v });
+    }
+
+    fn copy(&mut self, st: &mut State, dobj: ObjId, doff: TermId, sobj: ObjId, soff: TermId, len: u64) {
+        self.touch(st, dobj, doff);
+        st.written.insert(dobj);
+        self.touch(st, sobj, soff);
+        let (Some(dk), Some(sk)) = (self.terms.as_const(doff), self.terms.as_const(soff)) else {
+            self.havoc_object(st, dobj, "copy");
+            return;
+        };
+        let (dk, sk) = (dk as u64, sk as u64);
+        let terms = &self.terms;
+        let o = st.mem.get_mut(dobj);
+        o.cells.retain(|c| terms.as_const(c.off).is_none_or(|ck| {
+            let ck = ck as u64;
+            !(ck < dk + len && dk < ck + c.size as u64)
+        }));
+        o.copies.push(CopyRec { dst: dk, len, src: sobj, src_off: sk });
+    }
+
+    pub fn havoc_object(&mut self, st: &mut State, obj: ObjId, tag: &str) {
+        st.written.insert(obj);
+        let o = st.mem.get_mut(obj);
+        o.cells.clear();
+        o.fills.clear();
+        o.copies.clear();
+        o.generation += 1;
+        o.havoc_tag = format!("@{tag}");
+    }
+
+    /// Evaluate an expression to a value.
+    pub fn eval(&mut self, st: &mut State, e: &Expr) -> Value {
+        match e {
+            Expr::Const { value, ty } => Value::Int(self.terms.konst_i(*value, ty.bits().max(8))),
+            Expr::Local(l) => self.local_value(st, *l),
+            Expr::AddrLocal(l) => {
+                let obj = self.local_object(st, *l);
+                Value::Ptr { obj, off: self.terms.konst(0, 64) }
+            }
+            Expr::AddrGlobal(name) => {
+                let obj = self.global_object(st, name);
+                Value::Ptr { obj, off: self.terms.konst(0, 64) }
+            }
+            Expr::Load { addr, ty, size, access } => {
+                let a = self.eval(st, addr);
+                let (obj, off) = self.deref(st, a);
+                self.note_deref(st, obj);
+                self.read(st, obj, off, *size, *ty, &access.text)
+            }
+            Expr::PtrAdd { base, offset } => {
+                let b = self.eval(st, base);
+                let o = self.eval(st, offset);
+                let o = self.as_int(st, o);
+                let o = self.terms.resize(o, 64, true);
+                let (obj, off) = self.deref(st, b);
+                Value::Ptr { obj, off: self.terms.bin(Op::Add, off, o) }
+            }
+            Expr::Cast { a, to } => {
+                let from = a.ty(&st.frame().func.locals);
+                let v = self.eval(st, a);
+                match to {
+                    Ty::Ptr => v,
+                    Ty::Int { bits, .. } => {
+                        let t = self.as_int(st, v);
+                        Value::Int(self.terms.resize(t, *bits as u32, from.signed()))
+                    }
+                    Ty::Void => v,
+                }
+            }
+            Expr::Un { op, a, ty } => {
+                let w = ty.bits().max(8);
+                match op {
+                    UnOp::LNot => {
+                        let c = self.eval_cond(st, a);
+                        let n = self.terms.not(c);
+                        Value::Int(self.terms.resize(n, w, false))
+                    }
+                    _ => {
+                        let v = self.eval(st, a);
+                        let t = self.as_int(st, v);
+                        let t = self.terms.resize(t, w, ty.signed());
+                        Value::Int(self.terms.un(
+                            match op {
+                                UnOp::Neg => Op::Neg,
+                                UnOp::Not => Op::Not,
+                                _ => Op::Bswap,
+                            },
+                            t,
+                        ))
+                    }
+                }
+            }
+            Expr::Bin { op, ty, .. } if op.is_compare() => {
+                let c = self.eval_cond(st, e);
+                Value::Int(self.terms.resize(c, ty.bits().max(8), false))
+            }
+            Expr::Bin { op, a, b, ty, signed } => {
+                let va = self.eval(st, a);
+                let vb = self.eval(st, b);
+                let w = ty.bits().max(8);
+                let ta = self.as_int(st, va);
+                let tb = self.as_int(st, vb);
+                let ta = self.terms.resize(ta, w, *signed);
+                let tb = self.terms.resize(tb, w, *signed);
+                let zop = match op {
+                    BinOp::Add => Op::Add,
+                    BinOp::Sub => Op::Sub,
+                    BinOp::Mul => Op::Mul,
+                    BinOp::Div => {
+                        if *signed {
+                            Op::SDiv
+                        } else {
+                            Op::UDiv
+                        }
+                    }
+                    BinOp::Rem => {
+                        if *signed {
+                            Op::SRem
+                        } else {
+                            Op::URem
+                        }
+                    }
+                    BinOp::Shl => Op::Shl,
+                    BinOp::Shr => {
+                        if *signed {
+                            Op::AShr
+                        } else {
+                            Op::LShr
+                        }
+                    }
+                    BinOp::And => Op::And,
+                    BinOp::Or => Op::Or,
+                    _ => Op::Xor,
+                };
+                Value::Int(self.terms.bin(zop, ta, tb))
+            }
+        }
+    }
+
+    fn note_deref(&mut self, st: &mut State, obj: ObjId) {
+        let o = st.mem.get(obj);
+        if matches!(o.kind, ObjKind::Lazy | ObjKind::Param | ObjKind::External) {
+            // Dereferenced, hence not NULL on this path.
+            let zero = self.terms.konst(0, 64);
+            let is_null = self.terms.eq(o.base, zero);
+            let nn = self.terms.not(is_null);
+            if !st.pc.contains(&nn) {
+                st.pc.push(nn);
+            }
+        }
+    }
+
+    /// A condition as a width-1 term.
+    pub fn eval_cond(&mut self, st: &mut State, e: &Expr) -> TermId {
+        match e {
+            Expr::Bin { op, a, b, signed, .. } if op.is_compare() => {
+                let va = self.eval(st, a);
+                let vb = self.eval(st, b);
+                // Pointers compare by address.
+                let (ta, tb) = match (va, vb) {
+                    (Value::Ptr { obj: o1, off: f1 }, Value::Ptr { obj: o2, off: f2 }) if o1 == o2 => (f1, f2),
+                    _ => {
+                        let ta = self.as_int(st, va);
+                        let tb = self.as_int(st, vb);
+                        let w = self.terms.width(ta).max(self.terms.width(tb));
+                        (self.terms.resize(ta, w, *signed), self.terms.resize(tb, w, *signed))
+                    }
+                };
+                let (lt, le) = if *signed { (Op::Slt, Op::Sle) } else { (Op::Ult, Op::Ule) };
+                match op {
+                    BinOp::Eq => self.terms.eq(ta, tb),
+                    BinOp::Ne => {
+                        let x = self.terms.eq(ta, tb);
+                        self.terms.not(x)
+                    }
+                    BinOp::Lt => self.terms.bin(lt, ta, tb),
+                    BinOp::Le => self.terms.bin(le, ta, tb),
+                    BinOp::Gt => self.terms.bin(lt, tb, ta),
+                    _ => self.terms.bin(le, tb, ta),
+                }
+            }
+            Expr::Un { op: UnOp::LNot, a, .. } => {
+                let c = self.eval_cond(st, a);
+                self.terms.not(c)
+            }
+            _ => {
+                let v = self.eval(st, e);
+                let t = self.as_int(st, v);
+                let w = self.terms.width(t);
+                let z = self.terms.konst(0, w);
+                let eq = self.terms.eq(t, z);
+                self.terms.not(eq)
+            }
+        }
+    }
+
+    /// Calls to functions we do not inline: contracts or unknown cost.
+    fn external_call(&mut self, st: &mut State, name: &str, args: &[Value], site: u32, line: u32) -> Option<Value> {
+        let ctx = st.frame().ctx;
+        let const_arg = |s: &Self, i: usize| -> Option<u64> {
+            match args.get(i) {
+                Some(Value::Int(t)) => s.terms.as_const(*t).map(|v| v as u64),
+                _ => None,
+            }
+        };
+        let mut counts = Counts::default();
+        let result: Option<Value>;
+        match crate::contracts::builtin(name) {
+            Some(c) => {
+                counts.plus(&c.fixed);
+                if let Some((argi, feats)) = c.per_unit {
+                    match const_arg(self, argi) {
+                        Some(n) => {
+                            for (f, per) in feats {
+                                counts.add(*f, per * n as f64);
+                            }
+                        }
+                        None => {
+                            let v = self.call_arg_var(st, name, args, argi, ctx, site, line);
+                            for (f, per) in feats {
+                                st.cost.feat[cost::feature_index(*f)].add_scaled(&Poly::var(v), *per);
+                            }
+                        }
+                    }
+                }
+                result = self.contract_effect(st, name, args);
+            }
+            None => {
+                if let Some(uc) = self.cfg.contracts.get(name).cloned() {
+                    self.user_contract(st, name, &uc, args, ctx, site, line);
+                } else {
+                    let v = self.vars.intern(
+                        VarKey::UnknownCost { callee: name.to_string() },
+                        &format!("cost({name})"),
+                        format!("instructions spent in `{name}`, which is not in the workspace and has no contract"),
+                        line,
+                        None,
+                        None,
+                    );
+                    st.cost.extra[0].add(&Poly::var(v));
+                    let note = format!("unknown callee `{name}` costs cost({name})");
+                    if !self.notes.contains(&note) {
+                        self.notes.push(note);
+                    }
+                }
+                counts.add(Feature::ExternCall, 1.0);
+                let t = self.terms.sym(&format!("{name}()"), 64, SymKind::Input);
+                result = Some(Value::Int(t));
+            }
+        }
+        st.cost.add_counts(&counts);
+        result
+    }
+
+    fn call_arg_var(&mut self, st: &mut State, name: &str, args: &[Value], argi: usize, ctx: u64, site: u32, line: u32) -> VarId {
+        let t = match args.get(argi) {
+            Some(v) => self.as_int(st, *v),
+            None => self.terms.konst(0, 64),
+        };
+        let text = super::render::render(&self.terms, t);
+        let short = if text.len() <= 24 && !text.contains('@') { text.clone() } else { format!("n{line}") };
+        let v = self.vars.intern(
+            VarKey::CallArg { ctx, site, arg: argi },
+            &short,
+            format!("argument {} of `{name}` at line {line}: {text}", argi + 1),
+            line,
+            None,
+            Some(text),
+        );
+        self.vars.set_def_term(v, t);
+        v
+    }
+
+    fn user_contract(&mut self, st: &mut State, name: &str, c: &crate::config::Contract, args: &[Value], ctx: u64, site: u32, line: u32) {
+        let formulas = [(0usize, &c.instructions), (1, &c.memory_reads), (2, &c.memory_writes)];
+        for (metric, f) in formulas {
+            let Some(text) = f else { continue };
+            match crate::contracts::parse_formula(text, &c.args) {
+                Ok(lin) => {
+                    let mut p = Poly::konst(lin.constant);
+                    for (argi, coeff) in lin.per_arg {
+                        let cst = match args.get(argi) {
+                            Some(Value::Int(t)) => self.terms.as_const(*t),
+                            _ => None,
+                        };
+                        match cst {
+                            Some(k) => p.c += coeff * k as f64,
+                            None => {
+                                let v = self.call_arg_var(st, name, args, argi, ctx, site, line);
+                                p.add_scaled(&Poly::var(v), coeff);
+                            }
+                        }
+                    }
+                    st.cost.extra[metric].add(&p);
+                }
+                Err(e) => {
+                    let note = format!("contract for `{name}` ignored: {e}");
+                    if !self.notes.contains(&note) {
+                        self.notes.push(note);
+                    }
+                }
+            }
+        }
+    }
+
+    fn contract_effect(&mut self, st: &mut State, name: &str, args: &[Value]) -> Option<Value> {
+        let arg = |i: usize| args.get(i).copied();
+        match name {
+            "memset" | "__builtin_memset" => {
+                let (d, c, n) = (arg(0)?, arg(1)?, arg(2)?);
+                let (obj, off) = self.deref(st, d);
+                let cv = match c {
+                    Value::Int(t) => self.terms.as_const(t),
+                    _ => None,
+                };
+                let nv = match n {
+                    Value::Int(t) => self.terms.as_const(t),
+                    _ => None,
+                };
+                match (self.terms.as_const(off), cv, nv) {
+                    (Some(k), Some(byte), Some(len)) => {
+                        let (k, len) = (k as u64, len as u64);
+                        let terms = &self.terms;
+                        let o = st.mem.get_mut(obj);
+                        o.cells.retain(|c| terms.as_const(c.off).is_none_or(|ck| {
+                            let ck = ck as u64;
+                            !(ck < k + len && k < ck + c.size as u64)
+                        }));
+                        o.copies.retain(|c| !(c.dst < k + len && k < c.dst + c.len));
+                        o.fills.push((k, k + len, byte as u8));
+                        self.touch(st, obj, off);
+                        st.written.insert(obj);
+                    }
+                    _ => self.havoc_object(st, obj, "memset"),
+                }
+                Some(d)
+            }
+            "memcpy" | "memmove" | "__builtin_memcpy" => {
+                let (d, s, n) = (arg(0)?, arg(1)?, arg(2)?);
+                let (dobj, doff) = self.deref(st, d);
+                let (sobj, soff) = self.deref(st, s);
+                match n {
+                    Value::Int(t) if self.terms.as_const(t).is_some() => {
+                        let len = self.terms.as_const(t).unwrap_or(0) as u64;
+                        self.copy(st, dobj, doff, sobj, soff, len);
+                    }
+                    _ => self.havoc_object(st, dobj, "memcpy"),
+                }
+                Some(d)
+            }
+            "memcmp" | "__builtin_memcmp" => {
+                let (a, b, n) = (arg(0)?, arg(1)?, arg(2)?);
+                let len = match n {
+                    Value::Int(t) => self.terms.as_const(t).map(|x| x as u64),
+                    _ => None,
+                };
+                let one = self.terms.konst(1, 32);
+                let zero = self.terms.konst(0, 32);
+                match len {
+                    Some(len) if len <= 64 => {
+                        let (ao, aoff) = self.deref(st, a);
+                        let (bo, boff) = self.deref(st, b);
+                        let mut all = self.terms.tru();
+                        let mut k = 0u64;
+                        while k < len {
+                            let sz = [8u64, 4, 2, 1].into_iter().find(|s| k + s <= len).unwrap_or(1) as u8;
+                            let kt = self.terms.konst(k as u128, 64);
+                            let ao2 = self.terms.bin(Op::Add, aoff, kt);
+                            let bo2 = self.terms.bin(Op::Add, boff, kt);
+                            let an = format!("{}[{k}..{}]", st.mem.get(ao).name, k + sz as u64);
+                            let bn = format!("{}[{k}..{}]", st.mem.get(bo).name, k + sz as u64);
+                            let ty = Ty::Int { bits: sz as u16 * 8, signed: false };
+                            let va = self.read(st, ao, ao2, sz, ty, &an);
+                            let vb = self.read(st, bo, bo2, sz, ty, &bn);
+                            let ta = self.as_int(st, va);
+                            let tb = self.as_int(st, vb);
+                            let e = self.terms.eq(ta, tb);
+                            all = self.terms.and(all, e);
+                            k += sz as u64;
+                        }
+                        Some(Value::Int(self.terms.ite(all, zero, one)))
+                    }
+                    _ => Some(Value::Int(self.terms.sym("memcmp()", 32, SymKind::Input))),
+                }
+            }
+            "bpf_map_lookup_elem" => {
+                let map = arg(0).map(|m| match m {
+                    Value::Ptr { obj, .. } => st.mem.get(obj).name.clone(),
+                    _ => "map".into(),
+                });
+                let n = format!("lookup({})", map.unwrap_or_default());
+                let base = self.terms.sym(&n, 64, SymKind::Input);
+                let id = st.mem.add(new_object(&n, base, ObjKind::External, false));
+                Some(Value::Ptr { obj: id, off: self.terms.konst(0, 64) })
+            }
+            _ => Some(Value::Int(self.terms.sym(&format!("{name}()"), 64, SymKind::Input))),
+        }
+    }
+}
+
+pub fn new_object(name: &str, base: TermId, kind: ObjKind, secret: bool) -> Object {
+    Object { name: name.to_string(), base, kind, cells: vec![], fills: vec![], copies: vec![], generation: 0, havoc_tag: String::new(), secret }
+}

@@ -1,0 +1,177 @@
+//! Terms as C-like text: `pkt->ip.proto == 6 && len > 14`.
+
+use crate::term::{to_signed, Op, TermId, Terms};
+
+const MAX_LEN: usize = 160;
+
+pub fn render(t: &Terms, id: TermId) -> String {
+    let s = go(t, id, 0);
+    if s.len() > MAX_LEN {
+        let cut: String = s.chars().take(MAX_LEN).collect();
+        format!("{cut}…")
+    } else {
+        s
+    }
+}
+
+fn prec(op: Op) -> u8 {
+    match op {
+        Op::BOr => 1,
+        Op::BAnd => 2,
+        Op::Or => 3,
+        Op::Xor => 4,
+        Op::And => 5,
+        Op::Eq => 6,
+        Op::Ult | Op::Slt | Op::Ule | Op::Sle => 7,
+        Op::Shl | Op::LShr | Op::AShr => 8,
+        Op::Add | Op::Sub => 9,
+        Op::Mul | Op::UDiv | Op::SDiv | Op::URem | Op::SRem => 10,
+        _ => 12,
+    }
+}
+
+fn go(t: &Terms, id: TermId, depth: usize) -> String {
+    if depth > 40 {
+        return "…".into();
+    }
+    if let Some(alias) = t.aliases.get(&id) {
+        return alias.clone();
+    }
+    let n = t.node(id);
+    let sub = |i: usize, p: u8| -> String {
+        let a = n.args[i];
+        let s = go(t, a, depth + 1);
+        let an = t.node(a);
+        if an.args.len() >= 2 && prec(an.op) < p && !t.aliases.contains_key(&a) {
+            format!("({s})")
+        } else {
+            s
+        }
+    };
+    match n.op {
+        Op::Const(v) => {
+            if n.width == 1 {
+                return if v != 0 { "true".into() } else { "false".into() };
+            }
+            let s = to_signed(v, n.width);
+            if s < 0 && s > -4096 {
+                s.to_string()
+            } else if v > 4096 && (v.count_ones() == 1 || (v + 1).count_ones() == 1 || v > 0xffff) {
+                format!("{v:#x}")
+            } else {
+                v.to_string()
+            }
+        }
+        Op::Sym(s) => t.syms.get(s as usize).map(|i| i.name.clone()).unwrap_or_default(),
+        Op::ZExt | Op::SExt | Op::Trunc => go(t, n.args[0], depth + 1),
+        Op::Not => format!("~{}", sub(0, 12)),
+        Op::Neg => format!("-{}", sub(0, 12)),
+        Op::Bswap => format!("bswap{}({})", n.width, go(t, n.args[0], depth + 1)),
+        Op::BNot => {
+            let a = t.node(n.args[0]);
+            match a.op {
+                Op::Eq => format!("{} != {}", side(t, a.args[0], depth), side(t, a.args[1], depth)),
+                Op::Ult | Op::Slt => format!("{} >= {}", side(t, a.args[0], depth), side(t, a.args[1], depth)),
+                Op::Ule | Op::Sle => format!("{} > {}", side(t, a.args[0], depth), side(t, a.args[1], depth)),
+                _ => format!("!({})", go(t, n.args[0], depth + 1)),
+            }
+        }
+        Op::Ite => format!("({} ? {} : {})", go(t, n.args[0], depth + 1), go(t, n.args[1], depth + 1), go(t, n.args[2], depth + 1)),
+        op => {
+            let p = prec(op);
+            let sym = match op {
+                Op::Add => "+",
+                Op::Sub => "-",
+                Op::Mul => "*",
+                Op::UDiv | Op::SDiv => "/",
+                Op::URem | Op::SRem => "%",
+                Op::Shl => "<<",
+                Op::LShr | Op::AShr => ">>",
+                Op::And => "&",
+                Op::Or => "|",
+                Op::Xor => "^",
+                Op::Eq => "==",
+                Op::Ult | Op::Slt => "<",
+                Op::Ule | Op::Sle => "<=",
+                Op::BAnd => "&&",
+                Op::BOr => "||",
+                _ => "?",
+            };
+            // `x + -3` reads better as `x - 3`.
+            if op == Op::Add {
+                if let Some(c) = t.as_const(n.args[1]) {
+                    let s = to_signed(c, n.width);
+                    if s < 0 {
+                        return format!("{} - {}", sub(0, p), -s);
+                    }
+                }
+            }
+            format!("{} {sym} {}", sub(0, p), sub(1, p + 1))
+        }
+    }
+}
+
+fn side(t: &Terms, id: TermId, depth: usize) -> String {
+    go(t, id, depth + 1)
+}
+
+/// A term as a Python expression over `inputs` (C wrap-around kept with
+/// helper functions `_m`, `_s`, `_bswap`, `_i` defined in the module).
+/// `None` when the term reads a value that only exists inside a loop.
+pub fn render_py(t: &Terms, id: TermId) -> Option<String> {
+    py(t, id, 0)
+}
+
+fn py(t: &Terms, id: TermId, depth: usize) -> Option<String> {
+    if depth > 200 {
+        return None;
+    }
+    let n = t.node(id);
+    let w = n.width;
+    let a = |i: usize| py(t, n.args[i], depth + 1);
+    let aw = |i: usize| t.width(n.args[i]);
+    Some(match n.op {
+        Op::Const(v) => {
+            if w == 1 {
+                if v != 0 { "True".into() } else { "False".into() }
+            } else {
+                v.to_string()
+            }
+        }
+        Op::Sym(s) => {
+            let info = t.syms.get(s as usize)?;
+            if info.kind == crate::term::SymKind::Havoc {
+                return None;
+            }
+            format!("_i(inputs, {:?}, {})", info.name, info.width)
+        }
+        Op::ZExt => a(0)?,
+        Op::Trunc => format!("_m({}, {w})", a(0)?),
+        Op::SExt => format!("_m(_s({}, {}), {w})", a(0)?, aw(0)),
+        Op::Not => format!("_m(~{}, {w})", a(0)?),
+        Op::Neg => format!("_m(-{}, {w})", a(0)?),
+        Op::Bswap => format!("_bswap({}, {w})", a(0)?),
+        Op::BNot => format!("(not {})", a(0)?),
+        Op::BAnd => format!("({} and {})", a(0)?, a(1)?),
+        Op::BOr => format!("({} or {})", a(0)?, a(1)?),
+        Op::Ite => format!("({} if {} else {})", a(1)?, a(0)?, a(2)?),
+        Op::Eq => format!("({} == {})", a(0)?, a(1)?),
+        Op::Ult => format!("({} < {})", a(0)?, a(1)?),
+        Op::Ule => format!("({} <= {})", a(0)?, a(1)?),
+        Op::Slt => format!("(_s({}, {x}) < _s({}, {x}))", a(0)?, a(1)?, x = aw(0)),
+        Op::Sle => format!("(_s({}, {x}) <= _s({}, {x}))", a(0)?, a(1)?, x = aw(0)),
+        Op::Add => format!("_m({} + {}, {w})", a(0)?, a(1)?),
+        Op::Sub => format!("_m({} - {}, {w})", a(0)?, a(1)?),
+        Op::Mul => format!("_m({} * {}, {w})", a(0)?, a(1)?),
+        Op::UDiv => format!("_div({}, {})", a(0)?, a(1)?),
+        Op::URem => format!("_rem({}, {})", a(0)?, a(1)?),
+        Op::SDiv => format!("_m(_sdiv(_s({}, {w}), _s({}, {w})), {w})", a(0)?, a(1)?),
+        Op::SRem => format!("_m(_srem(_s({}, {w}), _s({}, {w})), {w})", a(0)?, a(1)?),
+        Op::Shl => format!("_m({} << {}, {w})", a(0)?, a(1)?),
+        Op::LShr => format!("({} >> {})", a(0)?, a(1)?),
+        Op::AShr => format!("_m(_s({}, {w}) >> {}, {w})", a(0)?, a(1)?),
+        Op::And => format!("({} & {})", a(0)?, a(1)?),
+        Op::Or => format!("({} | {})", a(0)?, a(1)?),
+        Op::Xor => format!("({} ^ {})", a(0)?, a(1)?),
+    })
+}

@@ -1,0 +1,507 @@
+//! Loops as performance-critical variables.
+//!
+//! A loop entered from outside is not unrolled. Its locals (and the memory
+//! objects it writes) become fresh symbols, one iteration of the body is
+//! explored from the header, and the iteration paths are grouped into
+//! classes of equal cost. Each class gets a PCV counting its iterations;
+//! counted loops (`for (i = a; i < b; i++)`) get a trip-count expression in
+//! the program's own variables instead. Every way out of the loop
+//! (condition false, break, return) continues as its own path with cost
+//! `Σ class cost × PCV + exit cost`.
+
+use super::explore::{Bound, Explorer, Out};
+use super::state::*;
+use super::token;
+use super::vars::VarKey;
+use crate::ir::*;
+use crate::poly::{Poly, VarId};
+use crate::term::{Op, SymKind, TermId};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Header whose terminator decides entry: no calls or stores before the
+/// test, one side leaves the loop. Returns (condition, does `then` stay in).
+pub fn simple_header(f: &Function, lp: &Loop) -> Option<(Expr, bool)> {
+    let h = &f.blocks[lp.header];
+    if h.insts.iter().any(|i| !matches!(i.kind, InstKind::Set { .. })) {
+        return None;
+    }
+    match &h.term {
+        Terminator::Branch { cond, then_bb, else_bb } => match (lp.contains(*then_bb), lp.contains(*else_bb)) {
+            (true, false) => Some((cond.clone(), true)),
+            (false, true) => Some((cond.clone(), false)),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Locals assigned anywhere in the loop.
+pub fn modified_locals(f: &Function, lp: &Loop) -> BTreeSet<LocalId> {
+    let mut out = BTreeSet::new();
+    for &b in &lp.blocks {
+        for i in &f.blocks[b].insts {
+            match &i.kind {
+                InstKind::Set { local, .. } => {
+                    out.insert(*local);
+                }
+                InstKind::Call { dst: Some(d), .. } => {
+                    out.insert(*d);
+                }
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+struct Class {
+    cost: Cost,
+    lines: f64,
+    sigs: Vec<u64>,
+    cond: String,
+}
+
+impl<'a> Explorer<'a> {
+    pub fn summarize(&mut self, st: State, li: usize) -> Vec<State> {
+        let f = st.frame().func.clone();
+        let lp = f.loops[li].clone();
+        let mut out = Vec::new();
+        let mut enter = st.clone();
+        if simple_header(&f, &lp).is_some() {
+            // The first test runs on the state before the loop: a loop that
+            // is not entered is an ordinary path (the branch token matches
+            // what the concrete interpreter records).
+            let succ = self.step(st.clone());
+            let mut entering = None;
+            for s in succ {
+                if s.frames.len() == st.frames.len() && lp.contains(s.block) {
+                    entering = Some(s);
+                } else {
+                    out.push(s);
+                }
+            }
+            let Some(e) = entering else { return out };
+            // Keep the condition learned, drop the cost and the token: the
+            // first test is part of the first iteration.
+            enter.pc = e.pc.clone();
+            enter.display = e.display.clone();
+            enter.mem = e.mem.clone();
+        }
+        out.extend(self.summarize_entered(enter, &f, &lp));
+        out
+    }
+
+    fn havoc_state(&mut self, st: &State, f: &Function, lp: &Loop, objs: &BTreeSet<ObjId>) -> State {
+        let mut h = st.clone();
+        let tag = format!("L{}", lp.line);
+        for l in modified_locals(f, lp) {
+            let local = &f.locals[l];
+            if h.frame().local_obj.get(l).copied().flatten().is_some() {
+                continue; // lives in memory: havocked with the objects
+            }
+            let name = format!("{}@{tag}", local.name);
+            let v = if local.ty == Ty::Ptr {
+                let base = self.terms.sym(&name, 64, SymKind::Havoc);
+                let id = h.mem.add(super::explore::new_object(&name, base, ObjKind::Lazy, false));
+                Value::Ptr { obj: id, off: self.terms.konst(0, 64) }
+            } else {
+                Value::Int(self.terms.sym(&name, local.ty.bits().max(8), SymKind::Havoc))
+            };
+            h.frame_mut().locals[l] = Some(v);
+        }
+        for &o in objs {
+            self.havoc_object(&mut h, o, &tag);
+        }
+        h.cost = Cost::default();
+        h.sig = 0;
+        h.display.clear();
+        h.lines.clear();
+        h.written.clear();
+        h.block = lp.header;
+        h.inst = 0;
+        h
+    }
+
+    fn summarize_entered(&mut self, st: State, f: &std::sync::Arc<Function>, lp: &Loop) -> Vec<State> {
+        let depth = st.frames.len();
+        let ctx = st.frame().ctx;
+        let n0 = st.mem.objs.len();
+        let bound = Bound { depth, header: lp.header, blocks: lp.blocks.clone() };
+        // Phase 1: which pre-existing objects does the loop write?
+        let h1 = self.havoc_state(&st, f, lp, &BTreeSet::new());
+        let outs1 = self.run(vec![h1.clone()], Some(&bound), Some(lp.header));
+        let mut written: BTreeSet<ObjId> = BTreeSet::new();
+        for o in &outs1 {
+            let s = match o {
+                Out::Back(s) | Out::Exit(s) | Out::Done(s) => s,
+            };
+            written.extend(s.written.iter().copied().filter(|id| *id < n0));
+        }
+        let (h, outs) = if written.is_empty() {
+            (h1, outs1)
+        } else {
+            // Phase 2: those objects hold unknown values inside the loop.
+            let h2 = self.havoc_state(&st, f, lp, &written);
+            let o = self.run(vec![h2.clone()], Some(&bound), Some(lp.header));
+            (h2, o)
+        };
+        let mut backs = Vec::new();
+        let mut exits = Vec::new();
+        for o in outs {
+            match o {
+                Out::Back(s) => backs.push(s),
+                Out::Exit(s) | Out::Done(s) => exits.push(s),
+            }
+        }
+        let classes = self.classes(&backs, n0);
+        let counted = self.counted_trips(&st, &h, f, lp, &backs);
+        let vars = self.class_vars(ctx, f, lp, &classes, counted.is_some());
+        for (k, c) in classes.iter().enumerate() {
+            for s in &c.sigs {
+                self.iter_classes.insert((ctx, lp.header, *s), vars[k]);
+            }
+        }
+        // Lines the iterations touch in objects that exist before the loop,
+        // at constant offsets: the same lines every time.
+        let mut fixed_lines = BTreeSet::new();
+        for b in &backs {
+            for (o, k) in &b.lines {
+                if *o < n0 && matches!(k, LineKey::Const(_)) {
+                    fixed_lines.insert((*o, *k));
+                }
+            }
+        }
+        let mut conts = Vec::new();
+        for e in exits {
+            let returned = e.finished || e.frames.len() < depth;
+            let (from, to) = if returned { (e.last_return.unwrap_or(usize::MAX), usize::MAX) } else { (e.prev.unwrap_or(usize::MAX), e.block) };
+            let header_exit = !returned && from == lp.header;
+            let mut loop_cost = Cost::default();
+            let mut loop_lines = Poly::default();
+            let trips_exact = match (&counted, header_exit) {
+                (Some(t), true) => Some(t.clone()),
+                _ => None,
+            };
+            let (agg, per): (Vec<Cost>, Vec<Cost>) = classes.iter().map(|c| split_aggregate(&c.cost, &self.vars)).unzip();
+            let n = classes.len();
+            for k in 0..n {
+                let factor = match (&trips_exact, k + 1 == n) {
+                    (Some(t), true) => {
+                        // Last class takes what the others leave: T - Σ t_j.
+                        let mut p = t.clone();
+                        for v in vars.iter().take(n - 1) {
+                            p.add_scaled(&Poly::var(*v), -1.0);
+                        }
+                        p
+                    }
+                    _ => Poly::var(vars[k]),
+                };
+                loop_cost.add(&per[k].map(&|p| p.mul(&factor)));
+                loop_lines.add_scaled(&factor, classes[k].lines);
+            }
+            // Aggregated inner-loop terms: count each monomial once.
+            loop_cost.add(&max_merge(&agg));
+            let mut c = e;
+            let exit_cost = std::mem::take(&mut c.cost);
+            c.cost = st.cost.clone();
+            c.cost.add(&loop_cost);
+            c.cost.add(&exit_cost);
+            c.cost.loop_lines.add(&loop_lines);
+            c.sig = super::mix(st.sig, token::loop_exit(ctx, lp.header, from, to));
+            let inner_display = std::mem::take(&mut c.display);
+            c.display = st.display.clone();
+            for a in inner_display {
+                if let Atom::Cond(t) = a {
+                    if !self.mentions_havoc(t) {
+                        c.display.push(a);
+                    }
+                } else {
+                    c.display.push(a);
+                }
+            }
+            let how = if header_exit {
+                "when its condition fails".to_string()
+            } else if returned {
+                format!("by the return at line {}", line_of(f, from))
+            } else {
+                format!("at line {}", line_of(f, from))
+            };
+            c.display.push(Atom::LoopExit { line: lp.line, func: f.name.clone(), how });
+            let mut lines = st.lines.clone();
+            lines.extend(fixed_lines.iter().copied());
+            lines.extend(c.lines.iter().copied());
+            c.lines = lines;
+            let mut w = st.written.clone();
+            w.extend(c.written.iter().copied());
+            c.written = w;
+            if h.incomplete.is_some() && c.incomplete.is_none() {
+                c.incomplete = h.incomplete.clone();
+            }
+            conts.push(c);
+        }
+        conts
+    }
+
+    fn mentions_havoc(&self, t: TermId) -> bool {
+        let mut syms = Vec::new();
+        self.terms.symbols(t, &mut syms);
+        syms.iter().any(|s| self.terms.syms[*s as usize].kind == SymKind::Havoc)
+    }
+
+    fn classes(&mut self, backs: &[State], n0: usize) -> Vec<Class> {
+        let mut by_key: BTreeMap<u64, usize> = BTreeMap::new();
+        let mut out: Vec<Class> = Vec::new();
+        for b in backs {
+            let key = b.cost.fingerprint();
+            let lines = b.lines.iter().filter(|(o, k)| !(*o < n0 && matches!(k, LineKey::Const(_)))).count() as f64;
+            match by_key.get(&key) {
+                Some(&i) => {
+                    out[i].sigs.push(b.sig);
+                    out[i].lines = out[i].lines.max(lines);
+                }
+                None => {
+                    by_key.insert(key, out.len());
+                    let cond: Vec<String> = b
+                        .display
+                        .iter()
+                        .filter_map(|a| match a {
+                            Atom::Cond(t) => Some(super::render::render(&self.terms, *t)),
+                            _ => None,
+                        })
+                        .collect();
+                    out.push(Class { cost: b.cost.clone(), lines, sigs: vec![b.sig], cond: cond.join(" && ") });
+                }
+            }
+        }
+        // Cheapest class first: names read a, b, c by cost.
+        out.sort_by(|a, b| a.cost.feat.iter().map(|p| p.c).sum::<f64>().total_cmp(&b.cost.feat.iter().map(|p| p.c).sum::<f64>()));
+        out
+    }
+
+    fn class_vars(&mut self, ctx: u64, f: &Function, lp: &Loop, classes: &[Class], counted: bool) -> Vec<VarId> {
+        let file_key = format!("{}:{}", std::path::Path::new(&f.file).file_name().and_then(|n| n.to_str()).unwrap_or(""), lp.line);
+        let cfg = self.cfg.pcv.get(&file_key).cloned();
+        let base = cfg
+            .as_ref()
+            .and_then(|c| c.name.clone())
+            .or_else(|| lp.annotation.as_ref().map(|a| a.name.clone()))
+            .unwrap_or_else(|| format!("t{}", lp.line));
+        let desc = cfg
+            .as_ref()
+            .and_then(|c| c.description.clone())
+            .or_else(|| lp.annotation.as_ref().map(|a| a.description.clone()).filter(|d| !d.is_empty()))
+            .unwrap_or_else(|| format!("iterations of the loop at line {}", lp.line));
+        let max = cfg.as_ref().and_then(|c| c.max.map(|m| m as i128)).or_else(|| lp.annotation.as_ref().and_then(|a| a.max)).or_else(|| self.static_bound(f, lp));
+        let in_fn = if ctx != 0 { format!(" in {}", f.name) } else { String::new() };
+        let n = classes.len();
+        classes
+            .iter()
+            .enumerate()
+            .map(|(k, c)| {
+                let (name, d) = if n == 1 {
+                    (base.clone(), format!("{desc}{in_fn}"))
+                } else {
+                    let letter = (b'a' + (k as u8).min(25)) as char;
+                    let why = if c.cond.is_empty() { String::new() } else { format!(" where {}", c.cond) };
+                    (format!("{base}_{letter}"), format!("{desc}{in_fn}, iterations{why}"))
+                };
+                let d = if counted && n > 1 { format!("{d} (the classes sum to the trip count)") } else { d };
+                self.vars.intern(
+                    VarKey::LoopClass { ctx, header: lp.header, func: f.name.clone(), class: crate::syntax::fnv1a(format!("{:?}", c.cost.feat).as_bytes()) },
+                    &name,
+                    d,
+                    lp.line,
+                    max.map(|m| m.to_string()),
+                    None,
+                )
+            })
+            .collect()
+    }
+
+    /// `i < N` with constant N and i starting at a constant: t ≤ N - i0.
+    fn static_bound(&self, f: &Function, lp: &Loop) -> Option<i128> {
+        let (cond, _) = simple_header(f, lp)?;
+        let Expr::Bin { op, b, .. } = &cond else { return None };
+        let k = strip_cast(b).as_const()?;
+        match op {
+            BinOp::Lt | BinOp::Ne => Some(k),
+            BinOp::Le => Some(k + 1),
+            _ => None,
+        }
+    }
+
+    /// Trip count of a counted loop as a polynomial (a constant, or a
+    /// variable defined by an expression in the inputs).
+    fn counted_trips(&mut self, pre: &State, h: &State, f: &Function, lp: &Loop, backs: &[State]) -> Option<Poly> {
+        let (cond, then_stays) = simple_header(f, lp)?;
+        let Expr::Bin { op, a, b, signed, .. } = &cond else { return None };
+        let (i, other, op) = match (strip_cast(a), strip_cast(b)) {
+            (Expr::Local(i), _) => (*i, b.as_ref(), *op),
+            (_, Expr::Local(i)) => (*i, a.as_ref(), flip(*op)),
+            _ => return None,
+        };
+        let op = if then_stays { op } else { negate(op)? };
+        let Some(Value::Int(ih)) = h.frame().locals.get(i).copied().flatten() else { return None };
+        let Some(Value::Int(i0)) = pre.frame().locals.get(i).copied().flatten() else { return None };
+        // Every iteration must move i by the same constant step.
+        let mut step: Option<i128> = None;
+        let depth = h.frames.len();
+        for s in backs {
+            let v = match s.frames.get(depth - 1).and_then(|fr| fr.locals.get(i).copied().flatten()) {
+                Some(Value::Int(t)) => t,
+                _ => return None,
+            };
+            let n = self.terms.node(v).clone();
+            let d = match n.op {
+                Op::Add if n.args[0] == ih => self.terms.as_const(n.args[1]).map(|c| crate::term::to_signed(c, n.width)),
+                Op::Add if n.args[1] == ih => self.terms.as_const(n.args[0]).map(|c| crate::term::to_signed(c, n.width)),
+                Op::Sub if n.args[0] == ih => self.terms.as_const(n.args[1]).map(|c| -crate::term::to_signed(c, n.width)),
+                _ => None,
+            }?;
+            if step.is_some_and(|s| s != d) || d == 0 {
+                return None;
+            }
+            step = Some(d);
+        }
+        let step = step?;
+        // The bound must not change inside the loop.
+        let mut scratch = h.clone();
+        let bt = self.eval(&mut scratch, other);
+        let Value::Int(bt) = bt else { return None };
+        if self.mentions_havoc(bt) {
+            return None;
+        }
+        let wide = |s: &mut Self, t: TermId| s.terms.resize(t, 64, *signed);
+        let (i0w, bw) = (wide(self, i0), wide(self, bt));
+        let (diff, extra) = match (op, step > 0) {
+            (BinOp::Lt, true) | (BinOp::Ne, true) => (self.terms.bin(Op::Sub, bw, i0w), 0),
+            (BinOp::Le, true) => (self.terms.bin(Op::Sub, bw, i0w), 1),
+            (BinOp::Gt, false) | (BinOp::Ne, false) => (self.terms.bin(Op::Sub, i0w, bw), 0),
+            (BinOp::Ge, false) => (self.terms.bin(Op::Sub, i0w, bw), 1),
+            _ => return None,
+        };
+        let s = step.unsigned_abs() as u128;
+        let mut t = diff;
+        if extra != 0 {
+            let one = self.terms.konst(1, 64);
+            t = self.terms.bin(Op::Add, t, one);
+        }
+        if s != 1 {
+            if op == BinOp::Ne {
+                let st = self.terms.konst(s, 64);
+                t = self.terms.bin(Op::UDiv, t, st);
+            } else {
+                let adj = self.terms.konst(s - 1, 64);
+                let st = self.terms.konst(s, 64);
+                let num = self.terms.bin(Op::Add, t, adj);
+                t = self.terms.bin(Op::UDiv, num, st);
+            }
+        }
+        if let Some(k) = self.terms.as_const(t) {
+            return Some(Poly::konst(crate::term::to_signed(k, 64) as f64));
+        }
+        let text = super::render::render(&self.terms, t);
+        let name = if text.len() <= 24 && text.chars().all(|c| c.is_ascii_alphanumeric() || "_ ->.+-*/()[]".contains(c)) { text.clone() } else { format!("n{}", lp.line) };
+        let ctx = pre.frame().ctx;
+        let v = self.vars.intern(
+            VarKey::Counted { ctx, header: lp.header, func: f.name.clone(), def: text.clone() },
+            &name,
+            format!("trip count of the loop at line {}{}: {text}", lp.line, if ctx != 0 { format!(" in {}", f.name) } else { String::new() }),
+            lp.line,
+            None,
+            Some(text),
+        );
+        self.vars.set_def_term(v, t);
+        self.counted.insert((ctx, lp.header), v);
+        Some(Poly::var(v))
+    }
+}
+
+fn line_of(f: &Function, b: BlockId) -> u32 {
+    f.blocks.get(b).map(|bl| bl.insts.last().map(|i| i.span.start_line).unwrap_or(bl.term_span.start_line)).unwrap_or(0)
+}
+
+fn strip_cast(e: &Expr) -> &Expr {
+    match e {
+        Expr::Cast { a, .. } => strip_cast(a),
+        other => other,
+    }
+}
+
+fn flip(op: BinOp) -> BinOp {
+    match op {
+        BinOp::Lt => BinOp::Gt,
+        BinOp::Le => BinOp::Ge,
+        BinOp::Gt => BinOp::Lt,
+        BinOp::Ge => BinOp::Le,
+        o => o,
+    }
+}
+
+fn negate(op: BinOp) -> Option<BinOp> {
+    Some(match op {
+        BinOp::Lt => BinOp::Ge,
+        BinOp::Le => BinOp::Gt,
+        BinOp::Gt => BinOp::Le,
+        BinOp::Ge => BinOp::Lt,
+        BinOp::Eq => BinOp::Ne,
+        BinOp::Ne => BinOp::Eq,
+        _ => return None,
+    })
+}
+
+/// Split a cost into terms that involve inner loops' per-iteration PCVs
+/// (already totals over the whole call: not multiplied again) and the rest.
+fn split_aggregate(c: &Cost, vars: &super::vars::Vars) -> (Cost, Cost) {
+    let is_agg = |k: &Vec<VarId>| k.iter().any(|v| matches!(vars.list.get(*v as usize).map(|i| &i.key), Some(VarKey::LoopClass { .. })));
+    let split = |p: &Poly| -> (Poly, Poly) {
+        let mut a = Poly::default();
+        let mut r = Poly::konst(p.c);
+        for (k, v) in &p.terms {
+            if is_agg(k) {
+                a.terms.insert(k.clone(), *v);
+            } else {
+                r.terms.insert(k.clone(), *v);
+            }
+        }
+        (a, r)
+    };
+    let mut agg = Cost::default();
+    let mut per = Cost::default();
+    for i in 0..c.feat.len() {
+        let (a, r) = split(&c.feat[i]);
+        agg.feat[i] = a;
+        per.feat[i] = r;
+    }
+    for i in 0..c.extra.len() {
+        let (a, r) = split(&c.extra[i]);
+        agg.extra[i] = a;
+        per.extra[i] = r;
+    }
+    let (a, r) = split(&c.loop_lines);
+    agg.loop_lines = a;
+    per.loop_lines = r;
+    (agg, per)
+}
+
+fn max_merge(costs: &[Cost]) -> Cost {
+    let mut out = Cost::default();
+    let merge = |dst: &mut Poly, src: &Poly| {
+        for (k, v) in &src.terms {
+            let e = dst.terms.entry(k.clone()).or_insert(0.0);
+            if v.abs() > e.abs() {
+                *e = *v;
+            }
+        }
+    };
+    for c in costs {
+        for i in 0..c.feat.len() {
+            merge(&mut out.feat[i], &c.feat[i]);
+        }
+        for i in 0..c.extra.len() {
+            merge(&mut out.extra[i], &c.extra[i]);
+        }
+        merge(&mut out.loop_lines, &c.loop_lines);
+    }
+    out
+}

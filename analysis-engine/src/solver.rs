@@ -1,0 +1,280 @@
+//! Z3 behind a small interface: feasibility of a conjunction of terms and
+//! a model for witnesses. Incremental: the solver's assertion stack follows
+//! the explorer's path prefix with push/pop. Answers are cached by the
+//! (sorted) set of conditions; every query has a timeout.
+
+use crate::cancel::CancelToken;
+use crate::term::{Op, TermId, Terms};
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+use z3::ast::{Bool, BV};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sat {
+    Sat,
+    Unsat,
+    Unknown,
+}
+
+#[derive(Clone)]
+enum Z {
+    B(Bool),
+    V(BV),
+}
+
+pub struct Solver {
+    ctx: z3::Context,
+    solver: z3::Solver,
+    stack: Vec<TermId>,
+    cache: HashMap<Vec<TermId>, Sat>,
+    z: HashMap<TermId, Z>,
+    pub queries: u64,
+    pub cache_hits: u64,
+    pub solver_time: Duration,
+    pub timeouts: u64,
+    cancel: CancelToken,
+}
+
+impl Solver {
+    pub fn new(timeout_ms: u32, cancel: CancelToken) -> Solver {
+        let ctx = z3::Context::thread_local();
+        let solver = z3::Solver::new();
+        let mut p = z3::Params::new();
+        p.set_u32("timeout", timeout_ms.max(1));
+        solver.set_params(&p);
+        Solver {
+            ctx,
+            solver,
+            stack: vec![],
+            cache: HashMap::new(),
+            z: HashMap::new(),
+            queries: 0,
+            cache_hits: 0,
+            solver_time: Duration::ZERO,
+            timeouts: 0,
+            cancel,
+        }
+    }
+
+    /// Is the conjunction satisfiable? Constant conditions never reach Z3.
+    pub fn check(&mut self, terms: &Terms, conds: &[TermId]) -> Sat {
+        let mut live: Vec<TermId> = Vec::with_capacity(conds.len());
+        for &c in conds {
+            match terms.as_const(c) {
+                Some(0) => return Sat::Unsat,
+                Some(_) => {}
+                None => live.push(c),
+            }
+        }
+        if live.is_empty() {
+            return Sat::Sat;
+        }
+        let mut key = live.clone();
+        key.sort_unstable();
+        key.dedup();
+        if let Some(r) = self.cache.get(&key) {
+            self.cache_hits += 1;
+            return *r;
+        }
+        if self.cancel.is_cancelled() {
+            return Sat::Unknown;
+        }
+        self.sync(terms, &live);
+        self.queries += 1;
+        let start = Instant::now();
+        let ctx = self.ctx.clone();
+        let r = self.cancel.during_query(&ctx, || self.solver.check());
+        self.solver_time += start.elapsed();
+        let r = match r {
+            z3::SatResult::Sat => Sat::Sat,
+            z3::SatResult::Unsat => Sat::Unsat,
+            z3::SatResult::Unknown => {
+                self.timeouts += 1;
+                Sat::Unknown
+            }
+        };
+        if r != Sat::Unknown {
+            self.cache.insert(key, r);
+        }
+        r
+    }
+
+    /// A model of the conjunction: values of the given symbols.
+    pub fn model(&mut self, terms: &Terms, conds: &[TermId], of: &[TermId]) -> Option<HashMap<TermId, u128>> {
+        if self.check_uncached(terms, conds) != Sat::Sat {
+            return None;
+        }
+        let m = self.solver.get_model()?;
+        let mut out = HashMap::new();
+        for &t in of {
+            match self.tr(terms, t) {
+                Z::V(bv) => {
+                    if let Some(v) = m.eval(&bv, true).and_then(|x| x.as_u64()) {
+                        out.insert(t, v as u128);
+                    }
+                }
+                Z::B(b) => {
+                    if let Some(v) = m.eval(&b, true).and_then(|x| x.as_bool()) {
+                        out.insert(t, v as u128);
+                    }
+                }
+            }
+        }
+        Some(out)
+    }
+
+    fn check_uncached(&mut self, terms: &Terms, conds: &[TermId]) -> Sat {
+        let live: Vec<TermId> = conds.iter().copied().filter(|c| terms.as_const(*c) != Some(1)).collect();
+        if live.iter().any(|c| terms.as_const(*c) == Some(0)) {
+            return Sat::Unsat;
+        }
+        self.sync(terms, &live);
+        self.queries += 1;
+        let ctx = self.ctx.clone();
+        match self.cancel.during_query(&ctx, || self.solver.check()) {
+            z3::SatResult::Sat => Sat::Sat,
+            z3::SatResult::Unsat => Sat::Unsat,
+            z3::SatResult::Unknown => Sat::Unknown,
+        }
+    }
+
+    /// Make the solver's stack equal `conds`, reusing the common prefix.
+    fn sync(&mut self, terms: &Terms, conds: &[TermId]) {
+        let common = self.stack.iter().zip(conds).take_while(|(a, b)| a == b).count();
+        let extra = self.stack.len() - common;
+        if extra > 0 {
+            self.solver.pop(extra as u32);
+            self.stack.truncate(common);
+        }
+        for &c in &conds[common..] {
+            self.solver.push();
+            let b = self.as_bool(terms, c);
+            self.solver.assert(&b);
+            self.stack.push(c);
+        }
+    }
+
+    fn as_bool(&mut self, terms: &Terms, t: TermId) -> Bool {
+        match self.tr(terms, t) {
+            Z::B(b) => b,
+            Z::V(v) => {
+                let zero = BV::from_u64(0, v.get_size());
+                v.eq(&zero).not()
+            }
+        }
+    }
+
+    fn as_bv(&mut self, terms: &Terms, t: TermId) -> BV {
+        match self.tr(terms, t) {
+            Z::V(v) => v,
+            Z::B(b) => b.ite(&BV::from_u64(1, 1), &BV::from_u64(0, 1)),
+        }
+    }
+
+    fn tr(&mut self, terms: &Terms, t: TermId) -> Z {
+        if let Some(z) = self.z.get(&t) {
+            return z.clone();
+        }
+        // Iterative post-order so deep terms cannot overflow the stack.
+        let mut stack = vec![(t, false)];
+        while let Some((x, done)) = stack.pop() {
+            if self.z.contains_key(&x) {
+                continue;
+            }
+            let n = terms.node(x);
+            if !done {
+                stack.push((x, true));
+                for &a in &n.args {
+                    if !self.z.contains_key(&a) {
+                        stack.push((a, false));
+                    }
+                }
+                continue;
+            }
+            let z = self.build(terms, x);
+            self.z.insert(x, z);
+        }
+        self.z[&t].clone()
+    }
+
+    fn build(&mut self, terms: &Terms, x: TermId) -> Z {
+        let n = terms.node(x).clone();
+        let w = n.width;
+        let a = |s: &mut Self, i: usize| s.as_bv(terms, n.args[i]);
+        let bl = |s: &mut Self, i: usize| s.as_bool(terms, n.args[i]);
+        match n.op {
+            Op::Const(v) => {
+                if w == 1 {
+                    Z::B(Bool::from_bool(v != 0))
+                } else {
+                    Z::V(BV::from_u64(v as u64, w))
+                }
+            }
+            Op::Sym(s) => {
+                let name = format!("s{s}");
+                if w == 1 {
+                    Z::B(Bool::new_const(name))
+                } else {
+                    Z::V(BV::new_const(name, w))
+                }
+            }
+            Op::BAnd => Z::B(Bool::and(&[bl(self, 0), bl(self, 1)])),
+            Op::BOr => Z::B(Bool::or(&[bl(self, 0), bl(self, 1)])),
+            Op::BNot => Z::B(bl(self, 0).not()),
+            Op::Eq => {
+                let (p, q) = (a(self, 0), a(self, 1));
+                Z::B(p.eq(&q))
+            }
+            Op::Ult => Z::B(a(self, 0).bvult(&a(self, 1))),
+            Op::Ule => Z::B(a(self, 0).bvule(&a(self, 1))),
+            Op::Slt => Z::B(a(self, 0).bvslt(&a(self, 1))),
+            Op::Sle => Z::B(a(self, 0).bvsle(&a(self, 1))),
+            Op::Ite => {
+                let c = bl(self, 0);
+                if w == 1 {
+                    Z::B(c.ite(&bl(self, 1), &bl(self, 2)))
+                } else {
+                    Z::V(c.ite(&a(self, 1), &a(self, 2)))
+                }
+            }
+            Op::ZExt | Op::SExt | Op::Trunc => {
+                let v = a(self, 0);
+                let from = v.get_size();
+                Z::V(match n.op {
+                    Op::ZExt => v.zero_ext(w - from),
+                    Op::SExt => v.sign_ext(w - from),
+                    _ => v.extract(w - 1, 0),
+                })
+            }
+            Op::Not => Z::V(a(self, 0).bvnot()),
+            Op::Neg => Z::V(a(self, 0).bvneg()),
+            Op::Bswap => {
+                let v = a(self, 0);
+                let bytes = w / 8;
+                let mut acc = v.extract(7, 0);
+                for i in 1..bytes {
+                    acc = acc.concat(&v.extract(8 * i + 7, 8 * i));
+                }
+                Z::V(acc)
+            }
+            op => {
+                let (p, q) = (a(self, 0), a(self, 1));
+                Z::V(match op {
+                    Op::Add => p.bvadd(&q),
+                    Op::Sub => p.bvsub(&q),
+                    Op::Mul => p.bvmul(&q),
+                    Op::UDiv => p.bvudiv(&q),
+                    Op::SDiv => p.bvsdiv(&q),
+                    Op::URem => p.bvurem(&q),
+                    Op::SRem => p.bvsrem(&q),
+                    Op::Shl => p.bvshl(&q),
+                    Op::LShr => p.bvlshr(&q),
+                    Op::AShr => p.bvashr(&q),
+                    Op::And => p.bvand(&q),
+                    Op::Or => p.bvor(&q),
+                    _ => p.bvxor(&q),
+                })
+            }
+        }
+    }
+}
