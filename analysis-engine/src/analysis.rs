@@ -45,6 +45,9 @@ pub struct FileAnalysis {
     pub path: String,
     pub unit: Unit,
     pub functions: Vec<Lowered>,
+    /// Functions defined in included headers (static inline helpers),
+    /// lowered in this unit's type environment.
+    pub header_functions: Vec<Lowered>,
     pub layouts: Vec<Rc<RecordLayout>>,
 }
 
@@ -77,9 +80,27 @@ pub fn lower_file(file: Arc<SourceFile>, cache: &mut FileCache) -> FileAnalysis 
         });
         functions.push(Lowered { info, ir });
     }
+    let mut header_functions = Vec::new();
+    for hf in unit.files.iter().take(unit.files.len().saturating_sub(1)) {
+        let hidx = crate::index::index_file(hf, &unit.flags.include_paths);
+        for info in hidx.functions {
+            let root = hf.tree.root_node();
+            let node = root.descendant_for_byte_range(info.range.start_byte as usize, info.range.end_byte as usize).and_then(|n| {
+                let mut n = n;
+                while n.kind() != "function_definition" {
+                    n = n.parent()?;
+                }
+                Some(n)
+            });
+            if let Some(def) = node {
+                let ir = lower_guarded(&mut env, hf, def);
+                header_functions.push(Lowered { info, ir });
+            }
+        }
+    }
     let main_path = main.path.clone();
     let layouts = env.all_layouts().into_iter().filter(|l| l.file == main_path).collect();
-    FileAnalysis { path: main_path, unit, functions, layouts }
+    FileAnalysis { path: main_path, unit, functions, header_functions, layouts }
 }
 
 fn lower_guarded(env: &mut crate::env::TypeEnv, file: &SourceFile, def: tree_sitter::Node) -> Result<Function, String> {
@@ -156,6 +177,7 @@ impl std::fmt::Debug for crate::term::Terms {
 pub fn analyze_function(f: &Arc<Function>, info: &FunctionInfo, funcs: &FuncTable, cfg: &Config, budgets: Budgets, resolution: f64, cancel: &CancelToken) -> FunctionInterface {
     let start = std::time::Instant::now();
     let mut ex = Explorer::new(funcs, cfg, budgets, cancel.clone());
+    ex.resolution = resolution;
     let init = ex.initial_state(f);
     let outs = ex.run(vec![init], None, None);
     let mut paths = Vec::new();
@@ -233,6 +255,17 @@ impl Program {
         Ok(prog)
     }
 
+    /// Build from in-memory texts (the language server's open documents);
+    /// headers they include are read through `cache` (which the caller may
+    /// pre-fill with open headers).
+    pub fn from_sources(sources: Vec<Arc<SourceFile>>, cache: &mut FileCache) -> Program {
+        let mut prog = Program::default();
+        for f in sources {
+            prog.files.push(lower_file(f, cache));
+        }
+        prog
+    }
+
     /// Functions visible from a file: its own, then its folder's.
     pub fn table_for(&self, path: &str) -> FuncTable {
         let dir = Path::new(path).parent().map(|d| d.to_path_buf());
@@ -249,6 +282,11 @@ impl Program {
         }
         for fa in &self.files {
             if fa.path == path {
+                for l in &fa.header_functions {
+                    if let Ok(f) = &l.ir {
+                        t.insert(l.info.name.clone(), Arc::new(f.clone()));
+                    }
+                }
                 for l in &fa.functions {
                     if let Ok(f) = &l.ir {
                         t.insert(l.info.name.clone(), Arc::new(f.clone()));

@@ -19,7 +19,7 @@ pub struct PathCost {
     pub pc: Vec<TermId>,
     /// Metrics in `METRICS` order, then cycles warm, cycles cold, lines.
     pub m: Vec<Poly>,
-    pub sig: u64,
+    pub sig: Vec<u64>,
 }
 
 pub const CYCLES_WARM: usize = NMET;
@@ -58,7 +58,7 @@ pub fn path_cost(st: &State, table: &CostTable, hw: &Hardware) -> PathCost {
     m.push(warm);
     m.push(cold);
     m.push(lines);
-    PathCost { atoms: st.display.clone(), pc: st.pc.clone(), m, sig: st.sig }
+    PathCost { atoms: st.display.clone(), pc: st.pc.clone(), m, sig: st.sig.clone() }
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -174,7 +174,7 @@ pub fn merge(paths: &[PathCost], r: f64, terms: &Terms, vars: &Vars, solver: &mu
                 metrics,
                 witness,
                 polys,
-                sigs: members.iter().map(|p| p.sig).collect(),
+                sigs: members.iter().flat_map(|p| p.sig.iter().copied()).collect(),
                 path_atoms: members.iter().map(|p| p.atoms.clone()).collect(),
             });
         }

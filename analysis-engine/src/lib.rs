@@ -11,6 +11,7 @@ pub mod contracts;
 pub mod cost;
 pub mod cost_table;
 pub mod poly;
+pub mod regress;
 pub mod env;
 pub mod exec;
 pub mod index;

@@ -158,6 +158,30 @@ impl Terms {
         self.intern(Node { op: Op::Sym(id), args: vec![], width })
     }
 
+    /// Copy a term from another arena, matching symbols by name (so the
+    /// same input in two versions of a function is the same symbol).
+    pub fn import(&mut self, other: &Terms, t: TermId, memo: &mut HashMap<TermId, TermId>) -> TermId {
+        if let Some(x) = memo.get(&t) {
+            return *x;
+        }
+        let n = other.node(t).clone();
+        let r = match n.op {
+            Op::Sym(s) => {
+                let info = &other.syms[s as usize];
+                match self.sym_names.get(&info.name) {
+                    Some(&id) if self.syms[id as usize].width == info.width => self.intern(Node { op: Op::Sym(id), args: vec![], width: info.width }),
+                    _ => self.sym(&info.name, info.width, info.kind.clone()),
+                }
+            }
+            _ => {
+                let args: Vec<TermId> = n.args.iter().map(|a| self.import(other, *a, memo)).collect();
+                self.intern(Node { op: n.op, args, width: n.width })
+            }
+        };
+        memo.insert(t, r);
+        r
+    }
+
     /// The term of symbol number `s`, if it was interned.
     pub fn node_of_sym(&self, s: u32) -> Option<TermId> {
         let w = self.syms.get(s as usize)?.width;

@@ -26,6 +26,8 @@ pub enum Out {
 }
 
 pub struct Bound {
+    /// A call being explored to its returns (no loop checks).
+    pub call: bool,
     pub depth: usize,
     pub header: BlockId,
     pub blocks: Vec<BlockId>,
@@ -58,6 +60,12 @@ pub struct Explorer<'a> {
     pub counted: HashMap<(u64, usize), VarId>,
     pub max_call_depth: usize,
     pub secret_names: Vec<String>,
+    /// Symbols of lazily read cells, shared by every path that reads the
+    /// same cell (same object base, offset, size, generation).
+    pub lazy: HashMap<(TermId, TermId, u8, String), TermId>,
+    /// Iteration classes whose per-iteration instruction counts differ by
+    /// less than this are merged (their maximum is used).
+    pub resolution: f64,
 }
 
 const MAX_CALL_DEPTH: usize = 24;
@@ -81,6 +89,8 @@ impl<'a> Explorer<'a> {
             counted: HashMap::new(),
             max_call_depth: MAX_CALL_DEPTH,
             secret_names: vec![],
+            resolution: 1.0,
+            lazy: HashMap::new(),
         }
     }
 
@@ -116,7 +126,7 @@ impl<'a> Explorer<'a> {
             display: vec![],
             cost: Cost::default(),
             mem: Memory::default(),
-            sig: 0,
+            sig: vec![0],
             lines: Default::default(),
             finished: false,
             ret: None,
@@ -176,7 +186,7 @@ impl<'a> Explorer<'a> {
                     outs.push(Out::Exit(st));
                     continue;
                 }
-                if st.frames.len() == b.depth && st.inst == 0 && !fresh {
+                if !b.call && st.frames.len() == b.depth && st.inst == 0 && !fresh {
                     if st.block == b.header {
                         self.paths_done += 1;
                         outs.push(Out::Back(st));
@@ -221,7 +231,17 @@ impl<'a> Explorer<'a> {
                 if let Some(callee_f) = self.inlinable(&st, callee) {
                     let vals: Vec<Value> = args.iter().map(|a| self.eval(&mut st, a)).collect();
                     self.push_frame(&mut st, callee_f, vals, *dst, i.span.start_byte);
-                    return vec![st];
+                    // Explore the callee to its returns, then merge returns
+                    // that left the caller in the same state at costs within
+                    // the resolution: callee branches that do not matter to
+                    // the caller do not multiply the caller's paths.
+                    let depth = st.frames.len();
+                    let bound = Bound { call: true, depth, header: usize::MAX, blocks: vec![] };
+                    let outs = self.run(vec![st], Some(&bound), None);
+                    let rets: Vec<State> = outs.into_iter().map(|o| match o {
+                        Out::Done(s) | Out::Exit(s) | Out::Back(s) => s,
+                    }).collect();
+                    return self.merge_returns(rets);
                 }
                 let vals: Vec<Value> = args.iter().map(|a| self.eval(&mut st, a)).collect();
                 let r = self.external_call(&mut st, callee, &vals, i.span.start_byte, i.span.start_line);
@@ -262,7 +282,7 @@ impl<'a> Explorer<'a> {
                     }
                     let mut s = st.clone();
                     self.assume(&mut s, cterm);
-                    s.sig = super::mix(s.sig, token::branch(ctx, prev, taken));
+                    s.mix_sig(token::branch(ctx, prev, taken));
                     s.prev = Some(prev);
                     s.block = target;
                     s.inst = 0;
@@ -287,7 +307,7 @@ impl<'a> Explorer<'a> {
                     }
                     let mut s = st.clone();
                     self.assume(&mut s, eq);
-                    s.sig = super::mix(s.sig, token::branch(ctx, prev, k as u64 + 2));
+                    s.mix_sig(token::branch(ctx, prev, k as u64 + 2));
                     s.prev = Some(prev);
                     s.block = *target;
                     s.inst = 0;
@@ -296,7 +316,7 @@ impl<'a> Explorer<'a> {
                 if self.feasible(&st, none) {
                     let mut s = st;
                     self.assume(&mut s, none);
-                    s.sig = super::mix(s.sig, token::branch(ctx, prev, 1));
+                    s.mix_sig(token::branch(ctx, prev, 1));
                     s.prev = Some(prev);
                     s.block = *default;
                     s.inst = 0;
@@ -547,15 +567,36 @@ impl<'a> Explorer<'a> {
         }
         // Lazy initialization: a symbol named after the access.
         let o = st.mem.get(obj);
+        if o.poison.iter().any(|(po, ps)| *po == off && *ps == size) || (self.terms.as_const(off).is_none() && !o.poison.is_empty()) {
+            let t = self.terms.sym(&format!("{hint}@merge"), (size as u32 * 8).max(8), SymKind::Havoc);
+            let v = if ty == Ty::Ptr {
+                let id = st.mem.add(new_object(&format!("{hint}@merge"), t, ObjKind::Lazy, false));
+                Value::Ptr { obj: id, off: self.terms.konst(0, 64) }
+            } else {
+                Value::Int(t)
+            };
+            st.mem.get_mut(obj).cells.push(Cell { off, size, val: v });
+            return self.fit(v, ty);
+        }
         let secret = o.secret || self.cfg.secret.fields.iter().any(|f| f.split('.').last().is_some_and(|fl| hint.ends_with(&format!(".{fl}")) || hint.ends_with(&format!("->{fl}"))));
         let name = if o.generation > 0 { format!("{hint}{}", o.havoc_tag) } else { hint.to_string() };
         let kind = if o.generation > 0 { SymKind::Havoc } else { SymKind::Input };
+        let key = (o.base, off, size, format!("{}#{}", o.havoc_tag, o.generation));
+        let width = if ty == Ty::Ptr { 64 } else { (size as u32 * 8).max(8) };
+        let sym = match self.lazy.get(&key) {
+            Some(t) if self.terms.width(*t) == width => *t,
+            _ => {
+                let t = self.terms.sym(&name, width, kind);
+                self.lazy.insert(key, t);
+                t
+            }
+        };
         let v = if ty == Ty::Ptr {
-            let base = self.terms.sym(&name, 64, kind);
+            let base = sym;
             let id = st.mem.add(new_object(&name, base, ObjKind::Lazy, false));
             Value::Ptr { obj: id, off: self.terms.konst(0, 64) }
         } else {
-            let t = self.terms.sym(&name, (size as u32 * 8).max(8), kind);
+            let t = sym;
             if secret {
                 self.mark_secret(t);
             }
@@ -1039,5 +1080,5 @@ impl<'a> Explorer<'a> {
 }
 
 pub fn new_object(name: &str, base: TermId, kind: ObjKind, secret: bool) -> Object {
-    Object { name: name.to_string(), base, kind, cells: vec![], fills: vec![], copies: vec![], generation: 0, havoc_tag: String::new(), secret }
+    Object { name: name.to_string(), base, kind, cells: vec![], fills: vec![], copies: vec![], generation: 0, poison: vec![], havoc_tag: String::new(), secret }
 }

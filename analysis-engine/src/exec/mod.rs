@@ -7,6 +7,7 @@
 //! The solver sits behind `crate::solver`.
 
 pub mod explore;
+pub mod merge;
 pub mod render;
 pub mod state;
 pub mod summarize;

@@ -70,6 +70,7 @@ fn go(t: &Terms, id: TermId, depth: usize) -> String {
         Op::BNot => {
             let a = t.node(n.args[0]);
             match a.op {
+                Op::Eq if t.as_const(a.args[0]).is_some() => format!("{} != {}", side(t, a.args[1], depth), side(t, a.args[0], depth)),
                 Op::Eq => format!("{} != {}", side(t, a.args[0], depth), side(t, a.args[1], depth)),
                 Op::Ult | Op::Slt => format!("{} >= {}", side(t, a.args[0], depth), side(t, a.args[1], depth)),
                 Op::Ule | Op::Sle => format!("{} > {}", side(t, a.args[0], depth), side(t, a.args[1], depth)),
@@ -97,6 +98,9 @@ fn go(t: &Terms, id: TermId, depth: usize) -> String {
                 Op::BOr => "||",
                 _ => "?",
             };
+            if op == Op::Eq && t.as_const(n.args[0]).is_some() {
+                return format!("{} == {}", sub(1, p + 1), sub(0, p));
+            }
             // `x + -3` reads better as `x - 3`.
             if op == Op::Add {
                 if let Some(c) = t.as_const(n.args[1]) {

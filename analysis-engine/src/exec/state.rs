@@ -59,6 +59,8 @@ pub struct Object {
     pub copies: Vec<CopyRec>,
     /// Times this object was havocked by a summarized loop.
     pub generation: u32,
+    /// Cells whose value differs between merged paths: unknown when read.
+    pub poison: Vec<(TermId, u8)>,
     /// Suffix for names of values read after a havoc (`@L88`).
     pub havoc_tag: String,
     pub secret: bool,
@@ -161,7 +163,8 @@ pub struct State {
     pub display: Vec<Atom>,
     pub cost: Cost,
     pub mem: Memory,
-    pub sig: u64,
+    /// Path signatures (several once paths were merged).
+    pub sig: Vec<u64>,
     pub lines: BTreeSet<(ObjId, LineKey)>,
     pub finished: bool,
     pub ret: Option<Value>,
@@ -174,6 +177,11 @@ pub struct State {
 }
 
 impl State {
+    pub fn mix_sig(&mut self, tok: u64) {
+        for s in self.sig.iter_mut() {
+            *s = super::mix(*s, tok);
+        }
+    }
     pub fn frame(&self) -> &Frame {
         &self.frames[self.frames.len() - 1]
     }

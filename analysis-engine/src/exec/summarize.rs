@@ -56,8 +56,11 @@ pub fn modified_locals(f: &Function, lp: &Loop) -> BTreeSet<LocalId> {
 
 struct Class {
     cost: Cost,
+    /// Cost of the cheapest member (merging compares against it).
+    sigs_cost: Cost,
     lines: f64,
     sigs: Vec<u64>,
+    atoms: Vec<String>,
     cond: String,
 }
 
@@ -100,12 +103,22 @@ impl<'a> Explorer<'a> {
                 continue; // lives in memory: havocked with the objects
             }
             let name = format!("{}@{tag}", local.name);
+            let width = if local.ty == Ty::Ptr { 64 } else { local.ty.bits().max(8) };
+            let key = (self.terms.konst(l as u128, 64), self.terms.konst(lp.header as u128, 64), 0u8, format!("havoc:{}:{}", h.frame().ctx, name));
+            let sym = match self.lazy.get(&key) {
+                Some(t) => *t,
+                None => {
+                    let t = self.terms.sym(&name, width, SymKind::Havoc);
+                    self.lazy.insert(key, t);
+                    t
+                }
+            };
             let v = if local.ty == Ty::Ptr {
-                let base = self.terms.sym(&name, 64, SymKind::Havoc);
+                let base = sym;
                 let id = h.mem.add(super::explore::new_object(&name, base, ObjKind::Lazy, false));
                 Value::Ptr { obj: id, off: self.terms.konst(0, 64) }
             } else {
-                Value::Int(self.terms.sym(&name, local.ty.bits().max(8), SymKind::Havoc))
+                Value::Int(sym)
             };
             h.frame_mut().locals[l] = Some(v);
         }
@@ -113,7 +126,7 @@ impl<'a> Explorer<'a> {
             self.havoc_object(&mut h, o, &tag);
         }
         h.cost = Cost::default();
-        h.sig = 0;
+        h.sig = vec![0];
         h.display.clear();
         h.lines.clear();
         h.written.clear();
@@ -126,7 +139,7 @@ impl<'a> Explorer<'a> {
         let depth = st.frames.len();
         let ctx = st.frame().ctx;
         let n0 = st.mem.objs.len();
-        let bound = Bound { depth, header: lp.header, blocks: lp.blocks.clone() };
+        let bound = Bound { call: false, depth, header: lp.header, blocks: lp.blocks.clone() };
         // Phase 1: which pre-existing objects does the loop write?
         let h1 = self.havoc_state(&st, f, lp, &BTreeSet::new());
         let outs1 = self.run(vec![h1.clone()], Some(&bound), Some(lp.header));
@@ -172,6 +185,7 @@ impl<'a> Explorer<'a> {
             }
         }
         let mut conts = Vec::new();
+        let single_exit = exits.len() == 1;
         for e in exits {
             let returned = e.finished || e.frames.len() < depth;
             let (from, to) = if returned { (e.last_return.unwrap_or(usize::MAX), usize::MAX) } else { (e.prev.unwrap_or(usize::MAX), e.block) };
@@ -207,7 +221,8 @@ impl<'a> Explorer<'a> {
             c.cost.add(&loop_cost);
             c.cost.add(&exit_cost);
             c.cost.loop_lines.add(&loop_lines);
-            c.sig = super::mix(st.sig, token::loop_exit(ctx, lp.header, from, to));
+            c.sig = st.sig.clone();
+            c.mix_sig(token::loop_exit(ctx, lp.header, from, to));
             let inner_display = std::mem::take(&mut c.display);
             c.display = st.display.clone();
             for a in inner_display {
@@ -226,7 +241,9 @@ impl<'a> Explorer<'a> {
             } else {
                 format!("at line {}", line_of(f, from))
             };
-            c.display.push(Atom::LoopExit { line: lp.line, func: f.name.clone(), how });
+            if !single_exit {
+                c.display.push(Atom::LoopExit { line: lp.line, func: f.name.clone(), how });
+            }
             let mut lines = st.lines.clone();
             lines.extend(fixed_lines.iter().copied());
             lines.extend(c.lines.iter().copied());
@@ -256,7 +273,7 @@ impl<'a> Explorer<'a> {
             let lines = b.lines.iter().filter(|(o, k)| !(*o < n0 && matches!(k, LineKey::Const(_)))).count() as f64;
             match by_key.get(&key) {
                 Some(&i) => {
-                    out[i].sigs.push(b.sig);
+                    out[i].sigs.extend(b.sig.iter().copied());
                     out[i].lines = out[i].lines.max(lines);
                 }
                 None => {
@@ -269,13 +286,34 @@ impl<'a> Explorer<'a> {
                             _ => None,
                         })
                         .collect();
-                    out.push(Class { cost: b.cost.clone(), lines, sigs: vec![b.sig], cond: cond.join(" && ") });
+                    out.push(Class { cost: b.cost.clone(), sigs_cost: b.cost.clone(), lines, sigs: b.sig.clone(), atoms: cond, cond: String::new() });
                 }
             }
         }
         // Cheapest class first: names read a, b, c by cost.
-        out.sort_by(|a, b| a.cost.feat.iter().map(|p| p.c).sum::<f64>().total_cmp(&b.cost.feat.iter().map(|p| p.c).sum::<f64>()));
-        out
+        let instr = |c: &Cost, t: &crate::cost::CostTable| -> f64 { c.feat.iter().zip(t.weights[0].iter()).map(|(p, w)| p.c * w).sum::<f64>() + c.extra[0].c };
+        out.sort_by(|a, b| instr(&a.cost, &self.table).total_cmp(&instr(&b.cost, &self.table)));
+        // Merge classes within the resolution (same variable terms): the
+        // merged class costs its most expensive member.
+        let mut merged: Vec<Class> = Vec::new();
+        for c in out {
+            let shape = |x: &Cost| format!("{:?}", x.feat.iter().chain(x.extra.iter()).map(|p| &p.terms).collect::<Vec<_>>());
+            match merged.last_mut() {
+                Some(m) if shape(&m.cost) == shape(&c.cost) && instr(&c.cost, &self.table) - instr(&m.sigs_cost, &self.table) < self.resolution && self.resolution > 1.0 => {
+                    m.sigs.extend(c.sigs);
+                    m.lines = m.lines.max(c.lines);
+                    m.cost = c.cost;
+                }
+                _ => merged.push(Class { sigs_cost: c.cost.clone(), ..c }),
+            }
+        }
+        // Describe each class by what sets it apart from the others.
+        let all: Vec<Vec<String>> = merged.iter().map(|c| c.atoms.clone()).collect();
+        for c in merged.iter_mut() {
+            let own: Vec<String> = c.atoms.iter().filter(|a| !all.iter().all(|o| o.contains(a))).cloned().collect();
+            c.cond = own.join(" && ");
+        }
+        merged
     }
 
     fn class_vars(&mut self, ctx: u64, f: &Function, lp: &Loop, classes: &[Class], counted: bool) -> Vec<VarId> {
@@ -323,8 +361,11 @@ impl<'a> Explorer<'a> {
         let (cond, _) = simple_header(f, lp)?;
         let Expr::Bin { op, b, .. } = &cond else { return None };
         let k = strip_cast(b).as_const()?;
+        if !matches!(strip_cast(&cond_lhs(&cond)), Expr::Local(_)) || k <= 0 {
+            return None;
+        }
         match op {
-            BinOp::Lt | BinOp::Ne => Some(k),
+            BinOp::Lt => Some(k),
             BinOp::Le => Some(k + 1),
             _ => None,
         }
@@ -414,6 +455,13 @@ impl<'a> Explorer<'a> {
         self.vars.set_def_term(v, t);
         self.counted.insert((ctx, lp.header), v);
         Some(Poly::var(v))
+    }
+}
+
+fn cond_lhs(e: &Expr) -> Expr {
+    match e {
+        Expr::Bin { a, .. } => (**a).clone(),
+        other => other.clone(),
     }
 }
 

@@ -1,0 +1,136 @@
+//! Merging the returns of an inlined call (state merging, as in KLEE):
+//! paths that come back to the same place with the same caller-visible
+//! values and costs within the resolution continue as one path whose
+//! condition is the disjunction of theirs. Memory cells they disagree on
+//! become unknown. At resolution 1 only paths of identical cost merge, so
+//! formulas stay exact.
+
+use super::explore::Explorer;
+use super::state::*;
+use crate::term::TermId;
+use std::rc::Rc;
+
+impl<'a> Explorer<'a> {
+    pub fn merge_returns(&mut self, mut rets: Vec<State>) -> Vec<State> {
+        if rets.len() < 2 {
+            return rets;
+        }
+        let instr = |s: &State, t: &crate::cost::CostTable| -> f64 { s.cost.feat.iter().zip(t.weights[0].iter()).map(|(p, w)| p.c * w).sum::<f64>() + s.cost.extra[0].c };
+        let table = self.table.clone();
+        rets.sort_by(|a, b| instr(a, &table).total_cmp(&instr(b, &table)));
+        let mut groups: Vec<Vec<State>> = Vec::new();
+        'outer: for s in rets {
+            for g in groups.iter_mut() {
+                if self.mergeable(&g[0], &s) {
+                    g.push(s);
+                    continue 'outer;
+                }
+            }
+            groups.push(vec![s]);
+        }
+        groups.into_iter().map(|g| self.merge_group(g)).collect()
+    }
+
+    fn mergeable(&self, a: &State, b: &State) -> bool {
+        if a.finished || b.finished || a.block != b.block || a.inst != b.inst || a.frames.len() != b.frames.len() {
+            return false;
+        }
+        if a.frames.iter().zip(&b.frames).any(|(x, y)| x.locals != y.locals || x.local_obj != y.local_obj || x.ctx != y.ctx) {
+            return false;
+        }
+        let shape = |s: &State| format!("{:?}", s.cost.feat.iter().chain(s.cost.extra.iter()).chain(std::iter::once(&s.cost.loop_lines)).map(|p| &p.terms).collect::<Vec<_>>());
+        if self.resolution <= 1.0 {
+            return a.cost == b.cost;
+        }
+        if shape(a) != shape(b) {
+            return false;
+        }
+        let ia: f64 = a.cost.feat.iter().zip(self.table.weights[0].iter()).map(|(p, w)| p.c * w).sum::<f64>() + a.cost.extra[0].c;
+        let ib: f64 = b.cost.feat.iter().zip(self.table.weights[0].iter()).map(|(p, w)| p.c * w).sum::<f64>() + b.cost.extra[0].c;
+        (ib - ia).abs() < self.resolution
+    }
+
+    fn merge_group(&mut self, mut g: Vec<State>) -> State {
+        if g.len() == 1 {
+            return g.remove(0);
+        }
+        // The most expensive member's cost: an upper bound within r.
+        let mut base = g.pop().unwrap_or_else(|| unreachable!("group has at least two members"));
+        // Path condition: common prefix, then the disjunction of the rests.
+        let mut prefix = 0;
+        while g.iter().all(|s| s.pc.get(prefix).is_some() && s.pc.get(prefix) == base.pc.get(prefix)) {
+            prefix += 1;
+        }
+        let mut disj = self.terms.fals();
+        for s in g.iter().chain(std::iter::once(&base)) {
+            let mut conj = self.terms.tru();
+            for &c in &s.pc[prefix..] {
+                conj = self.terms.and(conj, c);
+            }
+            disj = self.terms.bin(crate::term::Op::BOr, disj, conj);
+        }
+        base.pc.truncate(prefix);
+        if self.terms.as_const(disj) != Some(1) {
+            base.pc.push(disj);
+        }
+        base.display.retain(|a| g.iter().all(|s| s.display.contains(a)));
+        for s in &g {
+            base.sig.extend(s.sig.iter().copied());
+            base.lines.extend(s.lines.iter().copied());
+            base.written.extend(s.written.iter().copied());
+            if base.incomplete.is_none() {
+                base.incomplete = s.incomplete.clone();
+            }
+        }
+        base.sig.sort_unstable();
+        base.sig.dedup();
+        // Memory: objects all members share unchanged stay; cells the
+        // members disagree on become unknown.
+        let n = g.iter().map(|s| s.mem.objs.len()).min().unwrap_or(0).min(base.mem.objs.len());
+        for id in 0..n {
+            if g.iter().all(|s| Rc::ptr_eq(&s.mem.objs[id], &base.mem.objs[id])) {
+                continue;
+            }
+            let others: Vec<&Object> = g.iter().map(|s| s.mem.get(id)).collect();
+            let o = base.mem.get(id).clone();
+            let same_fills = others.iter().all(|x| x.fills == o.fills && x.generation == o.generation);
+            let mut keep: Vec<Cell> = Vec::new();
+            let mut poison: Vec<(TermId, u8)> = o.poison.clone();
+            for c in &o.cells {
+                let agree = others.iter().all(|x| x.cells.iter().rev().find(|y| y.off == c.off && y.size == c.size).is_some_and(|y| y.val == c.val));
+                if agree {
+                    keep.push(c.clone());
+                } else {
+                    poison.push((c.off, c.size));
+                }
+            }
+            for x in &others {
+                for c in &x.cells {
+                    if !o.cells.iter().any(|y| y.off == c.off && y.size == c.size) && x.written_cell(c) {
+                        poison.push((c.off, c.size));
+                    }
+                }
+                poison.extend(x.poison.iter().copied());
+            }
+            poison.sort_unstable();
+            poison.dedup();
+            let m = base.mem.get_mut(id);
+            m.cells = keep;
+            m.poison = poison;
+            if !same_fills {
+                m.fills.clear();
+                m.copies.clear();
+                m.generation += 1;
+                m.havoc_tag = "@merge".into();
+            }
+        }
+        base
+    }
+}
+
+impl Object {
+    /// Conservatively, any cell may have been written.
+    fn written_cell(&self, _c: &Cell) -> bool {
+        true
+    }
+}
