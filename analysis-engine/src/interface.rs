@@ -113,7 +113,9 @@ fn cluster(paths: &[&PathCost], r: f64) -> Vec<Vec<usize>> {
         let p = paths[i];
         let fits = out.last().is_some() && (0..NALL).all(|k| {
             let c = p.m[k].c;
-            c.max(hi[k]) - c.min(lo[k]) < r || k >= NMET && k != LINES
+            let spread = c.max(hi[k]) - c.min(lo[k]);
+            // At resolution 1 (or below) only identical costs merge.
+            (if r <= 1.0 { spread == 0.0 } else { spread < r }) || k >= NMET && k != LINES
         });
         if fits {
             if let Some(last) = out.last_mut() {

@@ -16,6 +16,7 @@ pub mod env;
 pub mod exec;
 pub mod index;
 pub mod interface;
+pub mod interp;
 pub mod ir;
 pub mod layout;
 pub mod loops;

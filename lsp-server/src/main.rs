@@ -1,10 +1,8 @@
 //! `perfi`: performance interfaces for C, on the command line and as a
 //! language server.
 
-mod cli;
-
 use clap::{Parser, Subcommand};
-use std::path::PathBuf;
+use perfi::cli;
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -20,6 +18,10 @@ enum Cmd {
     Analyze(cli::analyze::Args),
     /// Print struct layouts: offsets, sizes, cache lines, holes.
     Layout(cli::layout::Args),
+    /// Compare every function with its version at a git revision; exit 1 on a regression.
+    Check(cli::check::Args),
+    /// Serve the Language Server Protocol over stdin/stdout.
+    Lsp(perfi::lsp::Args),
 }
 
 /// Deep syntax is handled with explicit limits, but lowering is recursive;
@@ -31,6 +33,8 @@ fn main() -> ExitCode {
     let worker = std::thread::Builder::new().stack_size(STACK).spawn(move || match cli.cmd {
         Cmd::Analyze(a) => cli::analyze::run(a),
         Cmd::Layout(a) => cli::layout::run(a),
+        Cmd::Check(a) => cli::check::run(a),
+        Cmd::Lsp(a) => perfi::lsp::run(a),
     });
     let result = match worker {
         Ok(h) => h.join().unwrap_or_else(|_| Err(anyhow::anyhow!("internal error (panic); please report it"))),
@@ -44,6 +48,3 @@ fn main() -> ExitCode {
         }
     }
 }
-
-#[allow(dead_code)]
-fn _paths(_: Vec<PathBuf>) {}

@@ -673,8 +673,7 @@ impl<'a> Explorer<'a> {
                 }
                 None => true,
             });
-            o.fills.retain(|&(s, e, _)| !(s < k + size as u64 && k < e) || (s >= k && e <= k + size as u64 && false));
-            o.copies.retain(|c| !(c.dst < k + size as u64 && k < c.dst + c.len));
+            trim_ranges(o, k, k + size as u64);
         } else {
             o.cells.retain(|c| !(c.off == off && c.size == size));
         }
@@ -696,6 +695,7 @@ impl<'a> Explorer<'a> {
             let ck = ck as u64;
             !(ck < dk + len && dk < ck + c.size as u64)
         }));
+        trim_ranges(o, dk, dk + len);
         o.copies.push(CopyRec { dst: dk, len, src: sobj, src_off: sk });
     }
 
@@ -1007,7 +1007,7 @@ impl<'a> Explorer<'a> {
                             let ck = ck as u64;
                             !(ck < k + len && k < ck + c.size as u64)
                         }));
-                        o.copies.retain(|c| !(c.dst < k + len && k < c.dst + c.len));
+                        trim_ranges(o, k, k + len);
                         o.fills.push((k, k + len, byte as u8));
                         self.touch(st, obj, off);
                         st.written.insert(obj);
@@ -1077,6 +1077,40 @@ impl<'a> Explorer<'a> {
             _ => Some(Value::Int(self.terms.sym(&format!("{name}()"), 64, SymKind::Input))),
         }
     }
+}
+
+/// Remove [lo, hi) from an object's fill and copy ranges, keeping the
+/// parts outside it (a later write wins over them).
+fn trim_ranges(o: &mut Object, lo: u64, hi: u64) {
+    let mut fills = Vec::new();
+    for &(s, e, b) in &o.fills {
+        if e <= lo || s >= hi {
+            fills.push((s, e, b));
+            continue;
+        }
+        if s < lo {
+            fills.push((s, lo, b));
+        }
+        if e > hi {
+            fills.push((hi, e, b));
+        }
+    }
+    o.fills = fills;
+    let mut copies = Vec::new();
+    for c in &o.copies {
+        let (s, e) = (c.dst, c.dst + c.len);
+        if e <= lo || s >= hi {
+            copies.push(c.clone());
+            continue;
+        }
+        if s < lo {
+            copies.push(CopyRec { dst: s, len: lo - s, src: c.src, src_off: c.src_off });
+        }
+        if e > hi {
+            copies.push(CopyRec { dst: hi, len: e - hi, src: c.src, src_off: c.src_off + (hi - s) });
+        }
+    }
+    o.copies = copies;
 }
 
 pub fn new_object(name: &str, base: TermId, kind: ObjKind, secret: bool) -> Object {

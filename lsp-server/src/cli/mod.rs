@@ -1,4 +1,5 @@
 pub mod analyze;
+pub mod check;
 pub mod layout;
 
 use clap::ValueEnum;

@@ -1,0 +1,791 @@
+//! A concrete interpreter over the same IR and cost model as the symbolic
+//! executor. It runs a function on concrete (random or driver-built)
+//! inputs and records what the interface needs to be checked: the path
+//! signature it followed, the values of the formula variables (iterations
+//! per loop class, trip counts, contract arguments) and the exact metrics.
+//! Memory is lazily materialized: a never-written byte reads as a random
+//! value (then stays), a never-written pointer as NULL or a fresh object.
+
+use crate::analysis::{FuncTable, FunctionInterface};
+use crate::cost::{self, Counts, CostTable, Feature, NMET};
+use crate::exec::{mix, token, vars::VarKey};
+use crate::ir::*;
+use crate::term::{bswap, fold_bin, mask, to_signed, Op};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum CVal {
+    Int(u128),
+    Ptr { obj: usize, off: i64 },
+}
+
+const OBJ_SPAN: u64 = 1 << 24;
+
+#[derive(Default, Clone)]
+struct CObj {
+    bytes: HashMap<i64, u8>,
+    ptrs: HashMap<i64, (usize, i64)>,
+}
+
+/// Deterministic xorshift generator.
+pub struct Rng(pub u64);
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        self.0 = x;
+        x
+    }
+    /// Values that make branches interesting: small numbers, all-ones,
+    /// and sometimes anything.
+    pub fn value(&mut self, bits: u32) -> u128 {
+        let v = match self.next() % 8 {
+            0 => 0,
+            1 => 1,
+            2 | 3 => self.next() % 8,
+            4 => self.next() % 64,
+            5 => u64::MAX,
+            6 => self.next() % 2048,
+            _ => self.next(),
+        };
+        (v as u128) & mask(bits)
+    }
+}
+
+struct Frame {
+    func: Arc<Function>,
+    locals: Vec<Option<CVal>>,
+    local_obj: Vec<Option<usize>>,
+    ret_to: Option<(BlockId, usize, Option<LocalId>)>,
+    ctx: u64,
+}
+
+struct LoopRun {
+    frame: usize,
+    header: BlockId,
+    blocks: Vec<BlockId>,
+    iter_sig: u64,
+    iterations: u64,
+    ctx: u64,
+}
+
+#[derive(Debug, Clone)]
+pub struct RunResult {
+    pub sig: u64,
+    pub counts: Counts,
+    pub extra: [f64; NMET],
+    /// Values of formula variables by key.
+    pub iter_counts: HashMap<(u64, usize, u64), u64>,
+    pub trips: HashMap<(u64, usize), u64>,
+    pub call_args: HashMap<(u64, u32, usize), u128>,
+}
+
+#[derive(Debug)]
+pub enum Abort {
+    Steps,
+    DivByZero,
+    Unsupported(String),
+}
+
+pub struct Interp<'a> {
+    funcs: &'a FuncTable,
+    pub rng: Rng,
+    objs: Vec<CObj>,
+    globals: HashMap<String, usize>,
+    frames: Vec<Frame>,
+    loops: Vec<LoopRun>,
+    sig: u64,
+    counts: Counts,
+    extra: [f64; NMET],
+    iter_counts: HashMap<(u64, usize, u64), u64>,
+    trips: HashMap<(u64, usize), u64>,
+    call_args: HashMap<(u64, u32, usize), u128>,
+    steps: u64,
+    pub max_steps: u64,
+    pub null_prob: u64,
+    last_return: Option<BlockId>,
+}
+
+impl<'a> Interp<'a> {
+    pub fn new(funcs: &'a FuncTable, seed: u64) -> Interp<'a> {
+        Interp {
+            funcs,
+            rng: Rng(seed | 1),
+            objs: vec![],
+            globals: HashMap::new(),
+            frames: vec![],
+            loops: vec![],
+            sig: 0,
+            counts: Counts::default(),
+            extra: [0.0; NMET],
+            iter_counts: HashMap::new(),
+            trips: HashMap::new(),
+            call_args: HashMap::new(),
+            steps: 0,
+            max_steps: 200_000,
+            null_prob: 35,
+            last_return: None,
+        }
+    }
+
+    fn new_obj(&mut self) -> usize {
+        self.objs.push(CObj::default());
+        self.objs.len() - 1
+    }
+
+    fn addr(&self, v: CVal) -> u128 {
+        match v {
+            CVal::Int(x) => x,
+            CVal::Ptr { obj, off } => ((obj as u64 + 1) * OBJ_SPAN) as u128 + off as i128 as u128 & mask(64),
+        }
+    }
+
+    fn as_ptr(&mut self, v: CVal) -> (usize, i64) {
+        match v {
+            CVal::Ptr { obj, off } => (obj, off),
+            CVal::Int(a) => {
+                let a = a as u64;
+                let idx = (a / OBJ_SPAN) as usize;
+                if idx >= 1 && idx <= self.objs.len() {
+                    (idx - 1, (a % OBJ_SPAN) as i64)
+                } else {
+                    let o = self.new_obj();
+                    (o, 0)
+                }
+            }
+        }
+    }
+
+    /// Run `f` with random inputs.
+    pub fn run_random(&mut self, f: &Arc<Function>) -> Result<RunResult, Abort> {
+        let mut args = Vec::new();
+        for &p in &f.params {
+            let l = &f.locals[p];
+            args.push(if l.ty == Ty::Ptr && !l.in_memory {
+                let o = self.new_obj();
+                CVal::Ptr { obj: o, off: 0 }
+            } else {
+                CVal::Int(self.rng.value(l.ty.bits().max(8)))
+            });
+        }
+        self.run(f, args)
+    }
+
+    pub fn run(&mut self, f: &Arc<Function>, args: Vec<CVal>) -> Result<RunResult, Abort> {
+        self.enter(f.clone(), args, None, 0);
+        let mut block = f.entry;
+        let mut inst = 0usize;
+        let mut prev: Option<BlockId> = None;
+        loop {
+            self.steps += 1;
+            if self.steps > self.max_steps {
+                return Err(Abort::Steps);
+            }
+            let func = self.frames[self.frames.len() - 1].func.clone();
+            if inst == 0 {
+                // Loop bookkeeping at block entry, as the explorer does.
+                self.loop_events(&func, block, prev)?;
+                self.counts.plus(&cost::block_counts(&func.blocks[block]));
+            }
+            let b = &func.blocks[block];
+            let mut called = false;
+            while inst < b.insts.len() {
+                let i = &b.insts[inst];
+                inst += 1;
+                if let InstKind::Call { dst, callee, args } = &i.kind {
+                    let vals: Vec<CVal> = args.iter().map(|a| self.eval(a)).collect::<Result<_, _>>()?;
+                    if let Some(cf) = self.inlinable(callee) {
+                        let ctx = token::call_ctx(self.frames[self.frames.len() - 1].ctx, &cf.name, i.span.start_byte);
+                        self.counts.add(Feature::Call, 1.0);
+                        self.enter(cf.clone(), vals, Some((block, inst, *dst)), ctx);
+                        block = cf.entry;
+                        inst = 0;
+                        prev = None;
+                        called = true;
+                        break;
+                    }
+                    let r = self.external(callee, &vals, i.span.start_byte)?;
+                    if let (Some(d), Some(v)) = (dst, r) {
+                        self.set_local(*d, v);
+                    }
+                    continue;
+                }
+                self.exec(i)?;
+            }
+            if called {
+                continue;
+            }
+            let ctx = self.frames[self.frames.len() - 1].ctx;
+            match &b.term {
+                Terminator::Goto(t) => {
+                    prev = Some(block);
+                    block = *t;
+                    inst = 0;
+                }
+                Terminator::Unreachable => return Err(Abort::Unsupported("unreachable block".into())),
+                Terminator::Branch { cond, then_bb, else_bb } => {
+                    let c = self.eval_cond(cond)?;
+                    let (taken, target) = if c { (1, *then_bb) } else { (0, *else_bb) };
+                    self.token(token::branch(ctx, block, taken), &func, block, target);
+                    prev = Some(block);
+                    block = target;
+                    inst = 0;
+                }
+                Terminator::Switch { value, cases, default } => {
+                    let v = self.eval(value)?;
+                    let w = value.ty(&func.locals).bits().max(8);
+                    let x = self.addr(v) & mask(w);
+                    let mut target = *default;
+                    let mut tok = 1u64;
+                    for (k, (val, t)) in cases.iter().enumerate() {
+                        if (*val as u128) & mask(w) == x {
+                            target = *t;
+                            tok = k as u64 + 2;
+                            break;
+                        }
+                    }
+                    self.token(token::branch(ctx, block, tok), &func, block, target);
+                    prev = Some(block);
+                    block = target;
+                    inst = 0;
+                }
+                Terminator::Return(v) => {
+                    let val = match v {
+                        Some(e) => Some(self.eval(e)?),
+                        None => None,
+                    };
+                    self.last_return = Some(block);
+                    let depth = self.frames.len() - 1;
+                    // A return inside summarized loops of this frame ends them.
+                    while self.loops.last().is_some_and(|l| l.frame == depth) {
+                        let l = self.loops.pop().unwrap_or_else(|| unreachable!());
+                        self.end_loop(l, block, usize::MAX);
+                    }
+                    let fr = self.frames.pop().unwrap_or_else(|| unreachable!());
+                    match fr.ret_to {
+                        None => {
+                            self.counts.add(Feature::Ret, 1.0);
+                            return Ok(RunResult {
+                                sig: self.sig,
+                                counts: self.counts,
+                                extra: self.extra,
+                                iter_counts: std::mem::take(&mut self.iter_counts),
+                                trips: std::mem::take(&mut self.trips),
+                                call_args: std::mem::take(&mut self.call_args),
+                            });
+                        }
+                        Some((b2, i2, dst)) => {
+                            if let (Some(d), Some(v)) = (dst, val) {
+                                let v = match (v, self.frames[self.frames.len() - 1].func.locals.get(d).map(|l| l.ty)) {
+                                    (CVal::Int(x), Some(Ty::Int { bits, signed })) => CVal::Int(resize(x, ret_width(&fr.func), bits as u32, signed)),
+                                    (v, _) => v,
+                                };
+                                self.set_local(d, v);
+                            }
+                            block = b2;
+                            inst = i2;
+                            prev = None;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn inlinable(&self, callee: &str) -> Option<Arc<Function>> {
+        let f = self.funcs.get(callee)?;
+        if self.frames.len() >= 24 || self.frames.iter().any(|fr| fr.func.name == callee) {
+            return None;
+        }
+        Some(f.clone())
+    }
+
+    fn enter(&mut self, f: Arc<Function>, args: Vec<CVal>, ret_to: Option<(BlockId, usize, Option<LocalId>)>, ctx: u64) {
+        let n = f.locals.len();
+        let mut fr = Frame { func: f.clone(), locals: vec![None; n], local_obj: vec![None; n], ret_to, ctx };
+        let mut to_store = Vec::new();
+        for (k, &p) in f.params.iter().enumerate() {
+            let v = args.get(k).copied().unwrap_or(CVal::Int(0));
+            fr.locals[p] = Some(v);
+            if f.locals[p].in_memory {
+                to_store.push((p, v, f.locals[p].size.min(8) as u8));
+            }
+        }
+        self.frames.push(fr);
+        for (p, v, size) in to_store {
+            let o = self.new_obj();
+            let d = self.frames.len() - 1;
+            self.frames[d].local_obj[p] = Some(o);
+            self.write(o, 0, size, v);
+        }
+    }
+
+    /// Mix a decision into the innermost running loop's iteration, or the path.
+    fn token(&mut self, tok: u64, _f: &Function, _from: BlockId, _to: BlockId) {
+        match self.loops.last_mut() {
+            Some(l) => l.iter_sig = mix(l.iter_sig, tok),
+            None => self.sig = mix(self.sig, tok),
+        }
+    }
+
+    fn loop_events(&mut self, f: &Arc<Function>, block: BlockId, prev: Option<BlockId>) -> Result<(), Abort> {
+        let depth = self.frames.len() - 1;
+        // Leaving or looping in the loops of this frame.
+        while let Some(l) = self.loops.last() {
+            if l.frame != depth {
+                break;
+            }
+            if block == l.header && prev.is_some_and(|p| l.blocks.binary_search(&p).is_ok()) {
+                let ctx = l.ctx;
+                let key = (ctx, l.header, l.iter_sig);
+                *self.iter_counts.entry(key).or_insert(0) += 1;
+                if let Some(l) = self.loops.last_mut() {
+                    l.iterations += 1;
+                    l.iter_sig = 0;
+                }
+                return Ok(());
+            }
+            if l.blocks.binary_search(&block).is_err() {
+                let l = self.loops.pop().unwrap_or_else(|| unreachable!());
+                self.end_loop(l, prev.unwrap_or(usize::MAX), block);
+                continue;
+            }
+            break;
+        }
+        // Entering a loop from outside.
+        let Some(li) = f.loop_of_header.get(block).copied().flatten() else { return Ok(()) };
+        let lp = &f.loops[li];
+        if prev.is_some_and(|p| lp.contains(p)) {
+            return Ok(());
+        }
+        let ctx = self.frames[depth].ctx;
+        if let Some((cond, then_stays)) = crate::exec::summarize::simple_header(f, lp) {
+            // First test on the state before the loop: evaluate the header
+            // (it has only assignments), and if the loop is skipped, the
+            // ordinary branch handling records it.
+            let saved: Vec<Option<CVal>> = self.frames[depth].locals.clone();
+            for i in &f.blocks[block].insts {
+                self.exec(i)?;
+            }
+            let c = self.eval_cond(&cond)?;
+            self.frames[depth].locals = saved;
+            let enters = c == then_stays;
+            if !enters {
+                return Ok(());
+            }
+            let taken = if then_stays { 1 } else { 0 };
+            self.loops.push(LoopRun { frame: depth, header: block, blocks: lp.blocks.clone(), iter_sig: 0, iterations: 0, ctx });
+            // The header's own branch token belongs to the first iteration;
+            // it is mixed when the terminator runs (loop is now innermost).
+            let _ = taken;
+        } else {
+            self.loops.push(LoopRun { frame: depth, header: block, blocks: lp.blocks.clone(), iter_sig: 0, iterations: 0, ctx });
+        }
+        Ok(())
+    }
+
+    fn end_loop(&mut self, l: LoopRun, from: BlockId, to: BlockId) {
+        let tok = token::loop_exit(l.ctx, l.header, from, to);
+        self.trips.insert((l.ctx, l.header), l.iterations);
+        match self.loops.last_mut() {
+            Some(outer) => outer.iter_sig = mix(outer.iter_sig, tok),
+            None => self.sig = mix(self.sig, tok),
+        }
+    }
+
+    fn frame(&self) -> &Frame {
+        &self.frames[self.frames.len() - 1]
+    }
+
+    fn set_local(&mut self, l: LocalId, v: CVal) {
+        let d = self.frames.len() - 1;
+        if let Some(o) = self.frames[d].local_obj.get(l).copied().flatten() {
+            let size = self.frames[d].func.locals[l].size.min(8) as u8;
+            self.write(o, 0, size, v);
+        }
+        if let Some(s) = self.frames[d].locals.get_mut(l) {
+            *s = Some(v);
+        }
+    }
+
+    fn local_value(&mut self, l: LocalId) -> CVal {
+        let fr = self.frame();
+        if let Some(o) = fr.local_obj.get(l).copied().flatten() {
+            let local = &fr.func.locals[l];
+            if local.size <= 8 && local.ty != Ty::Void {
+                let (size, ty) = (local.size as u8, local.ty);
+                return self.read(o, 0, size.max(1), ty);
+            }
+            return CVal::Ptr { obj: o, off: 0 };
+        }
+        if let Some(Some(v)) = fr.locals.get(l) {
+            return *v;
+        }
+        let bits = fr.func.locals[l].ty.bits().max(8);
+        CVal::Int(self.rng.value(bits))
+    }
+
+    fn local_object(&mut self, l: LocalId) -> usize {
+        let d = self.frames.len() - 1;
+        if let Some(o) = self.frames[d].local_obj.get(l).copied().flatten() {
+            return o;
+        }
+        let o = self.new_obj();
+        let cur = self.frames[d].locals.get(l).copied().flatten();
+        let size = self.frames[d].func.locals[l].size.min(8) as u8;
+        self.frames[d].local_obj[l] = Some(o);
+        if let Some(v) = cur {
+            self.write(o, 0, size, v);
+        }
+        o
+    }
+
+    fn read(&mut self, obj: usize, off: i64, size: u8, ty: Ty) -> CVal {
+        if ty == Ty::Ptr && size == 8 {
+            if let Some((o, f)) = self.objs[obj].ptrs.get(&off).copied() {
+                return CVal::Ptr { obj: o, off: f };
+            }
+            let known = (0..8).any(|k| self.objs[obj].bytes.contains_key(&(off + k)));
+            if !known {
+                // A never-written pointer: NULL or a fresh object.
+                let v = if self.rng.next() % 100 < self.null_prob || self.objs.len() > 400 {
+                    CVal::Int(0)
+                } else {
+                    let o = self.new_obj();
+                    CVal::Ptr { obj: o, off: 0 }
+                };
+                self.write(obj, off, 8, v);
+                return v;
+            }
+        }
+        let mut v: u128 = 0;
+        let mut fresh = None;
+        for k in (0..size as i64).rev() {
+            let b = match self.objs[obj].bytes.get(&(off + k)) {
+                Some(b) => *b,
+                None => {
+                    let whole = *fresh.get_or_insert_with(|| self.rng.value(size as u32 * 8));
+                    let b = ((whole >> (8 * k)) & 0xff) as u8;
+                    self.objs[obj].bytes.insert(off + k, b);
+                    b
+                }
+            };
+            v = (v << 8) | b as u128;
+        }
+        match ty {
+            Ty::Int { bits, signed } => CVal::Int(resize(v, size as u32 * 8, bits as u32, signed)),
+            _ => CVal::Int(v),
+        }
+    }
+
+    fn write(&mut self, obj: usize, off: i64, size: u8, v: CVal) {
+        for k in 0..size as i64 {
+            self.objs[obj].ptrs.remove(&(off + k));
+        }
+        // A pointer overlapping the written bytes is gone.
+        let stale: Vec<i64> = self.objs[obj].ptrs.keys().copied().filter(|p| *p < off + size as i64 && off < p + 8).collect();
+        for p in stale {
+            self.objs[obj].ptrs.remove(&p);
+        }
+        let x = match v {
+            CVal::Ptr { obj: o, off: f } if size == 8 => {
+                self.objs[obj].ptrs.insert(off, (o, f));
+                self.addr(v)
+            }
+            other => self.addr(other),
+        };
+        for k in 0..size as i64 {
+            self.objs[obj].bytes.insert(off + k, ((x >> (8 * k)) & 0xff) as u8);
+        }
+    }
+
+    fn exec(&mut self, i: &Inst) -> Result<(), Abort> {
+        match &i.kind {
+            InstKind::Set { local, value } => {
+                let v = self.eval(value)?;
+                self.set_local(*local, v);
+            }
+            InstKind::Store { addr, value, size, .. } => {
+                let a = self.eval(addr)?;
+                let v = self.eval(value)?;
+                let (o, off) = self.as_ptr(a);
+                self.write(o, off, *size, v);
+            }
+            InstKind::Copy { dst, src, size } => {
+                let d = self.eval(dst)?;
+                let s = self.eval(src)?;
+                let (dobj, doff) = self.as_ptr(d);
+                let (sobj, soff) = self.as_ptr(s);
+                self.copy(dobj, doff, sobj, soff, *size);
+            }
+            InstKind::Call { .. } => {}
+        }
+        Ok(())
+    }
+
+    fn copy(&mut self, dobj: usize, doff: i64, sobj: usize, soff: i64, len: u64) {
+        let mut k = 0i64;
+        while (k as u64) < len {
+            if let Some((o, f)) = self.objs[sobj].ptrs.get(&(soff + k)).copied() {
+                self.write(dobj, doff + k, 8, CVal::Ptr { obj: o, off: f });
+                k += 8;
+                continue;
+            }
+            let b = match self.read(sobj, soff + k, 1, Ty::Int { bits: 8, signed: false }) {
+                CVal::Int(x) => x,
+                _ => 0,
+            };
+            self.write(dobj, doff + k, 1, CVal::Int(b));
+            k += 1;
+        }
+    }
+
+    fn external(&mut self, name: &str, args: &[CVal], site: u32) -> Result<Option<CVal>, Abort> {
+        let ctx = self.frame().ctx;
+        match crate::contracts::builtin(name) {
+            Some(c) => {
+                self.counts.plus(&c.fixed);
+                if let Some((argi, feats)) = c.per_unit {
+                    let n = args.get(argi).map(|v| self.addr(*v)).unwrap_or(0);
+                    self.call_args.insert((ctx, site, argi), n);
+                    for (f, per) in feats {
+                        self.counts.add(*f, per * (n as u64) as f64);
+                    }
+                }
+                let arg = |i: usize| args.get(i).copied().unwrap_or(CVal::Int(0));
+                Ok(match name {
+                    "memset" | "__builtin_memset" => {
+                        let (o, off) = self.as_ptr(arg(0));
+                        let byte = self.addr(arg(1)) & 0xff;
+                        let n = self.addr(arg(2)) as u64;
+                        for k in 0..n.min(1 << 20) as i64 {
+                            self.write(o, off + k, 1, CVal::Int(byte));
+                        }
+                        Some(arg(0))
+                    }
+                    "memcpy" | "memmove" | "__builtin_memcpy" => {
+                        let (d, doff) = self.as_ptr(arg(0));
+                        let (s, soff) = self.as_ptr(arg(1));
+                        let n = self.addr(arg(2)) as u64;
+                        self.copy(d, doff, s, soff, n.min(1 << 20));
+                        Some(arg(0))
+                    }
+                    "memcmp" | "__builtin_memcmp" => {
+                        let (a, aoff) = self.as_ptr(arg(0));
+                        let (b, boff) = self.as_ptr(arg(1));
+                        let n = self.addr(arg(2)) as i64;
+                        let mut eq = true;
+                        for k in 0..n.min(1 << 20) {
+                            let x = self.read(a, aoff + k, 1, Ty::Int { bits: 8, signed: false });
+                            let y = self.read(b, boff + k, 1, Ty::Int { bits: 8, signed: false });
+                            if x != y {
+                                eq = false;
+                            }
+                        }
+                        Some(CVal::Int(if eq { 0 } else { 1 }))
+                    }
+                    "bpf_map_lookup_elem" => Some(if self.rng.next() % 2 == 0 {
+                        CVal::Int(0)
+                    } else {
+                        let o = self.new_obj();
+                        CVal::Ptr { obj: o, off: 0 }
+                    }),
+                    _ => Some(CVal::Int(self.rng.value(64))),
+                })
+            }
+            None => {
+                self.counts.add(Feature::ExternCall, 1.0);
+                Ok(Some(CVal::Int(self.rng.value(64))))
+            }
+        }
+    }
+
+    fn eval_cond(&mut self, e: &Expr) -> Result<bool, Abort> {
+        match e {
+            Expr::Bin { op, a, b, signed, .. } if op.is_compare() => {
+                let va = self.eval(a)?;
+                let vb = self.eval(b)?;
+                let (x, y, w) = match (va, vb) {
+                    (CVal::Ptr { obj: o1, off: f1 }, CVal::Ptr { obj: o2, off: f2 }) if o1 == o2 => (f1 as u128 & mask(64), f2 as u128 & mask(64), 64),
+                    _ => {
+                        let wa = self.width_of(a);
+                        let wb = self.width_of(b);
+                        let w = wa.max(wb);
+                        (resize(self.addr(va), wa, w, *signed), resize(self.addr(vb), wb, w, *signed), w)
+                    }
+                };
+                let r = |op: Op, p: u128, q: u128| fold_bin(op, p, q, w).unwrap_or(0) != 0;
+                let (lt, le) = if *signed { (Op::Slt, Op::Sle) } else { (Op::Ult, Op::Ule) };
+                Ok(match op {
+                    BinOp::Eq => x == y,
+                    BinOp::Ne => x != y,
+                    BinOp::Lt => r(lt, x, y),
+                    BinOp::Le => r(le, x, y),
+                    BinOp::Gt => r(lt, y, x),
+                    _ => r(le, y, x),
+                })
+            }
+            Expr::Un { op: UnOp::LNot, a, .. } => Ok(!self.eval_cond(a)?),
+            _ => {
+                let v = self.eval(e)?;
+                Ok(self.addr(v) & mask(self.width_of(e)) != 0)
+            }
+        }
+    }
+
+    fn width_of(&self, e: &Expr) -> u32 {
+        match e {
+            Expr::Load { ty, size, .. } => match ty {
+                Ty::Int { bits, .. } => *bits as u32,
+                _ => (*size as u32 * 8).max(8),
+            },
+            Expr::Local(l) => self.frame().func.locals.get(*l).map(|x| x.ty.bits().max(8)).unwrap_or(64),
+            Expr::Const { ty, .. } => ty.bits().max(8),
+            other => other.ty(&self.frame().func.locals).bits().max(8),
+        }
+    }
+
+    pub fn eval(&mut self, e: &Expr) -> Result<CVal, Abort> {
+        Ok(match e {
+            Expr::Const { value, ty } => CVal::Int((*value as u128) & mask(ty.bits().max(8))),
+            Expr::Local(l) => self.local_value(*l),
+            Expr::AddrLocal(l) => CVal::Ptr { obj: self.local_object(*l), off: 0 },
+            Expr::AddrGlobal(name) => {
+                let o = match self.globals.get(name) {
+                    Some(o) => *o,
+                    None => {
+                        let o = self.new_obj();
+                        self.globals.insert(name.clone(), o);
+                        o
+                    }
+                };
+                CVal::Ptr { obj: o, off: 0 }
+            }
+            Expr::Load { addr, ty, size, .. } => {
+                let a = self.eval(addr)?;
+                let (o, off) = self.as_ptr(a);
+                self.read(o, off, *size, *ty)
+            }
+            Expr::PtrAdd { base, offset } => {
+                let b = self.eval(base)?;
+                let ow = self.width_of(offset);
+                let o = self.eval(offset)?;
+                let d = to_signed(resize(self.addr(o), ow, 64, true), 64) as i64;
+                let (obj, off) = self.as_ptr(b);
+                CVal::Ptr { obj, off: off.wrapping_add(d) }
+            }
+            Expr::Cast { a, to } => {
+                let from = a.ty(&self.frame().func.locals);
+                let fw = self.width_of(a);
+                let v = self.eval(a)?;
+                match to {
+                    Ty::Int { bits, .. } => CVal::Int(resize(self.addr(v), if matches!(v, CVal::Ptr { .. }) { 64 } else { fw }, *bits as u32, from.signed())),
+                    _ => v,
+                }
+            }
+            Expr::Un { op, a, ty } => {
+                let w = ty.bits().max(8);
+                match op {
+                    UnOp::LNot => CVal::Int(!self.eval_cond(a)? as u128),
+                    _ => {
+                        let aw = self.width_of(a);
+                        let v = self.eval(a)?;
+                        let x = resize(self.addr(v), aw, w, ty.signed());
+                        CVal::Int(match op {
+                            UnOp::Neg => x.wrapping_neg() & mask(w),
+                            UnOp::Not => !x & mask(w),
+                            _ => bswap(x, w),
+                        })
+                    }
+                }
+            }
+            Expr::Bin { op, .. } if op.is_compare() => CVal::Int(self.eval_cond(e)? as u128),
+            Expr::Bin { op, a, b, ty, signed } => {
+                let w = ty.bits().max(8);
+                let (aw, bw) = (self.width_of(a), self.width_of(b));
+                let va = self.eval(a)?;
+                let vb = self.eval(b)?;
+                let aw = if matches!(va, CVal::Ptr { .. }) { 64 } else { aw };
+                let bw = if matches!(vb, CVal::Ptr { .. }) { 64 } else { bw };
+                let x = resize(self.addr(va), aw, w, *signed);
+                let y = resize(self.addr(vb), bw, w, *signed);
+                let zop = match op {
+                    BinOp::Add => Op::Add,
+                    BinOp::Sub => Op::Sub,
+                    BinOp::Mul => Op::Mul,
+                    BinOp::Div => if *signed { Op::SDiv } else { Op::UDiv },
+                    BinOp::Rem => if *signed { Op::SRem } else { Op::URem },
+                    BinOp::Shl => Op::Shl,
+                    BinOp::Shr => if *signed { Op::AShr } else { Op::LShr },
+                    BinOp::And => Op::And,
+                    BinOp::Or => Op::Or,
+                    _ => Op::Xor,
+                };
+                CVal::Int(fold_bin(zop, x, y, w).ok_or(Abort::DivByZero)?)
+            }
+        })
+    }
+}
+
+fn ret_width(f: &Function) -> u32 {
+    f.ret.bits().max(8)
+}
+
+/// Resize like `Terms::resize`: extend (signed or not) or truncate.
+pub fn resize(x: u128, from: u32, to: u32, signed: bool) -> u128 {
+    let x = x & mask(from);
+    if to > from && signed {
+        (to_signed(x, from) as u128) & mask(to)
+    } else {
+        x & mask(to)
+    }
+}
+
+/// Check a concrete run against an interface: find the case whose paths
+/// include the run's signature, evaluate its formulas at the run's
+/// variable values, and compare with the measured metrics.
+pub fn check_run(iface: &FunctionInterface, run: &RunResult, table: &CostTable) -> Result<(), String> {
+    let Some(d) = &iface.details else { return Err("interface has no details".into()) };
+    let Some(case) = iface.cases.iter().find(|c| c.sigs.contains(&run.sig)) else {
+        return Err(format!("the run followed a path not in the interface (signature {:x})", run.sig));
+    };
+    let mut vals: HashMap<u32, f64> = HashMap::new();
+    for (k, n) in &run.iter_counts {
+        match d.iter_classes.get(k) {
+            Some(v) => *vals.entry(*v).or_insert(0.0) += *n as f64,
+            None => return Err(format!("an iteration took a body path not in the interface (loop at block {})", k.1)),
+        }
+    }
+    for (id, info) in d.vars.list.iter().enumerate() {
+        match &info.key {
+            VarKey::Counted { ctx, header, .. } => {
+                if let Some(t) = run.trips.get(&(*ctx, *header)) {
+                    vals.insert(id as u32, *t as f64);
+                }
+            }
+            VarKey::CallArg { ctx, site, arg } => {
+                if let Some(x) = run.call_args.get(&(*ctx, *site, *arg)) {
+                    vals.insert(id as u32, *x as u64 as f64);
+                }
+            }
+            _ => {}
+        }
+    }
+    let metrics = table.metrics(&run.counts);
+    for (mi, m) in metrics.iter().enumerate() {
+        let actual = m + table.entry[mi] + run.extra[mi];
+        let predicted = case.polys[mi].eval(&|v| vals.get(&v).copied().unwrap_or(0.0));
+        if (actual - predicted).abs() > 1e-6 {
+            return Err(format!(
+                "metric {} differs: concrete {actual}, interface {predicted} (case `{}`, formula {})",
+                crate::cost::METRICS[mi].json_name(),
+                case.condition,
+                case.polys[mi].render(&|v| d.vars.name(v))
+            ));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,145 @@
+//! Editor settings and how they combine with `perfi.toml`.
+//!
+//! Settings arrive in `initializationOptions` and in
+//! `workspace/didChangeConfiguration`, either at the top level or under a
+//! `perfi` key. They override the `perfi.toml` found above each file (or
+//! at the workspace root). The server always starts from interactive
+//! budgets; `budgets` in the settings override them.
+
+use anyhow::{Context, Result};
+use perfi_engine::config::{Budgets, Config};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum BaselineMode {
+    /// The file at git HEAD (the text at open when not in git).
+    #[default]
+    Git,
+    /// The text when the document was opened.
+    Open,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct BudgetSettings {
+    pub paths: Option<usize>,
+    pub solver_ms: Option<u64>,
+    pub wall_ms: Option<u64>,
+    pub query_ms: Option<u32>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Settings {
+    pub resolution: Option<f64>,
+    pub hardware: Option<String>,
+    pub baseline: BaselineMode,
+    pub inlay_hints: bool,
+    pub budgets: BudgetSettings,
+    /// Workspace root, for a `perfi.toml` there.
+    pub root: Option<PathBuf>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings { resolution: None, hardware: None, baseline: BaselineMode::Git, inlay_hints: true, budgets: BudgetSettings::default(), root: None }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Raw {
+    resolution: Option<f64>,
+    hardware: Option<String>,
+    baseline: Option<BaselineMode>,
+    inlay_hints: Option<bool>,
+    budgets: Option<BudgetSettings>,
+}
+
+impl Settings {
+    /// Merge a settings object (`{perfi: {...}}` or `{...}`); keys that are
+    /// absent keep their value. Errors name the offending key.
+    pub fn merge(&mut self, value: &serde_json::Value) -> Result<()> {
+        let v = value.get("perfi").unwrap_or(value);
+        if v.is_null() {
+            return Ok(());
+        }
+        let raw: Raw = serde_json::from_value(v.clone()).context("invalid perfi settings")?;
+        if let Some(r) = raw.resolution {
+            anyhow::ensure!(r > 0.0 && r.is_finite(), "resolution must be a positive number, got {r}");
+            self.resolution = Some(r);
+        }
+        if let Some(h) = raw.hardware {
+            self.hardware = Some(h);
+        }
+        if let Some(b) = raw.baseline {
+            self.baseline = b;
+        }
+        if let Some(i) = raw.inlay_hints {
+            self.inlay_hints = i;
+        }
+        if let Some(b) = raw.budgets {
+            self.budgets = b;
+        }
+        Ok(())
+    }
+
+    pub fn budgets(&self) -> Budgets {
+        let mut b = Budgets::interactive();
+        let s = &self.budgets;
+        b.paths = s.paths.unwrap_or(b.paths).max(1);
+        b.solver_ms = s.solver_ms.unwrap_or(b.solver_ms);
+        b.wall_ms = s.wall_ms.unwrap_or(b.wall_ms);
+        b.query_ms = s.query_ms.unwrap_or(b.query_ms).max(1);
+        b
+    }
+
+    /// The configuration for a file: its `perfi.toml` (else the root's),
+    /// then these settings. A broken `perfi.toml` or an unknown hardware
+    /// name gives the defaults and a message.
+    pub fn config_for(&self, file: &Path) -> (Config, Option<String>) {
+        let mut warning = None;
+        let found = Config::discover(file).or_else(|| self.root.as_ref().map(|r| r.join("perfi.toml")).filter(|p| p.is_file()));
+        let mut cfg = match found {
+            Some(p) => match Config::load(&p) {
+                Ok(c) => c,
+                Err(e) => {
+                    warning = Some(format!("perfi.toml ignored: {e}"));
+                    Config::default()
+                }
+            },
+            None => Config::default(),
+        };
+        if let Some(r) = self.resolution {
+            cfg.resolution = r;
+        }
+        if let Some(h) = &self.hardware {
+            if let Err(e) = cfg.set_hardware(h) {
+                warning = Some(e.to_string());
+            }
+        }
+        cfg.budgets = self.budgets();
+        (cfg, warning)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn merges_nested_and_flat() {
+        let mut s = Settings::default();
+        s.merge(&json!({"perfi": {"resolution": 5, "inlayHints": false, "baseline": "open"}})).unwrap();
+        assert_eq!(s.resolution, Some(5.0));
+        assert!(!s.inlay_hints);
+        assert_eq!(s.baseline, BaselineMode::Open);
+        s.merge(&json!({"hardware": "zen3", "budgets": {"wallMs": 100}})).unwrap();
+        assert_eq!(s.hardware.as_deref(), Some("zen3"));
+        assert_eq!(s.budgets().wall_ms, 100);
+        assert!(s.merge(&json!({"resolution": -1})).is_err());
+        assert!(s.merge(&json!({"baseline": "nope"})).is_err());
+    }
+}

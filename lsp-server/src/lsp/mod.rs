@@ -1,0 +1,579 @@
+//! `perfi lsp`: the language server. Handlers run on tokio; they touch the
+//! document store synchronously and read `FileView`s the analysis thread
+//! publishes (see `worker.rs`). No engine object crosses threads.
+
+pub mod config;
+pub mod documents;
+pub mod render;
+pub mod rpc_client;
+pub mod view;
+pub mod worker;
+
+use self::config::Settings;
+use self::documents::{byte_range, byte_to_position, position_to_byte, DocumentStore, Encoding};
+use self::view::{FileView, Mark, Severity};
+use self::worker::{AnalyzeReq, Event, Msg, Progress, WorkerHandle};
+use dashmap::DashMap;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::str::FromStr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
+use tower_lsp_server::ls_types::*;
+use tower_lsp_server::{Client, LanguageServer, LspService, Server};
+
+/// How long a request waits for the analysis of the current text.
+const WAIT: Duration = Duration::from_secs(30);
+
+pub const COMMANDS: [&str; 3] = ["perfi.showInterface", "perfi.pinBaseline", "perfi.exportPython"];
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Accepted for editors that pass it; stdio is the only transport.
+    #[arg(long)]
+    pub stdio: bool,
+}
+
+pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    let code = rt.block_on(serve(tokio::io::stdin(), tokio::io::stdout()))?;
+    // A blocking read of stdin may still be pending; do not wait for it.
+    rt.shutdown_timeout(Duration::from_millis(100));
+    Ok(code)
+}
+
+/// Serve one client over a pair of streams until `exit` or end of input.
+pub async fn serve<I, O>(input: I, output: O) -> anyhow::Result<ExitCode>
+where
+    I: tokio::io::AsyncRead + Unpin,
+    O: tokio::io::AsyncWrite,
+{
+    let (etx, erx) = tokio::sync::mpsc::unbounded_channel();
+    let worker = worker::spawn(etx)?;
+    let (service, socket) = LspService::build(|client| Backend::new(client, worker.clone())).custom_method("perfi/interface", Backend::interface).finish();
+    let shared = service.inner().s.clone();
+    let pump = tokio::spawn(pump(shared.clone(), erx));
+    // Handlers that wait for an analysis must not hold up `didChange`.
+    Server::new(input, output, socket).concurrency_level(64).serve(service).await;
+    pump.abort();
+    worker.versions.cancel_all();
+    worker.send(Msg::Shutdown);
+    Ok(if shared.shutdown.load(Ordering::SeqCst) { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+#[derive(Clone, Copy, Default)]
+struct ClientCaps {
+    progress: bool,
+    inlay_refresh: bool,
+    lens_refresh: bool,
+}
+
+struct State {
+    encoding: Encoding,
+    settings: Arc<Settings>,
+    root: Option<PathBuf>,
+    caps: ClientCaps,
+}
+
+pub struct Shared {
+    client: Client,
+    docs: DocumentStore,
+    worker: WorkerHandle,
+    views: DashMap<String, Arc<FileView>>,
+    tick: tokio::sync::watch::Sender<u64>,
+    state: RwLock<State>,
+    shutdown: AtomicBool,
+    progress: tokio::sync::mpsc::UnboundedSender<Progress>,
+    progress_rx: std::sync::Mutex<Option<tokio::sync::mpsc::UnboundedReceiver<Progress>>>,
+}
+
+pub struct Backend {
+    s: Arc<Shared>,
+}
+
+fn internal(msg: impl Into<String>) -> Error {
+    Error { code: ErrorCode::InternalError, message: msg.into().into(), data: None }
+}
+
+fn not_open(uri: &str) -> Error {
+    Error::invalid_params(format!("document not open: {uri}"))
+}
+
+/// Run the synchronous part of a handler; a panic becomes an error reply.
+fn guard<T>(what: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        Ok(r) => r,
+        Err(p) => {
+            let m = p.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| p.downcast_ref::<String>().cloned()).unwrap_or_default();
+            Err(internal(format!("internal error in {what}: {m}")))
+        }
+    }
+}
+
+fn uri_path(uri: &Uri) -> PathBuf {
+    match uri.to_file_path() {
+        Some(p) => p.into_owned(),
+        None => PathBuf::from(uri.path().as_str()),
+    }
+}
+
+fn is_c_document(uri: &Uri, language_id: &str) -> bool {
+    matches!(language_id, "c" | "cpp" | "objc") || {
+        let p = uri.path().as_str();
+        p.ends_with(".c") || p.ends_with(".h")
+    }
+}
+
+impl Shared {
+    fn encoding(&self) -> Encoding {
+        self.state.read().map(|s| s.encoding).unwrap_or(Encoding::Utf16)
+    }
+    fn settings(&self) -> Arc<Settings> {
+        self.state.read().map(|s| s.settings.clone()).unwrap_or_default()
+    }
+    fn caps(&self) -> ClientCaps {
+        self.state.read().map(|s| s.caps).unwrap_or_default()
+    }
+
+    fn schedule(&self, uri: &str, edit_byte: Option<usize>) {
+        let Some(doc) = self.docs.get(uri) else { return };
+        let Ok(parsed) = Uri::from_str(uri) else { return };
+        self.worker.versions.edited(uri, doc.version);
+        self.worker.send(Msg::Analyze(AnalyzeReq {
+            uri: uri.to_string(),
+            path: uri_path(&parsed),
+            version: doc.version,
+            rope: doc.rope,
+            edit_byte,
+            settings: self.settings(),
+            at: Instant::now(),
+        }));
+    }
+
+    fn schedule_all(&self) {
+        for u in self.docs.uris() {
+            self.schedule(&u, None);
+        }
+    }
+
+    /// The view of the document's current version (or newer), waiting for
+    /// the analysis; after `WAIT`, the latest view there is.
+    async fn view_for(&self, uri: &str) -> Result<Arc<FileView>> {
+        let Some(version) = self.docs.version(uri) else { return Err(not_open(uri)) };
+        let mut rx = self.tick.subscribe();
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            if let Some(v) = self.views.get(uri).map(|v| v.clone()) {
+                if v.version >= version {
+                    return Ok(v);
+                }
+            }
+            if self.docs.version(uri).is_none() {
+                return Err(not_open(uri));
+            }
+            match tokio::time::timeout_at(deadline, rx.changed()).await {
+                Ok(Ok(())) => continue,
+                _ => break,
+            }
+        }
+        self.views.get(uri).map(|v| v.clone()).ok_or_else(|| internal(format!("the analysis of {uri} has not finished")))
+    }
+
+    async fn on_view(&self, v: Arc<FileView>) {
+        if self.docs.version(&v.uri).is_none() {
+            return;
+        }
+        self.views.insert(v.uri.clone(), v.clone());
+        self.tick.send_modify(|t| *t += 1);
+        // Never publish for a version the editor has moved past.
+        if self.docs.version(&v.uri) != Some(v.version) {
+            return;
+        }
+        let enc = self.encoding();
+        let diags: Vec<Diagnostic> = v
+            .diagnostics
+            .iter()
+            .map(|d| Diagnostic {
+                range: byte_range(&v.rope, d.start, d.end, enc),
+                severity: Some(match d.severity {
+                    Severity::Warning => DiagnosticSeverity::WARNING,
+                    Severity::Information => DiagnosticSeverity::INFORMATION,
+                }),
+                code: Some(NumberOrString::String(d.code.to_string())),
+                source: Some("perfi".into()),
+                message: d.message.clone(),
+                ..Default::default()
+            })
+            .collect();
+        if let Ok(uri) = Uri::from_str(&v.uri) {
+            self.client.publish_diagnostics(uri, diags, Some(v.version)).await;
+        }
+        let caps = self.caps();
+        if v.complete && (caps.inlay_refresh || caps.lens_refresh) {
+            let c = self.client.clone();
+            tokio::spawn(async move {
+                if caps.inlay_refresh {
+                    let _ = c.inlay_hint_refresh().await;
+                }
+                if caps.lens_refresh {
+                    let _ = c.code_lens_refresh().await;
+                }
+            });
+        }
+    }
+}
+
+/// Forward the analysis thread's events to the client.
+async fn pump(s: Arc<Shared>, mut rx: tokio::sync::mpsc::UnboundedReceiver<Event>) {
+    while let Some(ev) = rx.recv().await {
+        match ev {
+            Event::View(v) => s.on_view(v).await,
+            Event::Progress(p) => {
+                let _ = s.progress.send(p);
+            }
+            Event::Log(m) => s.client.log_message(MessageType::ERROR, m).await,
+        }
+    }
+}
+
+/// `$/progress` for workspace indexing, in its own task: creating the
+/// token waits for the client's answer.
+async fn progress_task(s: Arc<Shared>, mut rx: tokio::sync::mpsc::UnboundedReceiver<Progress>) {
+    let mut ongoing = None;
+    while let Some(p) = rx.recv().await {
+        match p {
+            Progress::Begin { total } => {
+                let token = NumberOrString::String(format!("perfi-index-{}", std::process::id()));
+                if s.client.create_work_done_progress(token.clone()).await.is_ok() {
+                    let pr = s.client.progress(token, "Perfi: indexing").with_message(format!("0/{total} files")).with_percentage(0).begin().await;
+                    ongoing = Some(pr);
+                }
+            }
+            Progress::Report { done, total, file } => {
+                if let Some(pr) = &ongoing {
+                    let pct = if total == 0 { 100 } else { (done * 100 / total) as u32 };
+                    let name = std::path::Path::new(&file).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                    pr.report_with_message(format!("{done}/{total} files ({name})"), pct).await;
+                }
+            }
+            Progress::End { files, functions } => {
+                if let Some(pr) = ongoing.take() {
+                    pr.finish_with_message(format!("{files} files, {functions} functions")).await;
+                }
+            }
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct InterfaceParams {
+    pub uri: String,
+    pub function: String,
+}
+
+fn markdown(value: String, range: Option<Range>) -> Hover {
+    Hover { contents: HoverContents::Markup(MarkupContent { kind: MarkupKind::Markdown, value }), range }
+}
+
+/// The innermost hover target at a byte offset.
+fn hover_at(v: &FileView, byte: usize, enc: Encoding) -> Option<Hover> {
+    let within = |s: usize, e: usize| s <= byte && byte <= e && s < e;
+    let mut best: Option<(usize, usize, String)> = None;
+    let mut offer = |s: usize, e: usize, text: &str| {
+        if within(s, e) && best.as_ref().is_none_or(|(bs, be, _)| e - s < be - bs) {
+            best = Some((s, e, text.to_string()));
+        }
+    };
+    for f in &v.functions {
+        offer(f.name_start, f.name_end, &f.hover);
+        if f.start <= byte && byte <= f.end {
+            for m in f.loops.iter().chain(f.calls.iter()) {
+                offer(m.start, m.end, &m.hover);
+            }
+        }
+    }
+    for s in &v.structs {
+        if s.end > s.start {
+            offer(s.start, s.end, &format!("**{}** — {}", s.name, s.lens));
+        }
+        for m in &s.fields {
+            offer(m.start, m.end, &m.hover);
+        }
+    }
+    for m in &v.field_uses {
+        offer(m.start, m.end, &m.hover);
+    }
+    best.map(|(s, e, text)| markdown(text, Some(byte_range(&v.rope, s, e, enc))))
+}
+
+fn hint(v: &FileView, m: &Mark, enc: Encoding, range: &Range) -> Option<InlayHint> {
+    let (at, label) = m.hint.as_ref()?;
+    let position = byte_to_position(&v.rope, *at, enc);
+    if position < range.start || position > range.end {
+        return None;
+    }
+    Some(InlayHint {
+        position,
+        label: InlayHintLabel::String(label.clone()),
+        kind: None,
+        text_edits: None,
+        tooltip: None,
+        padding_left: Some(true),
+        padding_right: None,
+        data: None,
+    })
+}
+
+fn arg_str(args: &[Value], i: usize, what: &str) -> Result<String> {
+    args.get(i).and_then(|a| a.as_str()).map(String::from).ok_or_else(|| Error::invalid_params(format!("argument {} ({what}) missing", i + 1)))
+}
+
+impl Backend {
+    fn new(client: Client, worker: WorkerHandle) -> Backend {
+        let (tick, _) = tokio::sync::watch::channel(0);
+        let (ptx, prx) = tokio::sync::mpsc::unbounded_channel();
+        let state = State { encoding: Encoding::Utf16, settings: Arc::new(Settings::default()), root: None, caps: ClientCaps::default() };
+        Backend {
+            s: Arc::new(Shared {
+                client,
+                docs: DocumentStore::default(),
+                worker,
+                views: DashMap::new(),
+                tick,
+                state: RwLock::new(state),
+                shutdown: AtomicBool::new(false),
+                progress: ptx,
+                progress_rx: std::sync::Mutex::new(Some(prx)),
+            }),
+        }
+    }
+
+    /// `perfi/interface`: the JSON interface of one function.
+    pub async fn interface(&self, p: InterfaceParams) -> Result<Value> {
+        let v = self.s.view_for(&p.uri).await?;
+        guard("perfi/interface", || v.function(&p.function).map(|f| f.json.clone()).ok_or_else(|| Error::invalid_params(format!("no function `{}` in {}", p.function, p.uri))))
+    }
+
+    async fn command(&self, name: &str, args: &[Value]) -> Result<Option<Value>> {
+        match name {
+            "perfi.showInterface" => {
+                let uri = arg_str(args, 0, "document URI")?;
+                let func = arg_str(args, 1, "function name")?;
+                let v = self.s.view_for(&uri).await?;
+                let f = v.function(&func).ok_or_else(|| Error::invalid_params(format!("no function `{func}` in {uri}")))?;
+                Ok(Some(json!({"name": f.name, "markdown": f.hover, "text": f.text, "interface": f.json})))
+            }
+            "perfi.pinBaseline" => {
+                let uri = arg_str(args, 0, "document URI")?;
+                let text = self.s.docs.text(&uri).ok_or_else(|| not_open(&uri))?;
+                self.s.worker.send(Msg::Pin { uri: uri.clone(), text });
+                self.s.schedule(&uri, None);
+                Ok(Some(json!({"pinned": uri})))
+            }
+            "perfi.exportPython" => {
+                let uri = arg_str(args, 0, "document URI")?;
+                let v = self.s.view_for(&uri).await?;
+                let mut py = String::from(perfi_engine::output::PY_PRELUDE);
+                for f in &v.functions {
+                    py.push_str(&f.python);
+                }
+                Ok(Some(Value::String(py)))
+            }
+            other => Err(Error::invalid_params(format!("unknown command `{other}` (known: {})", COMMANDS.join(", ")))),
+        }
+    }
+}
+
+impl LanguageServer for Backend {
+    async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        guard("initialize", || {
+            let caps = serde_json::to_value(&params.capabilities).unwrap_or(Value::Null);
+            let encs = caps.pointer("/general/positionEncodings").and_then(|v| v.as_array()).cloned().unwrap_or_default();
+            let encoding = if encs.iter().any(|e| e == "utf-8") { Encoding::Utf8 } else { Encoding::Utf16 };
+            let flag = |p: &str| caps.pointer(p).and_then(|v| v.as_bool()).unwrap_or(false);
+            let client_caps = ClientCaps {
+                progress: flag("/window/workDoneProgress"),
+                inlay_refresh: flag("/workspace/inlayHint/refreshSupport"),
+                lens_refresh: flag("/workspace/codeLens/refreshSupport"),
+            };
+            let root = params
+                .workspace_folders
+                .as_ref()
+                .and_then(|f| f.first())
+                .map(|f| uri_path(&f.uri))
+                .or_else(|| {
+                    #[allow(deprecated)]
+                    params.root_uri.as_ref().map(uri_path)
+                });
+            let mut settings = Settings { root: root.clone(), ..Settings::default() };
+            let mut warning = None;
+            if let Some(opts) = &params.initialization_options {
+                if let Err(e) = settings.merge(opts) {
+                    warning = Some(format!("{e:#}"));
+                }
+            }
+            if let Ok(mut st) = self.s.state.write() {
+                *st = State { encoding, settings: Arc::new(settings), root, caps: client_caps };
+            }
+            if let Some(w) = warning {
+                let c = self.s.client.clone();
+                tokio::spawn(async move { c.show_message(MessageType::WARNING, format!("perfi: {w}")).await });
+            }
+            Ok(InitializeResult {
+                capabilities: ServerCapabilities {
+                    position_encoding: Some(PositionEncodingKind::from(encoding.lsp_name())),
+                    text_document_sync: Some(TextDocumentSyncCapability::Options(TextDocumentSyncOptions {
+                        open_close: Some(true),
+                        change: Some(TextDocumentSyncKind::INCREMENTAL),
+                        ..Default::default()
+                    })),
+                    hover_provider: Some(HoverProviderCapability::Simple(true)),
+                    code_lens_provider: Some(CodeLensOptions { resolve_provider: Some(false) }),
+                    inlay_hint_provider: Some(OneOf::Left(true)),
+                    execute_command_provider: Some(ExecuteCommandOptions { commands: COMMANDS.iter().map(|c| c.to_string()).collect(), ..Default::default() }),
+                    ..Default::default()
+                },
+                server_info: Some(ServerInfo { name: "perfi".into(), version: Some(perfi_engine::VERSION.into()) }),
+                ..Default::default()
+            })
+        })
+    }
+
+    async fn initialized(&self, _: InitializedParams) {
+        let rx = self.s.progress_rx.lock().ok().and_then(|mut g| g.take());
+        let (root, caps) = match self.s.state.read() {
+            Ok(st) => (st.root.clone(), st.caps),
+            Err(_) => return,
+        };
+        if let Some(rx) = rx {
+            if caps.progress {
+                tokio::spawn(progress_task(self.s.clone(), rx));
+            }
+        }
+        if let Some(root) = root.filter(|r| r.is_dir()) {
+            self.s.worker.send(Msg::Index { root });
+        }
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        self.s.shutdown.store(true, Ordering::SeqCst);
+        self.s.worker.versions.cancel_all();
+        self.s.worker.send(Msg::Shutdown);
+        Ok(())
+    }
+
+    async fn did_open(&self, p: DidOpenTextDocumentParams) {
+        let d = p.text_document;
+        if !is_c_document(&d.uri, &d.language_id) {
+            return;
+        }
+        let uri = d.uri.as_str().to_string();
+        self.s.docs.open(&uri, &d.text, d.version, &d.language_id);
+        self.s.worker.versions.edited(&uri, d.version);
+        self.s.worker.send(Msg::Open { uri: uri.clone(), path: uri_path(&d.uri), text: d.text });
+        self.s.schedule(&uri, None);
+    }
+
+    async fn did_change(&self, p: DidChangeTextDocumentParams) {
+        let uri = p.text_document.uri.as_str().to_string();
+        let enc = self.s.encoding();
+        // Synchronous: the edit is in the store before anything awaits.
+        let r = guard("didChange", || self.s.docs.change(&uri, p.text_document.version, &p.content_changes, enc).map_err(|e| internal(format!("{e:#}"))));
+        match r {
+            Ok(ch) => {
+                self.s.schedule(&uri, ch.edit_byte);
+                if uri.ends_with(".h") {
+                    for other in self.s.docs.uris().into_iter().filter(|u| *u != uri) {
+                        self.s.schedule(&other, None);
+                    }
+                }
+            }
+            Err(e) => self.s.client.log_message(MessageType::ERROR, format!("perfi: {}", e.message)).await,
+        }
+    }
+
+    async fn did_close(&self, p: DidCloseTextDocumentParams) {
+        let uri = p.text_document.uri.as_str().to_string();
+        if !self.s.docs.close(&uri) {
+            return;
+        }
+        self.s.worker.versions.closed(&uri);
+        self.s.worker.send(Msg::Close { uri: uri.clone() });
+        self.s.views.remove(&uri);
+        self.s.client.publish_diagnostics(p.text_document.uri, vec![], None).await;
+    }
+
+    async fn did_change_configuration(&self, p: DidChangeConfigurationParams) {
+        let r = match self.s.state.write() {
+            Ok(mut st) => {
+                let mut s = (*st.settings).clone();
+                let r = s.merge(&p.settings);
+                if r.is_ok() {
+                    st.settings = Arc::new(s);
+                }
+                r
+            }
+            Err(_) => Ok(()),
+        };
+        if let Err(e) = r {
+            self.s.client.show_message(MessageType::WARNING, format!("perfi: {e:#}")).await;
+            return;
+        }
+        self.s.schedule_all();
+    }
+
+    async fn hover(&self, p: HoverParams) -> Result<Option<Hover>> {
+        let tp = p.text_document_position_params;
+        let uri = tp.text_document.uri.as_str().to_string();
+        let v = self.s.view_for(&uri).await?;
+        let enc = self.s.encoding();
+        guard("hover", || Ok(hover_at(&v, position_to_byte(&v.rope, tp.position, enc), enc)))
+    }
+
+    async fn code_lens(&self, p: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
+        let uri = p.text_document.uri.as_str().to_string();
+        let v = self.s.view_for(&uri).await?;
+        let enc = self.s.encoding();
+        guard("codeLens", || {
+            let mut out = Vec::new();
+            for f in &v.functions {
+                out.push(CodeLens {
+                    range: byte_range(&v.rope, f.name_start, f.name_end, enc),
+                    command: Some(Command { title: f.lens.clone(), command: "perfi.showInterface".into(), arguments: Some(vec![json!(uri), json!(f.name)]) }),
+                    data: None,
+                });
+            }
+            for s in &v.structs {
+                out.push(CodeLens { range: byte_range(&v.rope, s.start, s.end, enc), command: Some(Command { title: s.lens.clone(), command: String::new(), arguments: None }), data: None });
+            }
+            Ok(Some(out))
+        })
+    }
+
+    async fn inlay_hint(&self, p: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
+        let uri = p.text_document.uri.as_str().to_string();
+        if !self.s.settings().inlay_hints {
+            return if self.s.docs.version(&uri).is_some() { Ok(Some(vec![])) } else { Err(not_open(&uri)) };
+        }
+        let v = self.s.view_for(&uri).await?;
+        let enc = self.s.encoding();
+        guard("inlayHint", || {
+            let mut out: Vec<InlayHint> = Vec::new();
+            for f in &v.functions {
+                for m in f.loops.iter().chain(f.calls.iter()) {
+                    out.extend(hint(&v, m, enc, &p.range));
+                }
+            }
+            out.sort_by_key(|h| h.position);
+            Ok(Some(out))
+        })
+    }
+
+    async fn execute_command(&self, p: ExecuteCommandParams) -> Result<Option<LSPAny>> {
+        self.command(&p.command, &p.arguments).await
+    }
+}

@@ -1,0 +1,827 @@
+//! The analysis thread. Engine objects (programs, interfaces with their
+//! term arenas, Z3 contexts) hold `Rc`s and stay on this one thread; the
+//! protocol side gets `FileView`s of plain data.
+//!
+//! Per document, requests are coalesced (the newest text wins) and run
+//! after a short debounce. A run parses the text, lowers the file with its
+//! folder's `.c` files and headers, and analyzes only the functions whose
+//! key (see `keys.rs`) has no cached interface. Functions that only moved
+//! reuse their interface at once and are refreshed after the first view
+//! is published. A newer edit cancels the run in flight (the token stops
+//! the explorer and interrupts Z3); results of cancelled runs are dropped.
+
+use super::config::{BaselineMode, Settings};
+use super::render;
+use super::view::{struct_views, DiagView, FileView, FnView, Mark, Severity, StructView};
+use crate::keys::{config_key, FnKeys, KeyContext};
+use perfi_engine::analysis::{analyze_function, FileAnalysis, FunctionInterface, Program};
+use perfi_engine::cancel::CancelToken;
+use perfi_engine::config::Config;
+use perfi_engine::ir::InstKind;
+use perfi_engine::output;
+use perfi_engine::regress::{compare, Regression};
+use perfi_engine::source::SourceFile;
+use perfi_engine::workspace::FileCache;
+use ropey::Rope;
+use std::cell::Cell;
+use std::collections::{HashMap, HashSet};
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime};
+
+pub const DEBOUNCE: Duration = Duration::from_millis(25);
+const MAX_CACHE: usize = 4000;
+const MAX_INDEX_FILES: usize = 5000;
+const STACK: usize = 256 * 1024 * 1024;
+
+pub struct AnalyzeReq {
+    pub uri: String,
+    pub path: PathBuf,
+    pub version: i32,
+    pub rope: Rope,
+    pub edit_byte: Option<usize>,
+    pub settings: Arc<Settings>,
+    pub at: Instant,
+}
+
+pub enum Msg {
+    Open { uri: String, path: PathBuf, text: String },
+    Analyze(AnalyzeReq),
+    Pin { uri: String, text: String },
+    Close { uri: String },
+    Index { root: PathBuf },
+    Shutdown,
+}
+
+#[derive(Debug)]
+pub enum Progress {
+    Begin { total: usize },
+    Report { done: usize, total: usize, file: String },
+    End { files: usize, functions: usize },
+}
+
+pub enum Event {
+    View(Arc<FileView>),
+    Progress(Progress),
+    Log(String),
+}
+
+/// Latest version per document and the run in flight, under one lock so
+/// an edit either cancels the run or is seen by it before it starts.
+#[derive(Default)]
+pub struct Versions {
+    inner: Mutex<VersionsInner>,
+}
+
+#[derive(Default)]
+struct VersionsInner {
+    latest: HashMap<String, i32>,
+    running: Option<(String, i32, CancelToken)>,
+}
+
+impl Versions {
+    /// Record an edit; cancels an older run of the same document.
+    pub fn edited(&self, uri: &str, version: i32) {
+        if let Ok(mut g) = self.inner.lock() {
+            g.latest.insert(uri.to_string(), version);
+            if let Some((u, v, t)) = &g.running {
+                if u == uri && *v < version {
+                    t.cancel();
+                }
+            }
+        }
+    }
+    pub fn closed(&self, uri: &str) {
+        if let Ok(mut g) = self.inner.lock() {
+            g.latest.remove(uri);
+            if let Some((u, _, t)) = &g.running {
+                if u == uri {
+                    t.cancel();
+                }
+            }
+        }
+    }
+    pub fn cancel_all(&self) {
+        if let Ok(g) = self.inner.lock() {
+            if let Some((_, _, t)) = &g.running {
+                t.cancel();
+            }
+        }
+    }
+    fn start(&self, uri: &str, version: i32) -> Option<CancelToken> {
+        let mut g = self.inner.lock().ok()?;
+        if g.latest.get(uri).is_none_or(|v| *v > version) {
+            return None;
+        }
+        let t = CancelToken::new();
+        g.running = Some((uri.to_string(), version, t.clone()));
+        Some(t)
+    }
+    fn finish(&self) {
+        if let Ok(mut g) = self.inner.lock() {
+            g.running = None;
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct WorkerHandle {
+    tx: Sender<Msg>,
+    pub versions: Arc<Versions>,
+}
+
+impl WorkerHandle {
+    pub fn send(&self, m: Msg) {
+        // The worker outlives every handler; if it is gone there is
+        // nothing left to tell.
+        let _ = self.tx.send(m);
+    }
+}
+
+pub fn spawn(events: tokio::sync::mpsc::UnboundedSender<Event>) -> std::io::Result<WorkerHandle> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let versions = Arc::new(Versions::default());
+    let v2 = versions.clone();
+    std::thread::Builder::new().name("perfi-analysis".into()).stack_size(STACK).spawn(move || Worker::new(rx, events, v2).run())?;
+    Ok(WorkerHandle { tx, versions })
+}
+
+struct Cancelled;
+
+struct Entry {
+    iface: FunctionInterface,
+    keys: FnKeys,
+    used: Cell<u64>,
+}
+
+struct Baseline {
+    key: u64,
+    prog: Program,
+    keys: HashMap<String, (usize, FnKeys)>,
+    kc: KeyContext,
+    cfg_key: u64,
+}
+
+struct DocState {
+    path: PathBuf,
+    open_text: String,
+    pinned: Option<String>,
+    git: Option<Option<String>>,
+    rope: Rope,
+    deps: Vec<PathBuf>,
+    baseline: Option<Baseline>,
+}
+
+struct DiskFile {
+    stamp: (SystemTime, u64),
+    file: Arc<SourceFile>,
+}
+
+struct IndexState {
+    root: PathBuf,
+    files: Option<Vec<PathBuf>>,
+    next: usize,
+    functions: usize,
+}
+
+struct Worker {
+    rx: Receiver<Msg>,
+    events: tokio::sync::mpsc::UnboundedSender<Event>,
+    versions: Arc<Versions>,
+    docs: HashMap<String, DocState>,
+    queue: Vec<AnalyzeReq>,
+    exact: HashMap<u64, Arc<Entry>>,
+    by_sem: HashMap<u64, Arc<Entry>>,
+    regress: HashMap<(u64, u64), Arc<Vec<Regression>>>,
+    parsed: HashMap<String, (u64, Arc<SourceFile>)>,
+    disk: HashMap<PathBuf, DiskFile>,
+    index: Option<IndexState>,
+    run: u64,
+}
+
+fn text_hash(bytes: &[u8]) -> u64 {
+    let mut h = DefaultHasher::new();
+    bytes.hash(&mut h);
+    h.finish()
+}
+
+fn stamp(p: &Path) -> Option<(SystemTime, u64)> {
+    let m = std::fs::metadata(p).ok()?;
+    Some((m.modified().ok()?, m.len()))
+}
+
+/// `git show HEAD:./NAME` in the file's folder; None outside git or for
+/// files git does not know.
+pub fn git_head_text(path: &Path) -> Option<String> {
+    let dir = path.parent()?;
+    let name = path.file_name()?.to_str()?;
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(if dir.as_os_str().is_empty() { Path::new(".") } else { dir })
+        .arg("show")
+        .arg(format!("HEAD:./{name}"))
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+fn is_c_path(p: &Path) -> bool {
+    p.extension().is_some_and(|e| e == "c" || e == "h")
+}
+
+impl Worker {
+    fn new(rx: Receiver<Msg>, events: tokio::sync::mpsc::UnboundedSender<Event>, versions: Arc<Versions>) -> Worker {
+        Worker {
+            rx,
+            events,
+            versions,
+            docs: HashMap::new(),
+            queue: Vec::new(),
+            exact: HashMap::new(),
+            by_sem: HashMap::new(),
+            regress: HashMap::new(),
+            parsed: HashMap::new(),
+            disk: HashMap::new(),
+            index: None,
+            run: 0,
+        }
+    }
+
+    fn emit(&self, e: Event) {
+        let _ = self.events.send(e);
+    }
+
+    fn run(mut self) {
+        loop {
+            loop {
+                match self.rx.try_recv() {
+                    Ok(m) => {
+                        if !self.accept(m) {
+                            return;
+                        }
+                    }
+                    Err(std::sync::mpsc::TryRecvError::Empty) => break,
+                    Err(std::sync::mpsc::TryRecvError::Disconnected) => return,
+                }
+            }
+            let now = Instant::now();
+            if let Some(i) = self.queue.iter().position(|r| r.at + DEBOUNCE <= now) {
+                let req = self.queue.remove(i);
+                self.guarded(req);
+                continue;
+            }
+            if self.index.is_some() {
+                self.index_step();
+                continue;
+            }
+            let wait = self.queue.iter().map(|r| (r.at + DEBOUNCE).saturating_duration_since(now)).min();
+            let m = match wait {
+                Some(d) => match self.rx.recv_timeout(d) {
+                    Ok(m) => m,
+                    Err(RecvTimeoutError::Timeout) => continue,
+                    Err(RecvTimeoutError::Disconnected) => return,
+                },
+                None => match self.rx.recv() {
+                    Ok(m) => m,
+                    Err(_) => return,
+                },
+            };
+            if !self.accept(m) {
+                return;
+            }
+        }
+    }
+
+    /// Take a message; false to stop.
+    fn accept(&mut self, m: Msg) -> bool {
+        match m {
+            Msg::Open { uri, path, text } => {
+                self.queue.retain(|r| r.uri != uri);
+                let rope = Rope::from_str(&text);
+                self.docs.insert(uri, DocState { path, open_text: text, pinned: None, git: None, rope, deps: Vec::new(), baseline: None });
+            }
+            Msg::Analyze(req) => {
+                if let Some(d) = self.docs.get_mut(&req.uri) {
+                    d.rope = req.rope.clone();
+                    self.queue.retain(|r| r.uri != req.uri);
+                    self.queue.push(req);
+                }
+            }
+            Msg::Pin { uri, text } => {
+                if let Some(d) = self.docs.get_mut(&uri) {
+                    d.pinned = Some(text);
+                    d.baseline = None;
+                }
+            }
+            Msg::Close { uri } => {
+                self.queue.retain(|r| r.uri != uri);
+                self.docs.remove(&uri);
+                self.parsed.remove(&uri);
+            }
+            Msg::Index { root } => {
+                self.index = Some(IndexState { root, files: None, next: 0, functions: 0 });
+            }
+            Msg::Shutdown => return false,
+        }
+        true
+    }
+
+    fn guarded(&mut self, req: AnalyzeReq) {
+        let Some(token) = self.versions.start(&req.uri, req.version) else { return };
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.analyze(&req, &token)));
+        self.versions.finish();
+        if r.is_err() {
+            // Caches may hold half-updated state: start over.
+            self.exact.clear();
+            self.by_sem.clear();
+            self.regress.clear();
+            for d in self.docs.values_mut() {
+                d.baseline = None;
+            }
+            self.emit(Event::Log(format!("internal error while analyzing {} (version {}); please report it", req.uri, req.version)));
+        }
+    }
+
+    // ------------------------------------------------------------ sources
+
+    fn parse_open(&mut self, uri: &str, path: &Path, rope: &Rope) -> Option<Arc<SourceFile>> {
+        let bytes = rope.to_string().into_bytes();
+        let h = text_hash(&bytes);
+        if let Some((ph, f)) = self.parsed.get(uri) {
+            if *ph == h {
+                return Some(f.clone());
+            }
+        }
+        let f = Arc::new(SourceFile::parse(path.to_string_lossy(), &bytes).ok()?);
+        self.parsed.insert(uri.to_string(), (h, f.clone()));
+        Some(f)
+    }
+
+    fn disk_file(&mut self, p: &Path) -> Option<Arc<SourceFile>> {
+        let st = stamp(p)?;
+        if let Some(d) = self.disk.get(p) {
+            if d.stamp == st {
+                return Some(d.file.clone());
+            }
+        }
+        let bytes = std::fs::read(p).ok()?;
+        let f = Arc::new(SourceFile::parse(p.to_string_lossy(), &bytes).ok()?);
+        self.disk.insert(p.to_path_buf(), DiskFile { stamp: st, file: f.clone() });
+        Some(f)
+    }
+
+    /// Open documents by path (other than `except`).
+    fn open_files(&mut self, except: &str) -> Vec<(PathBuf, Arc<SourceFile>)> {
+        let list: Vec<(String, PathBuf, Rope)> = self.docs.iter().filter(|(u, _)| u.as_str() != except).map(|(u, d)| (u.clone(), d.path.clone(), d.rope.clone())).collect();
+        list.into_iter().filter_map(|(u, p, r)| self.parse_open(&u, &p, &r).map(|f| (p, f))).collect()
+    }
+
+    /// A program of `main` (already parsed) with its folder's `.c` files,
+    /// open documents taking precedence over the disk.
+    fn program(&mut self, uri: &str, main: Arc<SourceFile>) -> Program {
+        let path = PathBuf::from(&main.path);
+        let open = self.open_files(uri);
+        let mut cache = FileCache::default();
+        for (p, f) in &open {
+            cache.insert(p, f.clone());
+        }
+        let deps = self.docs.get(uri).map(|d| d.deps.clone()).unwrap_or_default();
+        for p in deps {
+            if !open.iter().any(|(q, _)| *q == p) {
+                if let Some(f) = self.disk_file(&p) {
+                    cache.insert(&p, f);
+                }
+            }
+        }
+        let mut sources = vec![main];
+        if let Some(dir) = path.parent() {
+            let mut sibs: Vec<PathBuf> = std::fs::read_dir(if dir.as_os_str().is_empty() { Path::new(".") } else { dir })
+                .map(|rd| rd.filter_map(|e| e.ok()).map(|e| dir.join(e.file_name())).filter(|p| p.extension().is_some_and(|e| e == "c")).collect())
+                .unwrap_or_default();
+            for (p, _) in &open {
+                if p.parent() == Some(dir) && p.extension().is_some_and(|e| e == "c") && !sibs.contains(p) {
+                    sibs.push(p.clone());
+                }
+            }
+            sibs.sort();
+            for s in sibs {
+                if s == path {
+                    continue;
+                }
+                let f = match open.iter().find(|(q, _)| *q == s) {
+                    Some((_, f)) => Some(f.clone()),
+                    None => self.disk_file(&s),
+                };
+                if let Some(f) = f {
+                    sources.push(f);
+                }
+            }
+        }
+        let prog = Program::from_sources(sources, &mut cache);
+        let mut deps = Vec::new();
+        for fa in &prog.files {
+            for f in fa.unit.files.iter().take(fa.unit.files.len().saturating_sub(1)) {
+                let p = PathBuf::from(&f.path);
+                if !deps.contains(&p) {
+                    deps.push(p);
+                }
+            }
+        }
+        if let Some(d) = self.docs.get_mut(uri) {
+            d.deps = deps;
+        }
+        prog
+    }
+
+    // ------------------------------------------------------------ runs
+
+    fn check(token: &CancelToken) -> Result<(), Cancelled> {
+        if token.is_cancelled() {
+            return Err(Cancelled);
+        }
+        Ok(())
+    }
+
+    /// Interface of function `i` of `fa`, from the cache or analyzed now.
+    #[allow(clippy::too_many_arguments)]
+    fn interface(&mut self, fa: &FileAnalysis, i: usize, kc: &KeyContext, cfg: &Config, keys: FnKeys, allow_stale: bool, token: &CancelToken) -> Result<Option<(Arc<Entry>, bool)>, Cancelled> {
+        if let Some(e) = self.exact.get(&keys.exact) {
+            e.used.set(self.run);
+            return Ok(Some((e.clone(), false)));
+        }
+        if allow_stale {
+            if let Some(e) = self.by_sem.get(&keys.sem) {
+                e.used.set(self.run);
+                return Ok(Some((e.clone(), true)));
+            }
+        }
+        let Some(l) = fa.functions.get(i) else { return Ok(None) };
+        let Ok(ir) = &l.ir else { return Ok(None) };
+        let iface = analyze_function(&Arc::new(ir.clone()), &l.info, kc.table(), cfg, cfg.budgets, cfg.resolution, token);
+        if token.is_cancelled() {
+            return Err(Cancelled);
+        }
+        let e = Arc::new(Entry { iface, keys, used: Cell::new(self.run) });
+        self.exact.insert(keys.exact, e.clone());
+        self.by_sem.insert(keys.sem, e.clone());
+        Ok(Some((e, false)))
+    }
+
+    fn analyze(&mut self, req: &AnalyzeReq, token: &CancelToken) -> Result<(), Cancelled> {
+        self.run += 1;
+        let (cfg, cfg_warning) = req.settings.config_for(&req.path);
+        let ck = config_key(&cfg);
+        let bytes = req.rope.to_string().into_bytes();
+        let main = match SourceFile::parse(req.path.to_string_lossy(), &bytes) {
+            Ok(f) => Arc::new(f),
+            Err(e) => {
+                let d = DiagView { start: 0, end: 0, severity: Severity::Information, message: format!("perfi: {e}"), code: "perfi.parse" };
+                self.emit(Event::View(Arc::new(FileView { uri: req.uri.clone(), version: req.version, rope: req.rope.clone(), functions: vec![], structs: vec![], field_uses: vec![], diagnostics: vec![d], complete: true })));
+                return Ok(());
+            }
+        };
+        let path_str = main.path.clone();
+        let prog = self.program(&req.uri, main.clone());
+        Self::check(token)?;
+        let Some(fa) = prog.files.first() else { return Ok(()) };
+        let kc = KeyContext::new(&prog, &path_str, ck);
+        let keys: Vec<Option<FnKeys>> = fa.functions.iter().map(|l| l.ir.as_ref().ok().map(|f| kc.keys(f, &l.info.name))).collect();
+
+        // Phase 1: functions whose meaning changed, the edited one first.
+        let mut order: Vec<usize> = (0..fa.functions.len()).collect();
+        if let Some(b) = req.edit_byte {
+            order.sort_by_key(|&i| {
+                let r = &fa.functions[i].info.range;
+                !(r.start_byte as usize <= b && b <= r.end_byte as usize)
+            });
+        }
+        let mut entries: Vec<Option<(Arc<Entry>, bool)>> = vec![None; fa.functions.len()];
+        for &i in &order {
+            if let Some(k) = keys[i] {
+                entries[i] = self.interface(fa, i, &kc, &cfg, k, true, token)?;
+            }
+        }
+        let regressions = self.regressions(req, fa, &keys, &entries, &cfg, ck, token)?;
+        let complete = entries.iter().all(|e| e.as_ref().is_none_or(|(_, stale)| !stale));
+        let callees = self.callee_interfaces(&prog, fa, &kc, &cfg, false, token)?;
+        self.publish(req, fa, &entries, &callees, &regressions, &cfg, cfg_warning.as_deref(), complete && callees.1);
+
+        // Phase 2: refresh what only moved, and callees in other files.
+        if !complete || !callees.1 {
+            for &i in &order {
+                if let (Some(k), Some((_, true))) = (keys[i], &entries[i]) {
+                    entries[i] = self.interface(fa, i, &kc, &cfg, k, false, token)?;
+                }
+            }
+            let callees = self.callee_interfaces(&prog, fa, &kc, &cfg, true, token)?;
+            self.publish(req, fa, &entries, &callees, &regressions, &cfg, cfg_warning.as_deref(), true);
+        }
+        self.evict();
+        Ok(())
+    }
+
+    /// Interfaces of functions defined in other files (headers, the
+    /// folder's other `.c` files) that this file calls: for call hovers
+    /// and hints. With `compute` false only cached ones; the flag says
+    /// whether all were available.
+    fn callee_interfaces(&mut self, prog: &Program, fa: &FileAnalysis, kc: &KeyContext, cfg: &Config, compute: bool, token: &CancelToken) -> Result<(HashMap<String, Arc<Entry>>, bool), Cancelled> {
+        let local: HashSet<&str> = fa.functions.iter().map(|l| l.info.name.as_str()).collect();
+        let mut wanted: Vec<String> = Vec::new();
+        for l in &fa.functions {
+            let Ok(f) = &l.ir else { continue };
+            for b in &f.blocks {
+                for i in &b.insts {
+                    if let InstKind::Call { callee, .. } = &i.kind {
+                        if !local.contains(callee.as_str()) && kc.table().contains_key(callee) && !wanted.contains(callee) {
+                            wanted.push(callee.clone());
+                        }
+                    }
+                }
+            }
+        }
+        let mut out = HashMap::new();
+        let mut all = true;
+        for name in wanted {
+            // Where is it defined: a header of this file or another file.
+            let found = fa.header_functions.iter().position(|l| l.info.name == name).map(|i| (fa, i, true)).or_else(|| {
+                prog.files.iter().skip(1).find_map(|g| g.functions.iter().position(|l| l.info.name == name).map(|i| (g, i, false)))
+            });
+            let Some((g, i, header)) = found else { continue };
+            let list = if header { &g.header_functions } else { &g.functions };
+            let Some(l) = list.get(i) else { continue };
+            let Ok(ir) = &l.ir else { continue };
+            let keys = kc.keys(ir, &name);
+            if let Some(e) = self.exact.get(&keys.exact).or_else(|| self.by_sem.get(&keys.sem)) {
+                e.used.set(self.run);
+                out.insert(name, e.clone());
+                continue;
+            }
+            if !compute {
+                all = false;
+                continue;
+            }
+            let iface = analyze_function(&Arc::new(ir.clone()), &l.info, kc.table(), cfg, cfg.budgets, cfg.resolution, token);
+            if token.is_cancelled() {
+                return Err(Cancelled);
+            }
+            let e = Arc::new(Entry { iface, keys, used: Cell::new(self.run) });
+            self.exact.insert(keys.exact, e.clone());
+            self.by_sem.insert(keys.sem, e.clone());
+            out.insert(name, e);
+        }
+        Ok((out, all))
+    }
+
+    fn baseline_text(&mut self, uri: &str, mode: BaselineMode) -> Option<String> {
+        let d = self.docs.get_mut(uri)?;
+        if let Some(p) = &d.pinned {
+            return Some(p.clone());
+        }
+        if mode == BaselineMode::Git {
+            if d.git.is_none() {
+                d.git = Some(git_head_text(&d.path));
+            }
+            if let Some(Some(t)) = &d.git {
+                return Some(t.clone());
+            }
+        }
+        Some(d.open_text.clone())
+    }
+
+    fn ensure_baseline(&mut self, req: &AnalyzeReq, ck: u64) -> Option<()> {
+        let text = self.baseline_text(&req.uri, req.settings.baseline)?;
+        let key = text_hash(text.as_bytes()) ^ ck.rotate_left(17);
+        if self.docs.get(&req.uri)?.baseline.as_ref().is_some_and(|b| b.key == key) {
+            return Some(());
+        }
+        let f = Arc::new(SourceFile::parse(req.path.to_string_lossy(), text.as_bytes()).ok()?);
+        let path_str = f.path.clone();
+        let prog = self.program(&req.uri, f);
+        let kc = KeyContext::new(&prog, &path_str, ck);
+        let mut keys = HashMap::new();
+        if let Some(fa) = prog.files.first() {
+            for (i, l) in fa.functions.iter().enumerate() {
+                if let Ok(ir) = &l.ir {
+                    keys.insert(l.info.name.clone(), (i, kc.keys(ir, &l.info.name)));
+                }
+            }
+        }
+        self.docs.get_mut(&req.uri)?.baseline = Some(Baseline { key, prog, keys, kc, cfg_key: ck });
+        Some(())
+    }
+
+    /// Regressions of each function against the baseline, by name.
+    #[allow(clippy::too_many_arguments)]
+    fn regressions(
+        &mut self,
+        req: &AnalyzeReq,
+        fa: &FileAnalysis,
+        keys: &[Option<FnKeys>],
+        entries: &[Option<(Arc<Entry>, bool)>],
+        cfg: &Config,
+        ck: u64,
+        token: &CancelToken,
+    ) -> Result<HashMap<String, Arc<Vec<Regression>>>, Cancelled> {
+        let mut out = HashMap::new();
+        if self.ensure_baseline(req, ck).is_none() {
+            return Ok(out);
+        }
+        // The baseline lives in the document state; take it out while its
+        // functions are analyzed through `self`.
+        let Some(base) = self.docs.get_mut(&req.uri).and_then(|d| d.baseline.take()) else { return Ok(out) };
+        let r = self.compare_all(&base, fa, keys, entries, cfg, token, &mut out);
+        if let Some(d) = self.docs.get_mut(&req.uri) {
+            d.baseline = Some(base);
+        }
+        r.map(|_| out)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn compare_all(
+        &mut self,
+        base: &Baseline,
+        fa: &FileAnalysis,
+        keys: &[Option<FnKeys>],
+        entries: &[Option<(Arc<Entry>, bool)>],
+        cfg: &Config,
+        token: &CancelToken,
+        out: &mut HashMap<String, Arc<Vec<Regression>>>,
+    ) -> Result<(), Cancelled> {
+        let _ = base.cfg_key;
+        let Some(bfa) = base.prog.files.first() else { return Ok(()) };
+        for (i, l) in fa.functions.iter().enumerate() {
+            let (Some(k), Some((cur, _))) = (keys[i], &entries[i]) else { continue };
+            let Some((bi, bk)) = base.keys.get(&l.info.name).copied() else { continue };
+            if bk.sem == k.sem {
+                continue;
+            }
+            if let Some(r) = self.regress.get(&(bk.sem, k.sem)) {
+                out.insert(l.info.name.clone(), r.clone());
+                continue;
+            }
+            let Some((old, _)) = self.interface(bfa, bi, &base.kc, cfg, bk, true, token)? else { continue };
+            let found = compare(&old.iface, &cur.iface, cfg.resolution, token);
+            if token.is_cancelled() {
+                return Err(Cancelled);
+            }
+            let found = Arc::new(found);
+            self.regress.insert((bk.sem, k.sem), found.clone());
+            out.insert(l.info.name.clone(), found);
+        }
+        Ok(())
+    }
+
+    fn evict(&mut self) {
+        if self.exact.len() + self.by_sem.len() <= MAX_CACHE {
+            return;
+        }
+        let keep = self.run.saturating_sub(20);
+        self.exact.retain(|_, e| e.used.get() >= keep);
+        self.by_sem.retain(|_, e| e.used.get() >= keep);
+        let live: HashSet<u64> = self.by_sem.values().map(|e| e.keys.sem).collect();
+        self.regress.retain(|(_, b), _| live.contains(b));
+    }
+
+    // ------------------------------------------------------------ views
+
+    #[allow(clippy::too_many_arguments)]
+    fn publish(
+        &self,
+        req: &AnalyzeReq,
+        fa: &FileAnalysis,
+        entries: &[Option<(Arc<Entry>, bool)>],
+        callees: &(HashMap<String, Arc<Entry>>, bool),
+        regressions: &HashMap<String, Arc<Vec<Regression>>>,
+        cfg: &Config,
+        cfg_warning: Option<&str>,
+        complete: bool,
+    ) {
+        let path = &fa.path;
+        let mut by_name: HashMap<&str, &FunctionInterface> = callees.0.iter().map(|(n, e)| (n.as_str(), &e.iface)).collect();
+        for (i, l) in fa.functions.iter().enumerate() {
+            if let Some((e, _)) = &entries[i] {
+                by_name.insert(l.info.name.as_str(), &e.iface);
+            }
+        }
+        let text = fa.unit.main().text.as_slice();
+        let mut functions = Vec::new();
+        let mut diagnostics = Vec::new();
+        if let Some(w) = cfg_warning {
+            diagnostics.push(DiagView { start: 0, end: 0, severity: Severity::Information, message: w.to_string(), code: "perfi.config" });
+        }
+        for (i, l) in fa.functions.iter().enumerate() {
+            let info = &l.info;
+            let (ns, ne) = (info.name_span.start_byte as usize, info.name_span.end_byte as usize);
+            let mut v = FnView {
+                name: info.name.clone(),
+                name_start: ns,
+                name_end: ne,
+                start: info.range.start_byte as usize,
+                end: info.range.end_byte as usize,
+                status: String::new(),
+                hover: String::new(),
+                lens: String::new(),
+                json: serde_json::Value::Null,
+                python: String::new(),
+                text: String::new(),
+                loops: vec![],
+                calls: vec![],
+                stale: false,
+            };
+            match (&l.ir, &entries[i]) {
+                (Ok(ir), Some((e, stale))) => {
+                    let iface = &e.iface;
+                    v.stale = *stale;
+                    v.status = render::status_text(&iface.status).to_string();
+                    v.hover = render::function_hover(iface, &cfg.hardware.name, cfg.resolution);
+                    v.lens = render::function_lens(iface);
+                    v.json = output::json(iface);
+                    v.python = output::python(iface);
+                    v.text = output::text(path, iface, cfg.resolution);
+                    for lp in &ir.loops {
+                        let (label, hover) = render::loop_info(iface, lp.line);
+                        let ks = lp.keyword_span;
+                        let hint = label.map(|lb| (super::view::line_end(text, ks.end_byte as usize), lb));
+                        v.loops.push(Mark { start: ks.start_byte as usize, end: ks.end_byte as usize, hover, hint });
+                    }
+                    for b in &ir.blocks {
+                        for inst in &b.insts {
+                            let InstKind::Call { callee, .. } = &inst.kind else { continue };
+                            let Some(ci) = by_name.get(callee.as_str()) else { continue };
+                            let s = inst.span.start_byte as usize;
+                            let named = text.get(s..s + callee.len()) == Some(callee.as_bytes());
+                            let (label, hover) = render::call_info(ci);
+                            let end = if named { s + callee.len() } else { inst.span.end_byte as usize };
+                            v.calls.push(Mark { start: s, end, hover, hint: label.map(|lb| (inst.span.end_byte as usize, lb)) });
+                        }
+                    }
+                    if let Some(r) = &iface.reason {
+                        diagnostics.push(DiagView { start: ns, end: ne, severity: Severity::Information, message: format!("{}: {r}", info.name), code: "perfi.partial" });
+                    }
+                    for r in regressions.get(info.name.as_str()).map(|x| x.as_slice()).unwrap_or(&[]) {
+                        diagnostics.push(DiagView { start: ns, end: ne, severity: Severity::Warning, message: render::regression_message(r), code: "perfi.regression" });
+                    }
+                }
+                (Err(reason), _) => {
+                    v.status = "unsupported".into();
+                    v.hover = format!("**{}** — unsupported\n\n_{}_\n", info.name, reason.replace('_', "\\_"));
+                    v.lens = format!("perfi: {reason}");
+                    v.text = format!("{}  {}:{}-{}  {reason}\n", info.name, path, info.range.start_line, info.range.end_line);
+                    v.json = serde_json::json!({
+                        "name": info.name,
+                        "range": {"start_line": info.range.start_line, "end_line": info.range.end_line},
+                        "status": "unsupported", "reason": reason, "paths": 0, "analysis_ms": 0.0,
+                        "pcvs": [], "cases": [], "resolutions": [], "secret_findings": [],
+                    });
+                    v.python = format!("# {}: {reason}\n\n", info.name);
+                    diagnostics.push(DiagView { start: ns, end: ne, severity: Severity::Information, message: format!("{}: {reason}", info.name), code: "perfi.unsupported" });
+                }
+                (Ok(_), None) => continue,
+            }
+            functions.push(v);
+        }
+        let structs: Vec<StructView> = struct_views(fa.unit.main(), &fa.layouts);
+        let all_layouts = fa.unit.type_env().all_layouts();
+        let field_uses = super::view::field_uses(fa.unit.main(), &all_layouts);
+        let view = FileView { uri: req.uri.clone(), version: req.version, rope: req.rope.clone(), functions, structs, field_uses, diagnostics, complete };
+        self.emit(Event::View(Arc::new(view)));
+    }
+
+    // ------------------------------------------------------------ indexing
+
+    fn index_step(&mut self) {
+        let Some(st) = self.index.as_mut() else { return };
+        let files = st.files.get_or_insert_with(|| {
+            let mut v = perfi_engine::workspace::collect_sources(std::slice::from_ref(&st.root)).unwrap_or_default();
+            v.retain(|p| is_c_path(p));
+            v.truncate(MAX_INDEX_FILES);
+            v
+        });
+        let total = files.len();
+        if st.next == 0 {
+            let _ = self.events.send(Event::Progress(Progress::Begin { total }));
+        }
+        let Some(p) = files.get(st.next).cloned() else {
+            let functions = st.functions;
+            self.index = None;
+            self.emit(Event::Progress(Progress::End { files: total, functions }));
+            return;
+        };
+        st.next += 1;
+        let done = st.next;
+        let f = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.disk_file(&p))).ok().flatten();
+        if let Some(f) = f {
+            let n = perfi_engine::index::index_file(&f, &[]).functions.len();
+            if let Some(st) = self.index.as_mut() {
+                st.functions += n;
+            }
+        }
+        if done % 10 == 0 || done == total {
+            self.emit(Event::Progress(Progress::Report { done, total, file: p.display().to_string() }));
+        }
+    }
+}
