@@ -107,9 +107,28 @@ pub struct Interp<'a> {
     pub max_steps: u64,
     pub null_prob: u64,
     last_return: Option<BlockId>,
+    /// Measure mode: the function whose single call is measured, and the
+    /// result captured when it returns.
+    measured: Option<String>,
+    measured_depth: usize,
+    captured: Option<RunResult>,
+    saved_loops: Vec<LoopRun>,
+    /// Never-written memory reads as zero (C static storage), not random.
+    pub zero_memory: bool,
 }
 
 impl<'a> Interp<'a> {
+    /// Run `driver` (e.g. a scenario function with no parameters), which
+    /// calls `measured` once; returns the measurement of that call alone,
+    /// with its signature and variables as if it were analyzed on its own.
+    pub fn run_measured(&mut self, driver: &Arc<Function>, measured: &str) -> Result<RunResult, Abort> {
+        self.measured = Some(measured.to_string());
+        self.zero_memory = true;
+        self.max_steps = 50_000_000;
+        let _ = self.run(driver, vec![])?;
+        self.captured.take().ok_or_else(|| Abort::Unsupported(format!("the driver did not call `{measured}`")))
+    }
+
     pub fn new(funcs: &'a FuncTable, seed: u64) -> Interp<'a> {
         Interp {
             funcs,
@@ -128,6 +147,11 @@ impl<'a> Interp<'a> {
             max_steps: 200_000,
             null_prob: 35,
             last_return: None,
+            measured: None,
+            measured_depth: 0,
+            captured: None,
+            saved_loops: vec![],
+            zero_memory: false,
         }
     }
 
@@ -198,8 +222,21 @@ impl<'a> Interp<'a> {
                 if let InstKind::Call { dst, callee, args } = &i.kind {
                     let vals: Vec<CVal> = args.iter().map(|a| self.eval(a)).collect::<Result<_, _>>()?;
                     if let Some(cf) = self.inlinable(callee) {
-                        let ctx = token::call_ctx(self.frames[self.frames.len() - 1].ctx, &cf.name, i.span.start_byte);
-                        self.counts.add(Feature::Call, 1.0);
+                        let mut ctx = token::call_ctx(self.frames[self.frames.len() - 1].ctx, &cf.name, i.span.start_byte);
+                        if self.measured.as_deref() == Some(callee.as_str()) && self.captured.is_none() && self.measured_depth == 0 {
+                            // Start measuring: a fresh path as if `callee` were the analyzed function.
+                            self.measured_depth = self.frames.len() + 1;
+                            self.sig = 0;
+                            self.counts = Counts::default();
+                            self.extra = [0.0; NMET];
+                            self.iter_counts.clear();
+                            self.trips.clear();
+                            self.call_args.clear();
+                            ctx = 0;
+                            self.saved_loops = std::mem::take(&mut self.loops);
+                        } else {
+                            self.counts.add(Feature::Call, 1.0);
+                        }
                         self.enter(cf.clone(), vals, Some((block, inst, *dst)), ctx);
                         block = cf.entry;
                         inst = 0;
@@ -263,6 +300,20 @@ impl<'a> Interp<'a> {
                     while self.loops.last().is_some_and(|l| l.frame == depth) {
                         let l = self.loops.pop().unwrap_or_else(|| unreachable!());
                         self.end_loop(l, block, usize::MAX);
+                    }
+                    if self.measured_depth != 0 && self.frames.len() == self.measured_depth {
+                        self.measured_depth = usize::MAX;
+                        let mut counts = self.counts;
+                        counts.add(Feature::Ret, 1.0);
+                        self.captured = Some(RunResult {
+                            sig: self.sig,
+                            counts,
+                            extra: self.extra,
+                            iter_counts: std::mem::take(&mut self.iter_counts),
+                            trips: std::mem::take(&mut self.trips),
+                            call_args: std::mem::take(&mut self.call_args),
+                        });
+                        self.loops = std::mem::take(&mut self.saved_loops);
                     }
                     let fr = self.frames.pop().unwrap_or_else(|| unreachable!());
                     match fr.ret_to {
@@ -451,7 +502,7 @@ impl<'a> Interp<'a> {
             let known = (0..8).any(|k| self.objs[obj].bytes.contains_key(&(off + k)));
             if !known {
                 // A never-written pointer: NULL or a fresh object.
-                let v = if self.rng.next() % 100 < self.null_prob || self.objs.len() > 400 {
+                let v = if self.zero_memory || self.rng.next() % 100 < self.null_prob || self.objs.len() > 400 {
                     CVal::Int(0)
                 } else {
                     let o = self.new_obj();
@@ -467,7 +518,8 @@ impl<'a> Interp<'a> {
             let b = match self.objs[obj].bytes.get(&(off + k)) {
                 Some(b) => *b,
                 None => {
-                    let whole = *fresh.get_or_insert_with(|| self.rng.value(size as u32 * 8));
+                    let zero = self.zero_memory;
+                    let whole = *fresh.get_or_insert_with(|| if zero { 0 } else { self.rng.value(size as u32 * 8) });
                     let b = ((whole >> (8 * k)) & 0xff) as u8;
                     self.objs[obj].bytes.insert(off + k, b);
                     b
@@ -742,6 +794,43 @@ pub fn resize(x: u128, from: u32, to: u32, signed: bool) -> u128 {
     } else {
         x & mask(to)
     }
+}
+
+/// The interface's prediction for a run: (case condition, metrics in
+/// `METRICS` order), or why there is none.
+pub fn predict(iface: &FunctionInterface, run: &RunResult) -> Result<(String, Vec<f64>), String> {
+    let Some(d) = &iface.details else { return Err("interface has no details".into()) };
+    let Some(case) = iface.cases.iter().find(|c| c.sigs.contains(&run.sig)) else {
+        return Err("the run followed a path not in the interface".into());
+    };
+    let vals = var_values(d, run)?;
+    Ok((case.condition.clone(), case.polys.iter().map(|p| p.eval(&|v| vals.get(&v).copied().unwrap_or(0.0))).collect()))
+}
+
+fn var_values(d: &crate::analysis::Details, run: &RunResult) -> Result<HashMap<u32, f64>, String> {
+    let mut vals: HashMap<u32, f64> = HashMap::new();
+    for (k, n) in &run.iter_counts {
+        match d.iter_classes.get(k) {
+            Some(v) => *vals.entry(*v).or_insert(0.0) += *n as f64,
+            None => return Err(format!("an iteration took a body path not in the interface (loop at block {})", k.1)),
+        }
+    }
+    for (id, info) in d.vars.list.iter().enumerate() {
+        match &info.key {
+            VarKey::Counted { ctx, header, .. } => {
+                if let Some(t) = run.trips.get(&(*ctx, *header)) {
+                    vals.insert(id as u32, *t as f64);
+                }
+            }
+            VarKey::CallArg { ctx, site, arg } => {
+                if let Some(x) = run.call_args.get(&(*ctx, *site, *arg)) {
+                    vals.insert(id as u32, *x as u64 as f64);
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(vals)
 }
 
 /// Check a concrete run against an interface: find the case whose paths

@@ -57,7 +57,7 @@ pub fn context_hash(fa: &FileAnalysis) -> u64 {
     ranges.sort();
     let mut pos = 0usize;
     let text = &main.text;
-    let mut feed = |a: usize, b: usize, s: &mut DefaultHasher| {
+    let feed = |a: usize, b: usize, s: &mut DefaultHasher| {
         for &byte in text.get(a..b).unwrap_or(&[]) {
             if !byte.is_ascii_whitespace() {
                 s.write_u8(byte);
