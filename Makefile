@@ -6,7 +6,7 @@ CARGO ?= cargo
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_INSTALL := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends
 
-.PHONY: all deps deps-z3 deps-ground-truth build release run test bench accuracy clean
+.PHONY: all deps deps-z3 deps-ground-truth deps-neovim build release run test bench bench-lsp accuracy clean
 
 all: build
 
@@ -22,6 +22,10 @@ deps-z3:
 deps-ground-truth:
 	@command -v valgrind >/dev/null || { echo "perfi: installing valgrind"; $(SUDO) apt-get update -qq && $(APT_INSTALL) valgrind; }
 
+# Neovim runs the editor end-to-end test of the language server.
+deps-neovim:
+	@command -v nvim >/dev/null || { echo "perfi: installing neovim"; $(SUDO) apt-get update -qq && $(APT_INSTALL) neovim; }
+
 deps: deps-z3
 
 build: deps
@@ -30,8 +34,13 @@ build: deps
 run: build
 	./target/release/perfi analyze test-workspaces/
 
-test: deps deps-ground-truth
+test: deps deps-ground-truth deps-neovim
 	$(CARGO) test --workspace --release
+
+# Typing session against `perfi lsp` (and clangd when installed):
+# keystroke → diagnostics and hover latencies, peak RSS.
+bench-lsp: build
+	$(CARGO) run --release -p perfi --example bench_lsp
 
 clean:
 	$(CARGO) clean

@@ -196,6 +196,13 @@ pub fn analyze_function(f: &Arc<Function>, info: &FunctionInfo, funcs: &FuncTabl
         _ if paths.is_empty() => (Status::Partial, Some("partial: no feasible path".into())),
         _ => (Status::Complete, None),
     };
+    let mut notes = ex.notes.clone();
+    if ex.solver.hard > 0 {
+        notes.push(format!("{} branch conditions with nonlinear 32/64-bit arithmetic were assumed feasible without asking the solver", ex.solver.hard));
+    }
+    if ex.solver.timeouts > 0 {
+        notes.push(format!("{} solver queries timed out; their branches were assumed feasible", ex.solver.timeouts));
+    }
     let mut pcvs: Vec<PcvJson> = Vec::new();
     let used: std::collections::BTreeSet<u32> = merged.cases.iter().flat_map(|c| c.polys.iter().flat_map(|p| p.vars())).collect();
     for v in used {
@@ -214,7 +221,7 @@ pub fn analyze_function(f: &Arc<Function>, info: &FunctionInfo, funcs: &FuncTabl
         pcvs,
         cases: merged.cases,
         resolutions: merged.resolutions,
-        notes: ex.notes.clone(),
+        notes,
         details: Some(Arc::new(details)),
     }
 }

@@ -23,6 +23,9 @@ enum Z {
 }
 
 pub struct Solver {
+    /// Recent satisfying assignments (symbol number → value): a query that
+    /// one of them satisfies needs no call to Z3 (KLEE's counterexample cache).
+    models: Vec<HashMap<u32, u128>>,
     ctx: z3::Context,
     solver: z3::Solver,
     stack: Vec<TermId>,
@@ -32,6 +35,9 @@ pub struct Solver {
     pub cache_hits: u64,
     pub solver_time: Duration,
     pub timeouts: u64,
+    /// Queries not sent to Z3 because of nonlinear arithmetic.
+    pub hard: u64,
+    witness_time: Duration,
     cancel: CancelToken,
 }
 
@@ -43,6 +49,7 @@ impl Solver {
         p.set_u32("timeout", timeout_ms.max(1));
         solver.set_params(&p);
         Solver {
+            models: Vec::new(),
             ctx,
             solver,
             stack: vec![],
@@ -52,6 +59,8 @@ impl Solver {
             cache_hits: 0,
             solver_time: Duration::ZERO,
             timeouts: 0,
+            hard: 0,
+            witness_time: Duration::ZERO,
             cancel,
         }
     }
@@ -69,6 +78,10 @@ impl Solver {
         if live.is_empty() {
             return Sat::Sat;
         }
+        // Only the constraints that share symbols (transitively) with the
+        // newest one matter: the rest was satisfiable before (KLEE's
+        // independence optimisation).
+        let live = slice(terms, &live);
         let mut key = live.clone();
         key.sort_unstable();
         key.dedup();
@@ -76,7 +89,22 @@ impl Solver {
             self.cache_hits += 1;
             return *r;
         }
+        for m in self.models.iter().rev() {
+            let mut memo = HashMap::new();
+            if live.iter().all(|c| eval_memo(terms, *c, m, &mut memo) != 0) {
+                self.cache_hits += 1;
+                self.cache.insert(key, Sat::Sat);
+                return Sat::Sat;
+            }
+        }
         if self.cancel.is_cancelled() {
+            return Sat::Unknown;
+        }
+        // Bit-blasted 64-bit division and multiplication of two unknowns
+        // can take Z3 seconds; such branches are assumed feasible (an
+        // over-approximation the interface reports in its notes).
+        if is_hard(terms, &live) {
+            self.hard += 1;
             return Sat::Unknown;
         }
         self.sync(terms, &live);
@@ -86,7 +114,10 @@ impl Solver {
         let r = self.cancel.during_query(&ctx, || self.solver.check());
         self.solver_time += start.elapsed();
         let r = match r {
-            z3::SatResult::Sat => Sat::Sat,
+            z3::SatResult::Sat => {
+                self.remember_model(terms, &live);
+                Sat::Sat
+            }
             z3::SatResult::Unsat => Sat::Unsat,
             z3::SatResult::Unknown => {
                 self.timeouts += 1;
@@ -99,8 +130,45 @@ impl Solver {
         r
     }
 
+    fn remember_model(&mut self, terms: &Terms, conds: &[TermId]) {
+        let Some(m) = self.solver.get_model() else { return };
+        let mut syms = Vec::new();
+        for &c in conds {
+            terms.symbols(c, &mut syms);
+        }
+        let mut out = HashMap::new();
+        for s in syms {
+            let Some(t) = terms.node_of_sym(s) else { continue };
+            let v = match self.tr(terms, t) {
+                Z::V(bv) => m.eval(&bv, true).and_then(|x| x.as_u64()).map(|x| x as u128),
+                Z::B(b) => m.eval(&b, true).and_then(|x| x.as_bool()).map(|x| x as u128),
+            };
+            if let Some(v) = v {
+                out.insert(s, v);
+            }
+        }
+        self.models.push(out);
+        if self.models.len() > 16 {
+            self.models.remove(0);
+        }
+    }
+
     /// A model of the conjunction: values of the given symbols.
     pub fn model(&mut self, terms: &Terms, conds: &[TermId], of: &[TermId]) -> Option<HashMap<TermId, u128>> {
+        // A remembered model that satisfies the conditions will do.
+        for m in self.models.iter().rev() {
+            let mut memo = HashMap::new();
+            if conds.iter().all(|c| eval_memo(terms, *c, m, &mut memo) != 0) {
+                let mut out = HashMap::new();
+                for &t in of {
+                    out.insert(t, eval_memo(terms, t, m, &mut memo));
+                }
+                return Some(out);
+            }
+        }
+        if is_hard(terms, conds) || self.cancel.is_cancelled() || self.witness_budget_spent() {
+            return None;
+        }
         if self.check_uncached(terms, conds) != Sat::Sat {
             return None;
         }
@@ -123,7 +191,19 @@ impl Solver {
         Some(out)
     }
 
+    /// Witnesses are a courtesy: stop asking for them after a second.
+    fn witness_budget_spent(&self) -> bool {
+        self.witness_time > Duration::from_millis(1000)
+    }
+
     fn check_uncached(&mut self, terms: &Terms, conds: &[TermId]) -> Sat {
+        let start = Instant::now();
+        let r = self.check_uncached_inner(terms, conds);
+        self.witness_time += start.elapsed();
+        r
+    }
+
+    fn check_uncached_inner(&mut self, terms: &Terms, conds: &[TermId]) -> Sat {
         let live: Vec<TermId> = conds.iter().copied().filter(|c| terms.as_const(*c) != Some(1)).collect();
         if live.iter().any(|c| terms.as_const(*c) == Some(0)) {
             return Sat::Unsat;
@@ -277,4 +357,75 @@ impl Solver {
             }
         }
     }
+}
+
+/// Constraints connected to the last one through shared symbols.
+fn slice(terms: &Terms, conds: &[TermId]) -> Vec<TermId> {
+    if conds.len() <= 1 {
+        return conds.to_vec();
+    }
+    let syms: Vec<Vec<u32>> = conds
+        .iter()
+        .map(|c| {
+            let mut v = Vec::new();
+            terms.symbols(*c, &mut v);
+            v
+        })
+        .collect();
+    let last = conds.len() - 1;
+    let mut wanted: std::collections::HashSet<u32> = syms[last].iter().copied().collect();
+    let mut keep = vec![false; conds.len()];
+    keep[last] = true;
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for (i, ss) in syms.iter().enumerate() {
+            if !keep[i] && ss.iter().any(|s| wanted.contains(s)) {
+                keep[i] = true;
+                wanted.extend(ss.iter().copied());
+                changed = true;
+            }
+        }
+    }
+    conds.iter().zip(keep).filter(|(_, k)| *k).map(|(c, _)| *c).collect()
+}
+
+/// Evaluate with memoization (terms are DAGs).
+fn eval_memo(terms: &Terms, t: TermId, env: &HashMap<u32, u128>, memo: &mut HashMap<TermId, u128>) -> u128 {
+    if let Some(v) = memo.get(&t) {
+        return *v;
+    }
+    let n = terms.node(t);
+    let v = match n.op {
+        crate::term::Op::Const(_) | crate::term::Op::Sym(_) => terms.eval(t, env),
+        _ => {
+            // Evaluate children first (memoized), then this node on constants.
+            let vals: Vec<u128> = n.args.iter().map(|a| eval_memo(terms, *a, env, memo)).collect();
+            terms.eval_node(t, &vals)
+        }
+    };
+    memo.insert(t, v);
+    v
+}
+
+/// Does the query multiply or divide two non-constant values of 32 bits
+/// or more?
+pub fn is_hard(terms: &Terms, conds: &[TermId]) -> bool {
+    let mut stack: Vec<TermId> = conds.to_vec();
+    let mut seen = std::collections::HashSet::new();
+    while let Some(t) = stack.pop() {
+        if !seen.insert(t) {
+            continue;
+        }
+        let n = terms.node(t);
+        let is_div = matches!(n.op, Op::UDiv | Op::SDiv | Op::URem | Op::SRem);
+        let divisor_pow2 = terms.as_const(n.args.get(1).copied().unwrap_or(t)).is_some_and(|c| c.is_power_of_two());
+        let hard_mul = n.op == Op::Mul && terms.as_const(n.args[0]).is_none() && terms.as_const(n.args[1]).is_none();
+        let hard_div = is_div && terms.as_const(n.args[0]).is_none() && !divisor_pow2;
+        if n.width >= 32 && (hard_mul || hard_div) {
+            return true;
+        }
+        stack.extend(n.args.iter().copied());
+    }
+    false
 }

@@ -343,6 +343,31 @@ impl Terms {
         }
     }
 
+    /// Evaluate node `t` given its arguments' values.
+    pub fn eval_node(&self, t: TermId, args: &[u128]) -> u128 {
+        let n = &self.nodes[t as usize];
+        let w = n.width;
+        let arg = |i: usize| args.get(i).copied().unwrap_or(0);
+        match n.op {
+            Op::Const(v) => v,
+            Op::Sym(_) => 0,
+            Op::Not => !arg(0) & mask(w),
+            Op::Neg => arg(0).wrapping_neg() & mask(w),
+            Op::BNot => (arg(0) == 0) as u128,
+            Op::Bswap => bswap(arg(0), w),
+            Op::ZExt | Op::Trunc => arg(0) & mask(w),
+            Op::SExt => (to_signed(arg(0), self.width(n.args[0])) as u128) & mask(w),
+            Op::Ite => {
+                if arg(0) != 0 {
+                    arg(1)
+                } else {
+                    arg(2)
+                }
+            }
+            op => fold_bin(op, arg(0), arg(1), self.width(n.args[0])).unwrap_or(0),
+        }
+    }
+
     /// Evaluate under an assignment of symbols (missing symbols are 0).
     pub fn eval(&self, t: TermId, env: &HashMap<u32, u128>) -> u128 {
         let n = &self.nodes[t as usize];

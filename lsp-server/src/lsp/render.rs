@@ -228,7 +228,7 @@ pub fn field_text(l: &RecordLayout, f: &FieldLayout) -> String {
 }
 
 pub fn regression_message(r: &Regression) -> String {
-    let w: Vec<String> = r.witness.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+    let w: Vec<String> = r.witness.iter().map(|(k, v)| format!("{k} = {}", json_num(v))).collect();
     format!(
         "`{}` is slower than the baseline when {}: {} → {} instructions (witness: {}; was {}, now {})",
         r.function,
@@ -239,4 +239,12 @@ pub fn regression_message(r: &Regression) -> String {
         r.old_formula,
         r.new_formula
     )
+}
+
+/// A witness value: integral floats without `.0`.
+fn json_num(v: &serde_json::Value) -> String {
+    match v.as_f64() {
+        Some(x) if v.is_f64() && x.fract() == 0.0 && x.abs() < 1e15 => format!("{}", x as i64),
+        _ => v.to_string(),
+    }
 }

@@ -1,0 +1,1039 @@
+//! Ground truth: Perfi's predictions against valgrind measurements of the
+//! gcc -O2 drivers in `accuracy/drivers/` (`make accuracy`), and the fit of
+//! the cost table to those measurements (`make calibrate`).
+//!
+//! For every line `<ws> <scenario> <function>` of `accuracy/drivers/manifest.txt`:
+//!
+//! 1. the driver and the workspace's `.c` files are compiled with `gcc -O2`
+//!    as separate objects (cached under `target/accuracy/`) and linked with
+//!    `-Wl,-z,now` (no lazy PLT binding inside the measured call);
+//! 2. `valgrind --tool=callgrind --cache-sim=yes --toggle-collect=<function>`
+//!    counts instructions (Ir), data reads (Dr) and data writes (Dw) of the
+//!    one call, callees included (cached by binary hash);
+//! 3. the concrete interpreter runs the scenario's setup and measures the
+//!    same call (`Interp::run_measured`), and the function's interface
+//!    (analyzed at resolution 1) predicts its metrics (`interp::predict`).
+//!
+//! Scenarios alternate by manifest order between the *fit* half (even
+//! positions, 0-based) and the *held-back* half (odd positions); statistics
+//! are reported for each. With `--calibrate`, the instruction, memory-read
+//! and memory-write rows of the cost table (and their entry constants) are
+//! fitted on the fit half only, by non-negative least squares on relative
+//! errors with a small ridge pull toward the previous table, and written to
+//! `analysis-engine/src/cost_table.rs`.
+//!
+//! Options: `--calibrate`, `--only <ws>`, `--no-cache`, `--verbose`,
+//! `--results <path>` (default `accuracy/results.md`; not written with
+//! `--only` or `--calibrate`).
+
+use perfi_engine::analysis::{analyze_function, FuncTable, FunctionInterface, Program, Status};
+use perfi_engine::cancel::CancelToken;
+use perfi_engine::config::{Budgets, Config};
+use perfi_engine::cost::{default_table, CostTable, FEATURES, NFEAT, NMET};
+use perfi_engine::interp::{predict, Interp};
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// Metrics compared with valgrind, as (index in `cost::METRICS`, label).
+const MEASURED: [(usize, &str); 3] = [(0, "instructions"), (1, "memory reads"), (2, "memory writes")];
+const GCC_FLAGS: &[&str] = &["-O2"];
+const LINK_FLAGS: &[&str] = &["-Wl,-z,now"];
+/// Ridge pull toward the previous table, relative to the per-row
+/// (relative-error) residuals.
+const RIDGE: f64 = 1e-3;
+/// Reweighting steps of the least-absolute-error fit, and the smallest
+/// residual (relative) a row is reweighted by.
+const IRLS_STEPS: usize = 40;
+const IRLS_FLOOR: f64 = 0.005;
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Half {
+    Fit,
+    Held,
+}
+
+impl Half {
+    fn label(self) -> &'static str {
+        match self {
+            Half::Fit => "fit",
+            Half::Held => "held",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+struct Scenario {
+    ws: String,
+    scenario: String,
+    func: String,
+    half: Half,
+}
+
+/// What valgrind counted for the measured call.
+#[derive(Clone, Copy, Debug, Default)]
+struct Measured {
+    ir: f64,
+    dr: f64,
+    dw: f64,
+}
+
+impl Measured {
+    fn get(&self, metric: usize) -> f64 {
+        match metric {
+            0 => self.ir,
+            1 => self.dr,
+            _ => self.dw,
+        }
+    }
+}
+
+/// What the engine said about the scenario.
+#[derive(Clone, Debug)]
+struct Modelled {
+    counts: [f64; NFEAT],
+    extra: [f64; NMET],
+    /// The interface's case and metrics, or why there is none.
+    predicted: Result<(String, Vec<f64>), String>,
+    partial: Option<String>,
+}
+
+struct Row {
+    sc: Scenario,
+    measured: Result<Measured, String>,
+    model: Result<Modelled, String>,
+}
+
+impl Row {
+    /// Predicted metrics when both the interface and the measurement exist.
+    fn pair(&self) -> Option<(&Measured, &Vec<f64>)> {
+        match (&self.measured, &self.model) {
+            (Ok(m), Ok(Modelled { predicted: Ok((_, p)), .. })) => Some((m, p)),
+            _ => None,
+        }
+    }
+    fn failure(&self) -> Option<String> {
+        match (&self.measured, &self.model) {
+            (Err(e), _) => Some(format!("measurement: {e}")),
+            (_, Err(e)) => Some(e.clone()),
+            (_, Ok(Modelled { predicted: Err(e), .. })) => Some(format!("prediction: {e}")),
+            _ => None,
+        }
+    }
+}
+
+struct Opts {
+    calibrate: bool,
+    only: Option<String>,
+    no_cache: bool,
+    verbose: bool,
+    results: Option<PathBuf>,
+}
+
+fn main() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let root = root.canonicalize().unwrap_or(root);
+    let mut opts = Opts { calibrate: false, only: None, no_cache: false, verbose: false, results: None };
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--calibrate" => opts.calibrate = true,
+            "--only" => opts.only = args.next(),
+            "--no-cache" => opts.no_cache = true,
+            "--verbose" | "-v" => opts.verbose = true,
+            "--results" => opts.results = args.next().map(PathBuf::from),
+            "-h" | "--help" => {
+                println!("usage: accuracy [--calibrate] [--only WS] [--no-cache] [--verbose] [--results PATH]");
+                return;
+            }
+            other => {
+                eprintln!("accuracy: unknown argument `{other}`");
+                std::process::exit(2);
+            }
+        }
+    }
+    match run(&root, &opts) {
+        Ok(()) => {}
+        Err(e) => {
+            eprintln!("accuracy: {e}");
+            std::process::exit(1);
+        }
+    }
+}
+
+fn run(root: &Path, opts: &Opts) -> Result<(), String> {
+    let manifest_path = root.join("accuracy/drivers/manifest.txt");
+    let text = std::fs::read_to_string(&manifest_path).map_err(|e| format!("{}: {e}", manifest_path.display()))?;
+    let mut scenarios = Vec::new();
+    for (n, line) in text.lines().filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#')).enumerate() {
+        let parts: Vec<&str> = line.split_whitespace().collect();
+        let [ws, scenario, func] = parts.as_slice() else {
+            return Err(format!("{}: malformed line `{line}`", manifest_path.display()));
+        };
+        let half = if n % 2 == 0 { Half::Fit } else { Half::Held };
+        scenarios.push(Scenario { ws: ws.to_string(), scenario: scenario.to_string(), func: func.to_string(), half });
+    }
+    if let Some(only) = &opts.only {
+        scenarios.retain(|s| &s.ws == only);
+        if scenarios.is_empty() {
+            return Err(format!("no scenario of workspace `{only}` in the manifest"));
+        }
+    }
+    let machine = machine_info();
+    println!("Perfi accuracy: {} scenarios from {}", scenarios.len(), manifest_path.display());
+    for (k, v) in &machine {
+        println!("  {k:<10} {v}");
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root.join("target")).join("accuracy");
+
+    // Ground truth: build every driver, then measure every scenario.
+    let t0 = std::time::Instant::now();
+    let mut binaries: BTreeMap<String, Result<PathBuf, String>> = BTreeMap::new();
+    for s in &scenarios {
+        if !binaries.contains_key(&s.ws) {
+            eprintln!("accuracy: building {} driver", s.ws);
+            binaries.insert(s.ws.clone(), build_driver(root, &target, &s.ws, opts.no_cache));
+        }
+    }
+    let measured = measure_all(&scenarios, &binaries, &target, opts.no_cache);
+    eprintln!("accuracy: measured in {:.1} s", t0.elapsed().as_secs_f64());
+
+    // The engine, on a thread with a big stack (as the CLI does).
+    // Cached by the engine binary and every source it reads.
+    let t1 = std::time::Instant::now();
+    let cache_key = model_cache_key(root, &scenarios);
+    let cache_path = target.join("model-cache.json");
+    let cached = if opts.no_cache { None } else { cache_key.as_ref().and_then(|k| load_model_cache(&cache_path, k, scenarios.len())) };
+    let modelled = match cached {
+        Some(m) => {
+            eprintln!("accuracy: engine results from {}", cache_path.display());
+            m
+        }
+        None => {
+            let sc2 = scenarios.clone();
+            let root2 = root.to_path_buf();
+            let verbose = opts.verbose;
+            let m = std::thread::Builder::new()
+                .stack_size(256 << 20)
+                .spawn(move || model_all(&root2, &sc2, verbose))
+                .map_err(|e| format!("cannot start the engine thread: {e}"))?
+                .join()
+                .map_err(|_| "the engine thread panicked".to_string())?;
+            if let Some(k) = &cache_key {
+                save_model_cache(&cache_path, k, &m);
+            }
+            eprintln!("accuracy: engine in {:.1} s", t1.elapsed().as_secs_f64());
+            m
+        }
+    };
+
+    let rows: Vec<Row> = scenarios.into_iter().zip(measured).zip(modelled).map(|((sc, measured), model)| Row { sc, measured, model }).collect();
+    let table = default_table();
+    let report = render_report(&rows, &machine, &table, opts);
+    print!("{report}");
+
+    if opts.calibrate {
+        calibrate(root, &rows, &table, &machine)?;
+    } else if opts.only.is_none() {
+        let path = opts.results.clone().unwrap_or_else(|| root.join("accuracy/results.md"));
+        std::fs::write(&path, &report).map_err(|e| format!("{}: {e}", path.display()))?;
+        println!("\nwrote {}", path.display());
+    }
+    Ok(())
+}
+
+// ------------------------------------------------------------------ machine
+
+fn command_line(cmd: &str, args: &[&str]) -> Option<String> {
+    let out = Command::new(cmd).args(args).output().ok()?;
+    let s = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    s.lines().next().map(|l| l.trim().to_string()).filter(|l| !l.is_empty())
+}
+
+fn machine_info() -> Vec<(&'static str, String)> {
+    let arch = command_line("uname", &["-m"]).unwrap_or_else(|| std::env::consts::ARCH.to_string());
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|t| t.lines().find(|l| l.starts_with("model name")).and_then(|l| l.split_once(':')).map(|(_, v)| v.trim().to_string()))
+        .unwrap_or_else(|| "unknown".into());
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    vec![
+        ("date", today()),
+        ("machine", format!("{arch}, {cpu} ({cores} cores)")),
+        ("valgrind", command_line("valgrind", &["--version"]).unwrap_or_else(|| "not found".into())),
+        ("gcc", command_line("gcc", &["--version"]).unwrap_or_else(|| "not found".into())),
+        ("flags", format!("gcc {} (separate objects), link {}", GCC_FLAGS.join(" "), LINK_FLAGS.join(" "))),
+    ]
+}
+
+/// Today's UTC date, YYYY-MM-DD (civil-from-days, H. Hinnant).
+fn today() -> String {
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0) as i64;
+    let z = secs.div_euclid(86_400) + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + if m <= 2 { 1 } else { 0 };
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+// ------------------------------------------------------------ ground truth
+
+/// FNV-1a, stable across runs (cache keys).
+fn fnv(parts: &[&[u8]]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for p in parts {
+        for b in p.iter().chain(&[0xffu8]) {
+            h ^= *b as u64;
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    h
+}
+
+fn files_with_ext(dir: &Path, ext: &str) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|rd| rd.filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == ext)).collect())
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+/// Compile the driver and the workspace's `.c` files as separate objects
+/// (cached by the content of the source, the headers and the flags), link.
+fn build_driver(root: &Path, target: &Path, ws: &str, no_cache: bool) -> Result<PathBuf, String> {
+    let ws_dir = root.join("test-workspaces").join(ws);
+    let driver = root.join("accuracy/drivers").join(format!("{ws}_driver.c"));
+    if !driver.is_file() {
+        return Err(format!("no driver {}", driver.display()));
+    }
+    let mut sources = vec![driver.clone()];
+    sources.extend(files_with_ext(&ws_dir, "c"));
+    if sources.len() < 2 {
+        return Err(format!("no .c file in {}", ws_dir.display()));
+    }
+    let out_dir = target.join(ws);
+    std::fs::create_dir_all(&out_dir).map_err(|e| format!("{}: {e}", out_dir.display()))?;
+    let mut headers: Vec<u8> = Vec::new();
+    for h in files_with_ext(&ws_dir, "h") {
+        headers.extend(std::fs::read(&h).map_err(|e| format!("{}: {e}", h.display()))?);
+    }
+    let gcc_version = command_line("gcc", &["--version"]).unwrap_or_default();
+    let mut objects = Vec::new();
+    for src in &sources {
+        let stem = src.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_else(|| "src".into());
+        let obj = out_dir.join(format!("{stem}.o"));
+        let stamp = out_dir.join(format!("{stem}.o.key"));
+        let text = std::fs::read(src).map_err(|e| format!("{}: {e}", src.display()))?;
+        let key = format!("{:016x}", fnv(&[&text, &headers, GCC_FLAGS.join(" ").as_bytes(), gcc_version.as_bytes(), src.to_string_lossy().as_bytes()]));
+        let fresh = !no_cache && obj.is_file() && std::fs::read_to_string(&stamp).map(|k| k.trim() == key).unwrap_or(false);
+        if !fresh {
+            let out = Command::new("gcc")
+                .args(GCC_FLAGS)
+                .arg("-c")
+                .arg(src)
+                .arg("-o")
+                .arg(&obj)
+                .output()
+                .map_err(|e| format!("cannot run gcc: {e}"))?;
+            if !out.status.success() {
+                let _ = std::fs::remove_file(&stamp);
+                return Err(format!("gcc failed on {}: {}", src.display(), first_lines(&String::from_utf8_lossy(&out.stderr), 3)));
+            }
+            std::fs::write(&stamp, &key).map_err(|e| format!("{}: {e}", stamp.display()))?;
+        }
+        objects.push(obj);
+    }
+    let bin = out_dir.join(format!("{ws}_driver"));
+    let out = Command::new("gcc")
+        .args(GCC_FLAGS)
+        .args(&objects)
+        .args(LINK_FLAGS)
+        .arg("-o")
+        .arg(&bin)
+        .output()
+        .map_err(|e| format!("cannot run gcc: {e}"))?;
+    if !out.status.success() {
+        return Err(format!("link failed: {}", first_lines(&String::from_utf8_lossy(&out.stderr), 3)));
+    }
+    Ok(bin)
+}
+
+fn first_lines(s: &str, n: usize) -> String {
+    s.lines().filter(|l| !l.trim().is_empty()).take(n).collect::<Vec<_>>().join(" | ")
+}
+
+/// Measure every scenario with valgrind, on all cores.
+fn measure_all(scenarios: &[Scenario], binaries: &BTreeMap<String, Result<PathBuf, String>>, target: &Path, no_cache: bool) -> Vec<Result<Measured, String>> {
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<Result<Measured, String>>>> = Mutex::new(vec![None; scenarios.len()]);
+    let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 16);
+    let valgrind_version = command_line("valgrind", &["--version"]).unwrap_or_default();
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::SeqCst);
+                let Some(s) = scenarios.get(i) else { break };
+                let r = match binaries.get(&s.ws) {
+                    Some(Ok(bin)) => measure(bin, s, target, &valgrind_version, no_cache),
+                    Some(Err(e)) => Err(format!("driver did not build: {e}")),
+                    None => Err("driver not built".into()),
+                };
+                if let Ok(mut v) = results.lock() {
+                    v[i] = Some(r);
+                }
+            });
+        }
+    });
+    results.into_inner().unwrap_or_default().into_iter().map(|r| r.unwrap_or_else(|| Err("not measured".into()))).collect()
+}
+
+fn measure(bin: &Path, s: &Scenario, target: &Path, valgrind_version: &str, no_cache: bool) -> Result<Measured, String> {
+    let bytes = std::fs::read(bin).map_err(|e| format!("{}: {e}", bin.display()))?;
+    let key = format!("{:016x}", fnv(&[&bytes, s.scenario.as_bytes(), s.func.as_bytes(), valgrind_version.as_bytes(), b"callgrind cache-sim"]));
+    let dir = target.join(&s.ws).join("measure");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let cache = dir.join(format!("{}.txt", s.scenario));
+    if !no_cache {
+        if let Ok(t) = std::fs::read_to_string(&cache) {
+            let f: Vec<&str> = t.split_whitespace().collect();
+            if f.len() == 4 && f[0] == key {
+                if let (Ok(ir), Ok(dr), Ok(dw)) = (f[1].parse(), f[2].parse(), f[3].parse()) {
+                    return Ok(Measured { ir, dr, dw });
+                }
+            }
+        }
+    }
+    let out_file = dir.join(format!("{}.callgrind", s.scenario));
+    let _ = std::fs::remove_file(&out_file);
+    let out = Command::new("valgrind")
+        .arg("--tool=callgrind")
+        .arg("--cache-sim=yes")
+        .arg(format!("--toggle-collect={}", s.func))
+        .arg(format!("--callgrind-out-file={}", out_file.display()))
+        .arg(bin)
+        .arg(&s.scenario)
+        .output()
+        .map_err(|e| format!("cannot run valgrind: {e}"))?;
+    if !out.status.success() {
+        return Err(format!("driver exited with {} under valgrind: {}", out.status, first_lines(&String::from_utf8_lossy(&out.stderr), 2)));
+    }
+    let text = std::fs::read_to_string(&out_file).map_err(|e| format!("{}: {e}", out_file.display()))?;
+    let m = parse_callgrind(&text)?;
+    if m.ir == 0.0 {
+        return Err(format!("no instruction counted inside `{}` (symbol not entered?)", s.func));
+    }
+    let _ = std::fs::write(&cache, format!("{key} {} {} {}\n", m.ir, m.dr, m.dw));
+    Ok(m)
+}
+
+/// Totals of a callgrind output file: `events:` names the columns of the
+/// `summary:`/`totals:` line (trailing zeros may be omitted).
+fn parse_callgrind(text: &str) -> Result<Measured, String> {
+    let events: Vec<&str> = text.lines().find_map(|l| l.strip_prefix("events:")).ok_or("no `events:` line in the callgrind output")?.split_whitespace().collect();
+    let totals: Vec<f64> = text
+        .lines()
+        .find_map(|l| l.strip_prefix("totals:").or_else(|| l.strip_prefix("summary:")))
+        .ok_or("no `totals:` line in the callgrind output")?
+        .split_whitespace()
+        .map(|x| x.parse::<f64>().map_err(|_| format!("bad number `{x}` in the callgrind totals")))
+        .collect::<Result<_, _>>()?;
+    let get = |name: &str| -> Result<f64, String> {
+        let i = events.iter().position(|e| *e == name).ok_or(format!("event {name} not collected"))?;
+        Ok(totals.get(i).copied().unwrap_or(0.0))
+    };
+    Ok(Measured { ir: get("Ir")?, dr: get("Dr")?, dw: get("Dw")? })
+}
+
+// ------------------------------------------------------------------ engine
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => a == b,
+    }
+}
+
+/// Per workspace: one program (driver + workspace files); per measured
+/// function: one interface; per scenario: one interpreter run.
+fn model_all(root: &Path, scenarios: &[Scenario], verbose: bool) -> Vec<Result<Modelled, String>> {
+    let mut programs: HashMap<String, Result<Program, String>> = HashMap::new();
+    let mut interfaces: HashMap<(String, String), Result<FunctionInterface, String>> = HashMap::new();
+    let mut out = Vec::new();
+    for s in scenarios {
+        let t = std::time::Instant::now();
+        let driver = root.join("accuracy/drivers").join(format!("{}_driver.c", s.ws));
+        let ws_dir = root.join("test-workspaces").join(&s.ws);
+        let prog = programs.entry(s.ws.clone()).or_insert_with(|| {
+            let mut paths = vec![driver.clone()];
+            paths.extend(files_with_ext(&ws_dir, "c"));
+            Program::load(&paths).map_err(|e| format!("cannot load: {e}"))
+        });
+        let r = match prog {
+            Ok(prog) => model_one(prog, &driver, &ws_dir, s, &mut interfaces),
+            Err(e) => Err(e.clone()),
+        };
+        if verbose {
+            eprintln!("accuracy: {} {} ({:.0} ms): {}", s.ws, s.scenario, t.elapsed().as_secs_f64() * 1e3, match &r {
+                Ok(m) => match &m.predicted {
+                    Ok((c, p)) => format!("case `{c}`, {:.0} instructions", p.first().copied().unwrap_or(0.0)),
+                    Err(e) => e.clone(),
+                },
+                Err(e) => e.clone(),
+            });
+        }
+        out.push(r);
+    }
+    out
+}
+
+fn model_one(prog: &Program, driver: &Path, ws_dir: &Path, s: &Scenario, interfaces: &mut HashMap<(String, String), Result<FunctionInterface, String>>) -> Result<Modelled, String> {
+    let ws_files: Vec<_> = prog.files.iter().filter(|fa| Path::new(&fa.path).parent().is_some_and(|d| same_file(d, ws_dir))).collect();
+    let Some(drv) = prog.files.iter().find(|fa| same_file(Path::new(&fa.path), driver)) else {
+        return Err("driver not in the program".into());
+    };
+    // The file that defines the measured function, and its function table.
+    let Some((home, lowered)) = ws_files.iter().find_map(|fa| fa.functions.iter().find(|l| l.info.name == s.func).map(|l| (fa, l))) else {
+        return Err(format!("`{}` is not defined in {}", s.func, ws_dir.display()));
+    };
+    let home_table = prog.table_for(&home.path);
+    let iface = interfaces.entry((s.ws.clone(), s.func.clone())).or_insert_with(|| {
+        let ir = lowered.ir.as_ref().map_err(|e| format!("`{}` not lowered: {e}", s.func))?;
+        let f = home_table.get(&s.func).cloned().unwrap_or_else(|| Arc::new(ir.clone()));
+        let iface = analyze_function(&f, &lowered.info, &home_table, &Config::default(), Budgets::batch(), 1.0, &CancelToken::new());
+        Ok(iface)
+    });
+    let iface = match iface {
+        Ok(i) => i,
+        Err(e) => return Err(e.clone()),
+    };
+    // The interpreter's table: the measured function's (so its calls
+    // resolve as in the analysis), the rest of the workspace, the driver.
+    let mut table: FuncTable = home_table.clone();
+    for fa in &ws_files {
+        if fa.path != home.path {
+            for (k, v) in prog.table_for(&fa.path) {
+                table.entry(k).or_insert(v);
+            }
+        }
+    }
+    for l in drv.header_functions.iter().chain(drv.functions.iter()) {
+        if let Ok(f) = &l.ir {
+            table.entry(l.info.name.clone()).or_insert_with(|| Arc::new(f.clone()));
+        }
+    }
+    let Some(sl) = drv.functions.iter().find(|l| l.info.name == s.scenario) else {
+        return Err(format!("`{}` is not defined in the driver", s.scenario));
+    };
+    let scen = match &sl.ir {
+        Ok(f) => Arc::new(f.clone()),
+        Err(e) => return Err(format!("scenario not lowered: {e}")),
+    };
+    let mut it = Interp::new(&table, 1);
+    let run = it.run_measured(&scen, &s.func).map_err(|e| format!("interpreter: {e:?}"))?;
+    let partial = (iface.status != Status::Complete).then(|| iface.reason.clone().unwrap_or_else(|| "partial".into()));
+    let predicted = predict(iface, &run).map_err(|e| match &partial {
+        Some(p) => format!("{e} ({p})"),
+        None => e,
+    });
+    Ok(Modelled { counts: run.counts.0, extra: run.extra, predicted, partial })
+}
+
+// ------------------------------------------------------- engine result cache
+
+fn model_cache_key(root: &Path, scenarios: &[Scenario]) -> Option<String> {
+    let exe = std::fs::read(std::env::current_exe().ok()?).ok()?;
+    let mut parts: Vec<Vec<u8>> = vec![exe];
+    let mut dirs = vec![root.join("accuracy/drivers")];
+    if let Ok(rd) = std::fs::read_dir(root.join("test-workspaces")) {
+        let mut v: Vec<PathBuf> = rd.filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.is_dir()).collect();
+        v.sort();
+        dirs.extend(v);
+    }
+    for d in dirs {
+        for f in files_with_ext(&d, "c").into_iter().chain(files_with_ext(&d, "h")) {
+            parts.push(f.to_string_lossy().as_bytes().to_vec());
+            parts.push(std::fs::read(&f).ok()?);
+        }
+    }
+    for s in scenarios {
+        parts.push(format!("{} {} {}", s.ws, s.scenario, s.func).into_bytes());
+    }
+    let refs: Vec<&[u8]> = parts.iter().map(|p| p.as_slice()).collect();
+    Some(format!("{:016x}", fnv(&refs)))
+}
+
+fn save_model_cache(path: &Path, key: &str, rows: &[Result<Modelled, String>]) {
+    use serde_json::json;
+    let rows: Vec<serde_json::Value> = rows
+        .iter()
+        .map(|r| match r {
+            Err(e) => json!({ "error": e }),
+            Ok(m) => json!({
+                "counts": m.counts.to_vec(),
+                "extra": m.extra.to_vec(),
+                "case": m.predicted.as_ref().ok().map(|(c, _)| c.clone()),
+                "metrics": m.predicted.as_ref().ok().map(|(_, p)| p.clone()),
+                "why": m.predicted.as_ref().err(),
+                "partial": m.partial,
+            }),
+        })
+        .collect();
+    let _ = std::fs::write(path, json!({ "key": key, "rows": rows }).to_string());
+}
+
+fn load_model_cache(path: &Path, key: &str, n: usize) -> Option<Vec<Result<Modelled, String>>> {
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).ok()?).ok()?;
+    if v.get("key")?.as_str()? != key {
+        return None;
+    }
+    let rows = v.get("rows")?.as_array()?;
+    if rows.len() != n {
+        return None;
+    }
+    let floats = |x: &serde_json::Value| -> Option<Vec<f64>> { x.as_array()?.iter().map(|y| y.as_f64()).collect() };
+    let mut out = Vec::new();
+    for r in rows {
+        if let Some(e) = r.get("error").and_then(|e| e.as_str()) {
+            out.push(Err(e.to_string()));
+            continue;
+        }
+        let counts: [f64; NFEAT] = floats(r.get("counts")?)?.try_into().ok()?;
+        let extra: [f64; NMET] = floats(r.get("extra")?)?.try_into().ok()?;
+        let predicted = match (r.get("case").and_then(|c| c.as_str()), r.get("metrics").and_then(floats)) {
+            (Some(c), Some(m)) => Ok((c.to_string(), m)),
+            _ => Err(r.get("why").and_then(|w| w.as_str()).unwrap_or("unknown").to_string()),
+        };
+        let partial = r.get("partial").and_then(|p| p.as_str()).map(String::from);
+        out.push(Ok(Modelled { counts, extra, predicted, partial }));
+    }
+    Some(out)
+}
+
+// ------------------------------------------------------------------ report
+
+fn rel_err(pred: f64, meas: f64) -> f64 {
+    if meas == 0.0 {
+        if pred == 0.0 {
+            0.0
+        } else {
+            1.0
+        }
+    } else {
+        (pred - meas) / meas
+    }
+}
+
+fn median(v: &mut [f64]) -> f64 {
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    v.sort_by(|a, b| a.total_cmp(b));
+    let n = v.len();
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
+}
+
+/// Statistics of absolute relative errors: (n, median, max, name of the max).
+struct Stat {
+    n: usize,
+    median: f64,
+    max: f64,
+    worst: String,
+}
+
+fn stat(items: &[(f64, String)]) -> Stat {
+    let mut v: Vec<f64> = items.iter().map(|(e, _)| e.abs()).collect();
+    let (max, worst) = items.iter().map(|(e, n)| (e.abs(), n.clone())).max_by(|a, b| a.0.total_cmp(&b.0)).unwrap_or((f64::NAN, String::new()));
+    Stat { n: items.len(), median: median(&mut v), max, worst }
+}
+
+/// Error series of one kind for rows of one half: instructions, reads,
+/// writes, reads+writes.
+fn series(rows: &[Row], half: Option<Half>, pred: &dyn Fn(&Row) -> Option<(Measured, [f64; 3])>) -> [Vec<(f64, String)>; 4] {
+    let mut out: [Vec<(f64, String)>; 4] = Default::default();
+    for r in rows.iter().filter(|r| half.is_none_or(|h| r.sc.half == h)) {
+        let Some((m, p)) = pred(r) else { continue };
+        let name = format!("{}/{}", r.sc.ws, r.sc.scenario.trim_start_matches("scenario_"));
+        out[0].push((rel_err(p[0], m.ir), name.clone()));
+        out[1].push((rel_err(p[1], m.dr), name.clone()));
+        out[2].push((rel_err(p[2], m.dw), name.clone()));
+        out[3].push((rel_err(p[1] + p[2], m.dr + m.dw), name));
+    }
+    out
+}
+
+fn pct(x: f64) -> String {
+    if x.is_nan() {
+        "-".into()
+    } else {
+        format!("{:.1} %", x * 100.0)
+    }
+}
+
+fn signed_pct(x: f64) -> String {
+    format!("{:+.0}%", x * 100.0)
+}
+
+fn short(s: &str, n: usize) -> String {
+    let s = s.replace('|', "/").replace('`', "'");
+    if s.chars().count() <= n {
+        s
+    } else {
+        s.chars().take(n.saturating_sub(1)).collect::<String>() + "…"
+    }
+}
+
+fn stats_table(out: &mut String, rows: &[Row], pred: &dyn Fn(&Row) -> Option<(Measured, [f64; 3])>) {
+    let _ = writeln!(out, "| half | scenarios | metric | median abs. error | max abs. error | worst scenario |");
+    let _ = writeln!(out, "|---|---|---|---|---|---|");
+    for (half, label) in [(Some(Half::Held), "held-back"), (Some(Half::Fit), "fit"), (None, "all")] {
+        let s = series(rows, half, pred);
+        for (k, name) in ["instructions", "memory reads", "memory writes", "memory ops (reads+writes)"].iter().enumerate() {
+            let st = stat(&s[k]);
+            let _ = writeln!(out, "| {label} | {} | {name} | {} | {} | {} |", st.n, pct(st.median), pct(st.max), st.worst);
+        }
+    }
+}
+
+fn interface_pred(r: &Row) -> Option<(Measured, [f64; 3])> {
+    r.pair().map(|(m, p)| (*m, [p.first().copied().unwrap_or(0.0), p.get(1).copied().unwrap_or(0.0), p.get(2).copied().unwrap_or(0.0)]))
+}
+
+/// The cost model applied to the interpreter's feature counts with `t`.
+fn model_pred(r: &Row, t: &CostTable) -> Option<[f64; 3]> {
+    let Ok(m) = &r.model else { return None };
+    let met = t.metrics(&perfi_engine::cost::Counts(m.counts));
+    Some([met[0] + t.entry[0] + m.extra[0], met[1] + t.entry[1] + m.extra[1], met[2] + t.entry[2] + m.extra[2]])
+}
+
+fn render_report(rows: &[Row], machine: &[(&str, String)], table: &CostTable, opts: &Opts) -> String {
+    let mut o = String::new();
+    let _ = writeln!(o, "\n# Perfi accuracy against valgrind\n");
+    let _ = writeln!(o, "Generated by `make accuracy` (`cargo run --release -p perfi-engine --example accuracy`); do not edit.\n");
+    for (k, v) in machine {
+        let _ = writeln!(o, "- {k}: {v}");
+    }
+    let _ = writeln!(o, "- measurement: `valgrind --tool=callgrind --cache-sim=yes --toggle-collect=<function>` (Ir, Dr, Dw of the one measured call, callees included)");
+    let _ = writeln!(o, "- prediction: the function's interface (resolution 1, batch budgets) evaluated at the PCV values of the concrete interpreter's run of the same scenario");
+    let _ = writeln!(o, "- halves: manifest lines alternate fit (even) / held-back (odd); `make calibrate` fits the cost table on the fit half only\n");
+
+    let _ = writeln!(o, "## Per scenario\n");
+    let _ = writeln!(o, "Each cell: predicted / measured (error). Consistency: `!` marks a run whose interface prediction differs from the cost model applied to the interpreter's counts.\n");
+    let _ = writeln!(o, "| ws | scenario | function | half | case | instructions | memory reads | memory writes |");
+    let _ = writeln!(o, "|---|---|---|---|---|---|---|---|");
+    let mut failures = Vec::new();
+    let mut inconsistent = 0;
+    for r in rows {
+        let sc = r.sc.scenario.trim_start_matches("scenario_");
+        let head = format!("| {} | {} | {} | {} |", r.sc.ws, sc, r.sc.func, r.sc.half.label());
+        match (r.pair(), &r.model) {
+            (Some((m, p)), Ok(md)) => {
+                let case = md.predicted.as_ref().map(|(c, _)| c.clone()).unwrap_or_default();
+                let mp = model_pred(r, table).unwrap_or([f64::NAN; 3]);
+                let mut cells = Vec::new();
+                for (k, (mi, _)) in MEASURED.iter().enumerate() {
+                    let pv = p.get(*mi).copied().unwrap_or(f64::NAN);
+                    let mv = m.get(*mi);
+                    let flag = if (pv - mp[k]).abs() > 1e-6 {
+                        inconsistent += 1;
+                        "!"
+                    } else {
+                        ""
+                    };
+                    cells.push(format!("{pv:.0}{flag} / {mv:.0} ({})", signed_pct(rel_err(pv, mv))));
+                }
+                let partial = if md.partial.is_some() { " (partial interface)" } else { "" };
+                let _ = writeln!(o, "{head} {}{partial} | {} |", short(&case, 48), cells.join(" | "));
+            }
+            _ => {
+                let why = r.failure().unwrap_or_default();
+                let meas = match &r.measured {
+                    Ok(m) => format!("– / {:.0} | – / {:.0} | – / {:.0}", m.ir, m.dr, m.dw),
+                    Err(_) => "– | – | –".into(),
+                };
+                let _ = writeln!(o, "{head} **not predicted** | {meas} |");
+                failures.push(format!("{}/{}: {}", r.sc.ws, sc, why));
+            }
+        }
+    }
+    let predicted = rows.iter().filter(|r| r.pair().is_some()).count();
+    let _ = writeln!(o, "\n{} of {} scenarios predicted; {} excluded from the statistics.", predicted, rows.len(), failures.len());
+    if inconsistent > 0 {
+        let _ = writeln!(o, "\n**{inconsistent} metric values differ between the interface and the cost model on the interpreter's counts (consistency bug).**");
+    }
+    if !failures.is_empty() {
+        let _ = writeln!(o, "\n### Not predicted\n");
+        for f in &failures {
+            let _ = writeln!(o, "- {}", short(f, 300));
+        }
+    }
+    let _ = writeln!(o, "\n## Statistics (interface predictions)\n");
+    stats_table(&mut o, rows, &interface_pred);
+    // The cost model on the interpreter's counts covers scenarios whose
+    // path is not in the interface too.
+    let model_rows = rows.iter().filter(|r| r.measured.is_ok() && r.model.is_ok()).count();
+    if model_rows > predicted {
+        let _ = writeln!(o, "\nCost model on the interpreter's feature counts ({model_rows} scenarios, including those without an interface prediction):\n");
+        let mp = |r: &Row| -> Option<(Measured, [f64; 3])> { Some((*r.measured.as_ref().ok()?, model_pred(r, table)?)) };
+        stats_table(&mut o, rows, &mp);
+    }
+    let _ = writeln!(o, "\n## Cost table in use\n");
+    let _ = writeln!(o, "{}", render_table_md(table));
+    let _ = opts;
+    o
+}
+
+fn render_table_md(t: &CostTable) -> String {
+    let mut o = String::new();
+    let names: Vec<String> = FEATURES.iter().map(|f| format!("{f:?}")).collect();
+    let _ = writeln!(o, "| metric | {} | entry |", names.join(" | "));
+    let _ = writeln!(o, "|---|{}---|", "---|".repeat(NFEAT));
+    for (mi, label) in MEASURED {
+        let w: Vec<String> = t.weights[mi].iter().map(|x| format!("{x:.3}")).collect();
+        let _ = writeln!(o, "| {label} | {} | {:.3} |", w.join(" | "), t.entry[mi]);
+    }
+    o
+}
+
+// ------------------------------------------------------------- calibration
+
+/// Lawson–Hanson active-set non-negative least squares: min ||A x - b||²
+/// subject to x ≥ 0. `a` is row-major with `n` columns. Subproblems are
+/// solved by the normal equations (the ridge rows keep them well posed).
+fn nnls(a: &[Vec<f64>], b: &[f64], n: usize) -> Vec<f64> {
+    let tol = 1e-10;
+    let mut x = vec![0.0; n];
+    let mut passive = vec![false; n];
+    let grad = |x: &[f64]| -> Vec<f64> {
+        let mut w = vec![0.0; n];
+        for (row, bi) in a.iter().zip(b) {
+            let r = bi - row.iter().zip(x).map(|(p, q)| p * q).sum::<f64>();
+            for j in 0..n {
+                w[j] += row[j] * r;
+            }
+        }
+        w
+    };
+    for _outer in 0..(3 * n + 10) {
+        let w = grad(&x);
+        let Some((t, wt)) = (0..n).filter(|j| !passive[*j]).map(|j| (j, w[j])).max_by(|p, q| p.1.total_cmp(&q.1)) else { break };
+        if wt <= tol {
+            break;
+        }
+        passive[t] = true;
+        for _inner in 0..(3 * n + 10) {
+            let idx: Vec<usize> = (0..n).filter(|j| passive[*j]).collect();
+            let z = lstsq(a, b, &idx);
+            let mut s = vec![0.0; n];
+            for (k, j) in idx.iter().enumerate() {
+                s[*j] = z[k];
+            }
+            if idx.iter().all(|j| s[*j] > tol) {
+                x = s;
+                break;
+            }
+            let mut alpha = 1.0f64;
+            for j in &idx {
+                if s[*j] <= tol {
+                    let d = x[*j] - s[*j];
+                    if d > 0.0 {
+                        alpha = alpha.min(x[*j] / d);
+                    }
+                }
+            }
+            for j in 0..n {
+                x[j] += alpha * (s[j] - x[j]);
+                if passive[j] && x[j] <= tol {
+                    passive[j] = false;
+                    x[j] = 0.0;
+                }
+            }
+        }
+    }
+    x
+}
+
+/// Least squares on the columns `idx` of `a` (normal equations, Gaussian
+/// elimination with partial pivoting).
+fn lstsq(a: &[Vec<f64>], b: &[f64], idx: &[usize]) -> Vec<f64> {
+    let k = idx.len();
+    let mut m = vec![vec![0.0; k + 1]; k];
+    for (row, bi) in a.iter().zip(b) {
+        for p in 0..k {
+            let rp = row[idx[p]];
+            if rp == 0.0 {
+                continue;
+            }
+            for q in 0..k {
+                m[p][q] += rp * row[idx[q]];
+            }
+            m[p][k] += rp * bi;
+        }
+    }
+    for c in 0..k {
+        let piv = (c..k).max_by(|p, q| m[*p][c].abs().total_cmp(&m[*q][c].abs())).unwrap_or(c);
+        m.swap(c, piv);
+        let d = m[c][c];
+        if d.abs() < 1e-300 {
+            continue;
+        }
+        for r in 0..k {
+            if r != c {
+                let f = m[r][c] / d;
+                if f != 0.0 {
+                    for q in c..=k {
+                        m[r][q] -= f * m[c][q];
+                    }
+                }
+            }
+        }
+    }
+    (0..k).map(|c| if m[c][c].abs() < 1e-300 { 0.0 } else { m[c][k] / m[c][c] }).collect()
+}
+
+/// Fit one metric row: features + entry constant → measured − extra.
+/// Minimizes the sum of absolute relative errors (the statistic reported
+/// is a median, and a few scenarios are far off for reasons no weight can
+/// fix) by iteratively reweighted least squares, each step a
+/// non-negative least squares with a ridge pull of `RIDGE` toward `prior`.
+fn fit_row(rows: &[&Row], metric: usize, prior: &[f64]) -> Vec<f64> {
+    let n = NFEAT + 1;
+    let mut a0 = Vec::new();
+    let mut b0 = Vec::new();
+    for r in rows {
+        let (Ok(m), Ok(md)) = (&r.measured, &r.model) else { continue };
+        let y = m.get(metric) - md.extra[metric];
+        let s = 1.0 / m.get(metric).max(1.0);
+        let mut row: Vec<f64> = md.counts.iter().map(|c| c * s).collect();
+        row.push(s);
+        a0.push(row);
+        b0.push(y * s);
+    }
+    let mut u = vec![1.0; a0.len()];
+    let mut x = prior.to_vec();
+    for _ in 0..IRLS_STEPS {
+        let mut a = Vec::new();
+        let mut b = Vec::new();
+        for ((row, bi), ui) in a0.iter().zip(&b0).zip(&u) {
+            let k = ui.sqrt();
+            a.push(row.iter().map(|v| v * k).collect::<Vec<f64>>());
+            b.push(bi * k);
+        }
+        let l = RIDGE.sqrt();
+        for j in 0..n {
+            let mut row = vec![0.0; n];
+            row[j] = l;
+            a.push(row);
+            b.push(l * prior[j]);
+        }
+        x = nnls(&a, &b, n);
+        for (i, (row, bi)) in a0.iter().zip(&b0).enumerate() {
+            let r: f64 = row.iter().zip(&x).map(|(p, q)| p * q).sum::<f64>() - bi;
+            u[i] = 1.0 / r.abs().max(IRLS_FLOOR);
+        }
+    }
+    x
+}
+
+fn calibrate(root: &Path, rows: &[Row], old: &CostTable, machine: &[(&str, String)]) -> Result<(), String> {
+    let fit_rows: Vec<&Row> = rows.iter().filter(|r| r.sc.half == Half::Fit && r.measured.is_ok() && r.model.is_ok()).collect();
+    if fit_rows.len() < 8 {
+        return Err(format!("only {} usable scenarios in the fit half; not calibrating", fit_rows.len()));
+    }
+    let mut new = old.clone();
+    for (mi, _) in MEASURED {
+        let mut prior: Vec<f64> = old.weights[mi].to_vec();
+        prior.push(old.entry[mi]);
+        let w = fit_row(&fit_rows, mi, &prior);
+        for f in 0..NFEAT {
+            new.weights[mi][f] = round3(w[f]);
+        }
+        new.entry[mi] = round3(w[NFEAT]);
+    }
+    println!("\n## Calibration\n");
+    println!("Fitted on {} scenarios of the fit half: least absolute relative error (IRLS, {IRLS_STEPS} steps of non-negative least squares, ridge {RIDGE} toward the previous table).\n", fit_rows.len());
+    println!("Previous table:\n\n{}", render_table_md(old));
+    println!("Fitted table:\n\n{}", render_table_md(&new));
+    println!("Cost model on the interpreter's counts, previous table:\n");
+    let mut s = String::new();
+    let with = |t: &CostTable| {
+        let t = t.clone();
+        move |r: &Row| -> Option<(Measured, [f64; 3])> { Some((*r.measured.as_ref().ok()?, model_pred(r, &t)?)) }
+    };
+    stats_table(&mut s, rows, &with(old));
+    println!("{s}\nCost model on the interpreter's counts, fitted table:\n");
+    let mut s = String::new();
+    stats_table(&mut s, rows, &with(&new));
+    println!("{s}");
+    let path = root.join("analysis-engine/src/cost_table.rs");
+    let machine_line = machine.iter().find(|(k, _)| *k == "machine").map(|(_, v)| v.clone()).unwrap_or_default();
+    let tools: Vec<String> = machine.iter().filter(|(k, _)| *k == "valgrind" || *k == "gcc").map(|(_, v)| v.clone()).collect();
+    std::fs::write(&path, render_cost_table(&new, &today(), &machine_line, &tools.join(", "), fit_rows.len())).map_err(|e| format!("{}: {e}", path.display()))?;
+    println!("wrote {}; run `make accuracy` to measure the held-back half with it.", path.display());
+    Ok(())
+}
+
+fn round3(x: f64) -> f64 {
+    let r = (x * 1000.0).round() / 1000.0;
+    if r == 0.0 {
+        0.0
+    } else {
+        r
+    }
+}
+
+fn fmt_w(x: f64) -> String {
+    let s = format!("{x:.3}");
+    let s = s.trim_end_matches('0');
+    if s.ends_with('.') {
+        format!("{s}0")
+    } else {
+        s.to_string()
+    }
+}
+
+fn render_cost_table(t: &CostTable, date: &str, machine: &str, tools: &str, n: usize) -> String {
+    let labels = ["instructions", "memory reads", "memory writes", "branches", "multiplies", "divides", "calls"];
+    let mut o = String::new();
+    let _ = writeln!(o, "//! The cost table: metric weights per feature. The instruction, memory-read");
+    let _ = writeln!(o, "//! and memory-write rows (and their entry constants) are calibrated by");
+    let _ = writeln!(o, "//! `make calibrate` (analysis-engine/examples/accuracy.rs --calibrate):");
+    let _ = writeln!(o, "//! least absolute relative error (IRLS over non-negative least squares,");
+    let _ = writeln!(o, "//! ridge {RIDGE} toward the previous table), from the interpreter's feature counts to");
+    let _ = writeln!(o, "//! valgrind (callgrind, cache-sim) counts of gcc -O2 drivers, on the fit");
+    let _ = writeln!(o, "//! half ({n} scenarios) of accuracy/drivers/manifest.txt. The other rows are");
+    let _ = writeln!(o, "//! hand-set (one x86-64 instruction per operation).");
+    let _ = writeln!(o, "//!");
+    let _ = writeln!(o, "//! Calibrated {date} on {machine};");
+    let _ = writeln!(o, "//! {tools}.");
+    let _ = writeln!(o, "//!");
+    let _ = writeln!(o, "//! Feature order: Alu, Mul, Div, DivConst, Load, Store, Move, Cast, Lea,");
+    let _ = writeln!(o, "//! Branch, Switch, Call, Ret, CopyWord, ExternCall.");
+    let _ = writeln!(o, "//! Metric order: instructions, memory reads, memory writes, branches,");
+    let _ = writeln!(o, "//! multiplies, divides, calls.");
+    let _ = writeln!(o);
+    let _ = writeln!(o, "use crate::cost::{{CostTable, NFEAT, NMET}};");
+    let _ = writeln!(o);
+    let _ = writeln!(o, "pub fn table() -> CostTable {{");
+    let _ = writeln!(o, "    let weights: [[f64; NFEAT]; NMET] = [");
+    for (mi, row) in t.weights.iter().enumerate() {
+        let _ = writeln!(o, "        // {}", labels.get(mi).copied().unwrap_or("metric"));
+        let _ = writeln!(o, "        [{}],", row.iter().map(|x| fmt_w(*x)).collect::<Vec<_>>().join(", "));
+    }
+    let _ = writeln!(o, "    ];");
+    let _ = writeln!(o, "    let entry: [f64; NMET] = [{}];", t.entry.iter().map(|x| fmt_w(*x)).collect::<Vec<_>>().join(", "));
+    let _ = writeln!(o, "    CostTable {{ weights, entry }}");
+    let _ = writeln!(o, "}}");
+    o
+}

@@ -1,0 +1,113 @@
+//! `perfi check --baseline REV`: regressions against a git revision, in
+//! text, JSON and SARIF, with the documented exit codes.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const SUM: &str = "unsigned sum(const unsigned *a, unsigned n)
+{
+    unsigned s = 0;
+    unsigned i;
+
+    for (i = 0; i < n; i++) {
+        s += a[i];
+    }
+    return s;
+}
+
+int same(int x)
+{
+    return x + 1;
+}
+";
+
+fn git(dir: &Path, args: &[&str]) {
+    let st = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["-c", "user.email=t@example.com", "-c", "user.name=t", "-c", "commit.gpgsign=false"])
+        .args(args)
+        .output()
+        .expect("git runs");
+    assert!(st.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&st.stderr));
+}
+
+fn repo(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("perfi-check-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(d.join("src")).unwrap();
+    git(&d, &["init", "-q"]);
+    std::fs::write(d.join("src/sum.c"), SUM).unwrap();
+    git(&d, &["add", "."]);
+    git(&d, &["commit", "-q", "-m", "base"]);
+    d
+}
+
+fn check(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let o = Command::new(env!("CARGO_BIN_EXE_perfi")).arg("check").args(args).current_dir(dir).output().expect("perfi runs");
+    (o.status.code().unwrap_or(-1), String::from_utf8_lossy(&o.stdout).into(), String::from_utf8_lossy(&o.stderr).into())
+}
+
+#[test]
+fn regression_found_reported_and_cleared() {
+    let d = repo("regress");
+    let (code, out, err) = check(&d, &["--baseline", "HEAD"]);
+    assert_eq!(code, 0, "unchanged: {out}{err}");
+
+    let slower = SUM.replace("        s += a[i];\n", "        s += a[i];\n        s = s * 3 + 1;\n        s = s * 5 + 2;\n");
+    std::fs::write(d.join("src/sum.c"), &slower).unwrap();
+    std::fs::write(d.join("src/new.c"), "int fresh(int x) { return x; }\n").unwrap();
+    let (code, out, err) = check(&d, &["--baseline", "HEAD"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("src/sum.c:1: warning: `sum` is slower than the baseline"), "{out}");
+    assert!(!out.contains("same"), "unchanged functions are not reported: {out}");
+
+    let (code, out, _) = check(&d, &["--baseline", "HEAD", "src", "--format", "json"]);
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let r = &v["regressions"][0];
+    assert_eq!(r["function"], "sum");
+    assert!(r["new_instructions"].as_f64().unwrap() > r["old_instructions"].as_f64().unwrap() + 10.0, "{r}");
+
+    let (code, out, _) = check(&d, &["--baseline", "HEAD", "--format", "sarif", "--resolution", "5"]);
+    assert_eq!(code, 1);
+    let s: serde_json::Value = serde_json::from_str(&out).expect("sarif json");
+    assert_eq!(s["version"], "2.1.0");
+    assert!(s["$schema"].as_str().is_some_and(|x| x.contains("sarif")));
+    let run = &s["runs"][0];
+    assert_eq!(run["tool"]["driver"]["name"], "perfi");
+    assert_eq!(run["tool"]["driver"]["rules"][0]["id"], "perfi/regression");
+    let res = &run["results"][0];
+    assert_eq!(res["ruleId"], "perfi/regression");
+    assert_eq!(res["level"], "warning");
+    assert!(res["message"]["text"].as_str().is_some_and(|t| t.contains("sum")));
+    let loc = &res["locations"][0]["physicalLocation"];
+    assert_eq!(loc["artifactLocation"]["uri"], "src/sum.c");
+    assert_eq!(loc["region"]["startLine"], 1);
+
+    // Committed: the new text is the baseline, nothing to report.
+    git(&d, &["commit", "-q", "-am", "slower"]);
+    let (code, out, err) = check(&d, &["--baseline", "HEAD"]);
+    assert_eq!(code, 0, "{out}{err}");
+    // Against the first commit the regression is there again.
+    let (code, _, _) = check(&d, &["--baseline", "HEAD~1"]);
+    assert_eq!(code, 1);
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+#[test]
+fn errors_exit_2() {
+    let d = repo("errors");
+    let (code, _, err) = check(&d, &["--baseline", "no-such-rev"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("no-such-rev"), "{err}");
+    let (code, _, err) = check(&d, &["--baseline", "HEAD", "missing.c"]);
+    assert_eq!(code, 2, "{err}");
+    let plain = std::env::temp_dir().join(format!("perfi-check-nogit-{}", std::process::id()));
+    std::fs::create_dir_all(&plain).unwrap();
+    std::fs::write(plain.join("a.c"), SUM).unwrap();
+    let (code, _, err) = check(&plain, &["--baseline", "HEAD"]);
+    assert_eq!(code, 2, "not a repository: {err}");
+    let _ = std::fs::remove_dir_all(&d);
+    let _ = std::fs::remove_dir_all(&plain);
+}

@@ -1,0 +1,90 @@
+//! Helpers shared by the protocol tests: start `perfi lsp` over pipes,
+//! open documents, find positions.
+#![allow(dead_code)]
+
+use perfi::lsp::rpc_client::{file_uri, LspClient};
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+pub const T: Duration = Duration::from_secs(60);
+
+pub fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root").to_path_buf()
+}
+
+/// A fresh temporary folder for one test.
+pub fn temp_dir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("perfi-lsp-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).expect("create temp dir");
+    d
+}
+
+pub fn caps(utf8: bool) -> Value {
+    let encs = if utf8 { json!(["utf-8", "utf-16"]) } else { json!(["utf-16"]) };
+    json!({
+        "general": {"positionEncodings": encs},
+        "window": {"workDoneProgress": true},
+        "textDocument": {"hover": {"contentFormat": ["markdown", "plaintext"]},
+                         "publishDiagnostics": {"versionSupport": true}},
+    })
+}
+
+pub fn start(root: &Path, options: Value) -> (LspClient, Value) {
+    let mut c = LspClient::spawn(Path::new(env!("CARGO_BIN_EXE_perfi")), &["lsp", "--stdio"], Some(root)).expect("perfi lsp starts");
+    let init = c.initialize(&file_uri(root), options, caps(false)).expect("initialize answers");
+    (c, init)
+}
+
+pub fn open(c: &mut LspClient, path: &Path, text: &str) -> String {
+    let uri = file_uri(path);
+    c.notify("textDocument/didOpen", json!({"textDocument": {"uri": uri, "languageId": "c", "version": 1, "text": text}})).expect("didOpen");
+    uri
+}
+
+/// (line, UTF-16 column) of the first occurrence of `needle` (+ `skip` chars).
+pub fn find(text: &str, needle: &str, skip: usize) -> (u32, u32) {
+    let at = text.find(needle).unwrap_or_else(|| panic!("`{needle}` not in the text"));
+    let before = &text[..at];
+    let line = before.matches('\n').count() as u32;
+    let col_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
+    let col: usize = text[col_start..at].encode_utf16().count() + skip;
+    (line, col as u32)
+}
+
+pub fn pos(line: u32, character: u32) -> Value {
+    json!({"line": line, "character": character})
+}
+
+pub fn hover(c: &mut LspClient, uri: &str, line: u32, col: u32) -> Value {
+    c.request("textDocument/hover", json!({"textDocument": {"uri": uri}, "position": pos(line, col)}), T).expect("hover answers")
+}
+
+pub fn hover_text(r: &Value) -> String {
+    r.pointer("/result/contents/value").and_then(|v| v.as_str()).unwrap_or("").to_string()
+}
+
+/// Wait for publishDiagnostics of `uri` at `version`.
+pub fn diagnostics(c: &mut LspClient, uri: &str, version: i64) -> Vec<Value> {
+    let u = uri.to_string();
+    let r = c
+        .wait_notification(T, |m| {
+            m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == u.as_str() && m["params"]["version"].as_i64() == Some(version)
+        })
+        .expect("server alive")
+        .unwrap_or_else(|| panic!("no diagnostics for version {version} within {T:?}"));
+    r.msg["params"]["diagnostics"].as_array().cloned().unwrap_or_default()
+}
+
+pub fn warnings(d: &[Value]) -> Vec<String> {
+    d.iter().filter(|x| x["severity"] == 2).map(|x| x["message"].as_str().unwrap_or("").to_string()).collect()
+}
+
+pub fn change(c: &mut LspClient, uri: &str, version: i64, range: Option<((u32, u32), (u32, u32))>, text: &str) {
+    let ch = match range {
+        Some((a, b)) => json!({"range": {"start": pos(a.0, a.1), "end": pos(b.0, b.1)}, "text": text}),
+        None => json!({"text": text}),
+    };
+    c.notify("textDocument/didChange", json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": [ch]})).expect("didChange");
+}
