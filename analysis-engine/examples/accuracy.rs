@@ -920,7 +920,7 @@ fn fit_row(rows: &[&Row], metric: usize, prior: &[f64]) -> Vec<f64> {
         a0.push(row);
         b0.push(y * s);
     }
-    let mut u = vec![1.0; a0.len()];
+    let mut u: Vec<f64> = vec![1.0; a0.len()];
     let mut x = prior.to_vec();
     for _ in 0..IRLS_STEPS {
         let mut a = Vec::new();

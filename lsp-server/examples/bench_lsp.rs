@@ -116,7 +116,7 @@ fn run(name: &str, program: &Path, args: &[&str], root: &Path, rate: f64) -> Res
     let mut hover = Vec::new();
     let mut version = 1i64;
     let start = Instant::now();
-    let mut collect = |c: &mut LspClient, sent: &HashMap<i64, Instant>, hovers: &mut HashMap<i64, Instant>, diag: &mut Vec<f64>, hover: &mut Vec<f64>| {
+    let collect = |c: &mut LspClient, sent: &HashMap<i64, Instant>, hovers: &mut HashMap<i64, Instant>, diag: &mut Vec<f64>, hover: &mut Vec<f64>| {
         for r in std::mem::take(&mut c.pending) {
             let m = &r.msg;
             if m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri.as_str() {

@@ -63,6 +63,7 @@ pub struct Explorer<'a> {
     /// Symbols of lazily read cells, shared by every path that reads the
     /// same cell (same object base, offset, size, generation).
     pub lazy: HashMap<(TermId, TermId, u8, String), TermId>,
+    rpo_cache: HashMap<usize, Arc<Vec<usize>>>,
     /// Iteration classes whose per-iteration instruction counts differ by
     /// less than this are merged (their maximum is used).
     pub resolution: f64,
@@ -91,6 +92,7 @@ impl<'a> Explorer<'a> {
             secret_names: vec![],
             resolution: 1.0,
             lazy: HashMap::new(),
+            rpo_cache: HashMap::new(),
         }
     }
 
@@ -172,9 +174,17 @@ impl<'a> Explorer<'a> {
     pub fn run(&mut self, init: Vec<State>, bound: Option<&Bound>, fresh_header: Option<BlockId>) -> Vec<Out> {
         let mut work: Vec<(State, bool)> = init.into_iter().map(|s| (s, fresh_header.is_some())).collect();
         let mut outs = Vec::new();
-        while let Some((st, fresh)) = work.pop() {
+        loop {
+            // Topological scheduling: the state earliest in reverse
+            // post-order goes first, so that paths meeting at a join point
+            // are there together and can merge.
+            let Some(i) = self.pick(&work) else { break };
+            let (mut st, fresh) = work.swap_remove(i);
             if self.out_of_budget() {
                 break;
+            }
+            if st.inst == 0 && !fresh && !st.finished {
+                st = self.merge_at_join(st, &mut work);
             }
             if st.finished {
                 self.paths_done += 1;
@@ -215,6 +225,73 @@ impl<'a> Explorer<'a> {
             }
         }
         outs
+    }
+
+    fn rpo_index(&mut self, f: &Arc<Function>) -> Arc<Vec<usize>> {
+        let key = Arc::as_ptr(f) as usize;
+        if let Some(v) = self.rpo_cache.get(&key) {
+            return v.clone();
+        }
+        let order = crate::loops::reverse_postorder(f);
+        let mut idx = vec![usize::MAX; f.blocks.len()];
+        for (i, b) in order.iter().enumerate() {
+            idx[*b] = i;
+        }
+        let v = Arc::new(idx);
+        self.rpo_cache.insert(key, v.clone());
+        v
+    }
+
+    fn pick(&mut self, work: &[(State, bool)]) -> Option<usize> {
+        if work.len() <= 1 {
+            return if work.is_empty() { None } else { Some(0) };
+        }
+        let mut best: Option<(usize, (usize, usize, usize))> = None;
+        for (i, (s, _)) in work.iter().enumerate() {
+            let key = if s.finished || s.frames.is_empty() {
+                (0, 0, 0)
+            } else {
+                let f = s.frame().func.clone();
+                let rpo = self.rpo_index(&f);
+                (usize::MAX - s.frames.len(), rpo.get(s.block).copied().unwrap_or(usize::MAX), s.inst)
+            };
+            if best.is_none_or(|(_, k)| key < k) {
+                best = Some((i, key));
+            }
+        }
+        best.map(|(i, _)| i)
+    }
+
+    /// Merge the states waiting at the same join block with `st`.
+    fn merge_at_join(&mut self, st: State, work: &mut Vec<(State, bool)>) -> State {
+        let f = st.frame().func.clone();
+        if f.loop_of_header.get(st.block).copied().flatten().is_some() {
+            return st;
+        }
+        let mut group = vec![];
+        let mut i = 0;
+        while i < work.len() {
+            let (o, fr) = &work[i];
+            if !*fr && o.inst == 0 && !o.finished && o.block == st.block && self.mergeable(&st, o) {
+                group.push(work.swap_remove(i).0);
+            } else {
+                i += 1;
+            }
+        }
+        if group.is_empty() {
+            return st;
+        }
+        group.push(st);
+        let table = self.table.clone();
+        let instr = |s: &State| -> f64 { s.cost.feat.iter().zip(table.weights[0].iter()).map(|(p, w)| p.c * w).sum::<f64>() + s.cost.extra[0].c };
+        group.sort_by(|a, b| instr(a).total_cmp(&instr(b)));
+        // Members within the resolution of the cheapest merge; the rest wait.
+        let lo = instr(&group[0]);
+        let (inside, outside): (Vec<State>, Vec<State>) = group.into_iter().partition(|s| self.resolution > 1.0 && instr(s) - lo < self.resolution || instr(s) == lo);
+        for s in outside {
+            work.push((s, false));
+        }
+        self.merge_group_pub(inside)
     }
 
     /// Execute the rest of the current block; returns successor states.

@@ -31,11 +31,22 @@ impl<'a> Explorer<'a> {
         groups.into_iter().map(|g| self.merge_group(g)).collect()
     }
 
-    fn mergeable(&self, a: &State, b: &State) -> bool {
+    pub fn merge_group_pub(&mut self, g: Vec<State>) -> State {
+        self.merge_group(g)
+    }
+
+    pub fn mergeable(&self, a: &State, b: &State) -> bool {
         if a.finished || b.finished || a.block != b.block || a.inst != b.inst || a.frames.len() != b.frames.len() {
             return false;
         }
-        if a.frames.iter().zip(&b.frames).any(|(x, y)| x.locals != y.locals || x.local_obj != y.local_obj || x.ctx != y.ctx) {
+        // Locals may differ only as integers (they become if-then-else).
+        let locals_ok = |x: &Frame, y: &Frame| {
+            x.local_obj == y.local_obj
+                && x.ctx == y.ctx
+                && x.locals.len() == y.locals.len()
+                && x.locals.iter().zip(&y.locals).all(|(p, q)| p == q || matches!((p, q), (Some(Value::Int(_)), Some(Value::Int(_)))))
+        };
+        if a.frames.iter().zip(&b.frames).any(|(x, y)| !locals_ok(x, y)) {
             return false;
         }
         let shape = |s: &State| format!("{:?}", s.cost.feat.iter().chain(s.cost.extra.iter()).chain(std::iter::once(&s.cost.loop_lines)).map(|p| &p.terms).collect::<Vec<_>>());
@@ -68,6 +79,28 @@ impl<'a> Explorer<'a> {
                 conj = self.terms.and(conj, c);
             }
             disj = self.terms.bin(crate::term::Op::BOr, disj, conj);
+        }
+        // Locals that differ become if-then-else on each member's condition.
+        for fi in 0..base.frames.len() {
+            for li in 0..base.frames[fi].locals.len() {
+                let bv = base.frames[fi].locals[li];
+                if g.iter().all(|s| s.frames[fi].locals[li] == bv) {
+                    continue;
+                }
+                let Some(Value::Int(mut v)) = bv else { continue };
+                let w = self.terms.width(v);
+                for s in &g {
+                    if let Some(Value::Int(x)) = s.frames[fi].locals[li] {
+                        let mut conj = self.terms.tru();
+                        for &c in &s.pc[prefix..] {
+                            conj = self.terms.and(conj, c);
+                        }
+                        let x = self.terms.resize(x, w, false);
+                        v = self.terms.ite(conj, x, v);
+                    }
+                }
+                base.frames[fi].locals[li] = Some(Value::Int(v));
+            }
         }
         base.pc.truncate(prefix);
         if self.terms.as_const(disj) != Some(1) {

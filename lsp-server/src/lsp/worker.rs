@@ -201,6 +201,19 @@ struct Worker {
     run: u64,
 }
 
+/// With PERFI_TRACE=FILE, phase timings of every run are appended there.
+fn trace(msg: impl FnOnce() -> String) {
+    thread_local!(static TRACE: Option<std::path::PathBuf> = std::env::var_os("PERFI_TRACE").map(PathBuf::from));
+    TRACE.with(|t| {
+        if let Some(p) = t {
+            if let Ok(mut f) = std::fs::OpenOptions::new().create(true).append(true).open(p) {
+                use std::io::Write;
+                let _ = writeln!(f, "{}", msg());
+            }
+        }
+    });
+}
+
 fn text_hash(bytes: &[u8]) -> u64 {
     let mut h = DefaultHasher::new();
     bytes.hash(&mut h);
@@ -485,7 +498,9 @@ impl Worker {
             }
         };
         let path_str = main.path.clone();
+        let t0 = Instant::now();
         let prog = self.program(&req.uri, main.clone());
+        let t_prog = t0.elapsed();
         Self::check(token)?;
         let Some(fa) = prog.files.first() else { return Ok(()) };
         let kc = KeyContext::new(&prog, &path_str, ck);
@@ -499,16 +514,33 @@ impl Worker {
                 !(r.start_byte as usize <= b && b <= r.end_byte as usize)
             });
         }
+        let t_keys = t0.elapsed();
         let mut entries: Vec<Option<(Arc<Entry>, bool)>> = vec![None; fa.functions.len()];
+        let mut fresh = 0;
         for &i in &order {
             if let Some(k) = keys[i] {
+                let hit = self.exact.contains_key(&k.exact) || self.by_sem.contains_key(&k.sem);
                 entries[i] = self.interface(fa, i, &kc, &cfg, k, true, token)?;
+                fresh += usize::from(!hit);
             }
         }
+        let t_an = t0.elapsed();
         let regressions = self.regressions(req, fa, &keys, &entries, &cfg, ck, token)?;
+        let t_reg = t0.elapsed();
         let complete = entries.iter().all(|e| e.as_ref().is_none_or(|(_, stale)| !stale));
         let callees = self.callee_interfaces(&prog, fa, &kc, &cfg, false, token)?;
         self.publish(req, fa, &entries, &callees, &regressions, &cfg, cfg_warning.as_deref(), complete && callees.1);
+        trace(|| {
+            format!(
+                "v{} program {:?} keys {:?} analyze({fresh}) {:?} regress {:?} publish {:?} complete {complete}",
+                req.version,
+                t_prog,
+                t_keys - t_prog,
+                t_an - t_keys,
+                t_reg - t_an,
+                t0.elapsed() - t_reg
+            )
+        });
 
         // Phase 2: refresh what only moved, and callees in other files.
         if !complete || !callees.1 {
@@ -519,6 +551,7 @@ impl Worker {
             }
             let callees = self.callee_interfaces(&prog, fa, &kc, &cfg, true, token)?;
             self.publish(req, fa, &entries, &callees, &regressions, &cfg, cfg_warning.as_deref(), true);
+            trace(|| format!("v{} refreshed at {:?}", req.version, t0.elapsed()));
         }
         self.evict();
         Ok(())
