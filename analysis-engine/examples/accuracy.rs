@@ -42,9 +42,20 @@ use std::sync::{Arc, Mutex};
 const MEASURED: [(usize, &str); 3] = [(0, "instructions"), (1, "memory reads"), (2, "memory writes")];
 const GCC_FLAGS: &[&str] = &["-O2"];
 const LINK_FLAGS: &[&str] = &["-Wl,-z,now"];
-/// Ridge pull toward the previous table, relative to the per-row
-/// (relative-error) residuals.
-const RIDGE: f64 = 1e-3;
+/// Ridge strengths tried (pull toward `PRIOR`, against a data term that is
+/// a sum of absolute relative errors); one per metric row is chosen by
+/// `CV_FOLDS`-fold cross-validation inside the fit half.
+const RIDGES: [f64; 6] = [1e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1];
+const CV_FOLDS: usize = 6;
+/// The hand-set table the fit is pulled toward (one x86-64 instruction per
+/// IR operation; loads and stores are memory operations). Fixed, so that
+/// calibrating twice on the same data gives the same table.
+const PRIOR: [[f64; NFEAT + 1]; 3] = [
+    // Alu Mul Div DivC Load Store Move Cast Lea Br  Sw   Call Ret CopyW Ext  entry
+    [1.0, 1.0, 1.0, 3.0, 1.0, 1.0, 0.5, 0.5, 1.0, 1.0, 3.0, 2.0, 1.0, 2.0, 2.0, 2.0],
+    [0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 1.0, 1.0, 1.0, 1.0],
+    [0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 1.0, 0.0],
+];
 /// Reweighting steps of the least-absolute-error fit, and the smallest
 /// residual (relative) a row is reweighted by.
 const IRLS_STEPS: usize = 40;
@@ -549,8 +560,25 @@ fn model_one(prog: &Program, driver: &Path, ws_dir: &Path, s: &Scenario, interfa
 // ------------------------------------------------------- engine result cache
 
 fn model_cache_key(root: &Path, scenarios: &[Scenario]) -> Option<String> {
-    let exe = std::fs::read(std::env::current_exe().ok()?).ok()?;
-    let mut parts: Vec<Vec<u8>> = vec![exe];
+    // The engine: its sources (cost table included) and locked dependencies.
+    let mut parts: Vec<Vec<u8>> = vec![std::fs::read(root.join("Cargo.lock")).ok()?];
+    let mut stack = vec![root.join("analysis-engine/src")];
+    let mut engine = Vec::new();
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).ok()?.filter_map(|e| e.ok()) {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                engine.push(p);
+            }
+        }
+    }
+    engine.sort();
+    for f in engine {
+        parts.push(f.to_string_lossy().as_bytes().to_vec());
+        parts.push(std::fs::read(&f).ok()?);
+    }
     let mut dirs = vec![root.join("accuracy/drivers")];
     if let Ok(rd) = std::fs::read_dir(root.join("test-workspaces")) {
         let mut v: Vec<PathBuf> = rd.filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.is_dir()).collect();
@@ -902,13 +930,9 @@ fn lstsq(a: &[Vec<f64>], b: &[f64], idx: &[usize]) -> Vec<f64> {
     (0..k).map(|c| if m[c][c].abs() < 1e-300 { 0.0 } else { m[c][k] / m[c][c] }).collect()
 }
 
-/// Fit one metric row: features + entry constant → measured − extra.
-/// Minimizes the sum of absolute relative errors (the statistic reported
-/// is a median, and a few scenarios are far off for reasons no weight can
-/// fix) by iteratively reweighted least squares, each step a
-/// non-negative least squares with a ridge pull of `RIDGE` toward `prior`.
-fn fit_row(rows: &[&Row], metric: usize, prior: &[f64]) -> Vec<f64> {
-    let n = NFEAT + 1;
+/// The rows of one metric: (features + 1 for the entry constant, target),
+/// both divided by the measurement, so residuals are relative errors.
+fn design(rows: &[&Row], metric: usize) -> (Vec<Vec<f64>>, Vec<f64>) {
     let mut a0 = Vec::new();
     let mut b0 = Vec::new();
     for r in rows {
@@ -920,25 +944,34 @@ fn fit_row(rows: &[&Row], metric: usize, prior: &[f64]) -> Vec<f64> {
         a0.push(row);
         b0.push(y * s);
     }
+    (a0, b0)
+}
+
+/// Fit one metric row: minimizes the sum of absolute relative errors (the
+/// statistic reported is a median, and a few scenarios are far off for
+/// reasons no weight can fix) plus `ridge`·‖w − prior‖², by iteratively
+/// reweighted least squares, each step a non-negative least squares.
+fn fit_row(a0: &[Vec<f64>], b0: &[f64], prior: &[f64], ridge: f64) -> Vec<f64> {
+    let n = prior.len();
     let mut u: Vec<f64> = vec![1.0; a0.len()];
     let mut x = prior.to_vec();
     for _ in 0..IRLS_STEPS {
         let mut a = Vec::new();
         let mut b = Vec::new();
-        for ((row, bi), ui) in a0.iter().zip(&b0).zip(&u) {
+        for ((row, bi), ui) in a0.iter().zip(b0).zip(&u) {
             let k = ui.sqrt();
             a.push(row.iter().map(|v| v * k).collect::<Vec<f64>>());
             b.push(bi * k);
         }
-        let l = RIDGE.sqrt();
-        for j in 0..n {
+        let l = ridge.sqrt();
+        for (j, pj) in prior.iter().enumerate() {
             let mut row = vec![0.0; n];
             row[j] = l;
             a.push(row);
-            b.push(l * prior[j]);
+            b.push(l * pj);
         }
         x = nnls(&a, &b, n);
-        for (i, (row, bi)) in a0.iter().zip(&b0).enumerate() {
+        for (i, (row, bi)) in a0.iter().zip(b0).enumerate() {
             let r: f64 = row.iter().zip(&x).map(|(p, q)| p * q).sum::<f64>() - bi;
             u[i] = 1.0 / r.abs().max(IRLS_FLOOR);
         }
@@ -946,24 +979,60 @@ fn fit_row(rows: &[&Row], metric: usize, prior: &[f64]) -> Vec<f64> {
     x
 }
 
+/// Median absolute relative error of `ridge` under k-fold cross-validation
+/// (row i is in fold i mod k).
+fn cv_score(a0: &[Vec<f64>], b0: &[f64], prior: &[f64], ridge: f64) -> f64 {
+    let mut errs = Vec::new();
+    for k in 0..CV_FOLDS {
+        let (mut ta, mut tb) = (Vec::new(), Vec::new());
+        for (i, (row, bi)) in a0.iter().zip(b0).enumerate() {
+            if i % CV_FOLDS != k {
+                ta.push(row.clone());
+                tb.push(*bi);
+            }
+        }
+        let x = fit_row(&ta, &tb, prior, ridge);
+        for (i, (row, bi)) in a0.iter().zip(b0).enumerate() {
+            if i % CV_FOLDS == k {
+                // Relative residual of the row (the target is y/y = 1
+                // unless extra metrics were subtracted).
+                let r: f64 = row.iter().zip(&x).map(|(p, q)| p * q).sum::<f64>() - bi;
+                errs.push(r.abs());
+            }
+        }
+    }
+    median(&mut errs)
+}
+
 fn calibrate(root: &Path, rows: &[Row], old: &CostTable, machine: &[(&str, String)]) -> Result<(), String> {
     let fit_rows: Vec<&Row> = rows.iter().filter(|r| r.sc.half == Half::Fit && r.measured.is_ok() && r.model.is_ok()).collect();
-    if fit_rows.len() < 8 {
+    if fit_rows.len() < 2 * CV_FOLDS {
         return Err(format!("only {} usable scenarios in the fit half; not calibrating", fit_rows.len()));
     }
     let mut new = old.clone();
-    for (mi, _) in MEASURED {
-        let mut prior: Vec<f64> = old.weights[mi].to_vec();
-        prior.push(old.entry[mi]);
-        let w = fit_row(&fit_rows, mi, &prior);
-        for f in 0..NFEAT {
-            new.weights[mi][f] = round3(w[f]);
-        }
-        new.entry[mi] = round3(w[NFEAT]);
-    }
+    let mut notes = Vec::new();
     println!("\n## Calibration\n");
-    println!("Fitted on {} scenarios of the fit half: least absolute relative error (IRLS, {IRLS_STEPS} steps of non-negative least squares, ridge {RIDGE} toward the previous table).\n", fit_rows.len());
-    println!("Previous table:\n\n{}", render_table_md(old));
+    println!(
+        "Fitted on {} scenarios of the fit half: least absolute relative error (IRLS, {IRLS_STEPS} steps of non-negative least squares) with a ridge pull toward the hand-set prior; the ridge is chosen per metric by {CV_FOLDS}-fold cross-validation inside the fit half.\n",
+        fit_rows.len()
+    );
+    for (k, (mi, label)) in MEASURED.iter().enumerate() {
+        let prior = PRIOR[k].to_vec();
+        let (a0, b0) = design(&fit_rows, *mi);
+        let scores: Vec<(f64, f64)> = RIDGES.iter().map(|l| (*l, cv_score(&a0, &b0, &prior, *l))).collect();
+        let best = scores.iter().copied().min_by(|p, q| p.1.total_cmp(&q.1)).map(|p| p.0).unwrap_or(RIDGES[0]);
+        println!(
+            "- {label}: cross-validated median error by ridge: {}; chosen {best}",
+            scores.iter().map(|(l, e)| format!("{l}: {}", pct(*e))).collect::<Vec<_>>().join(", ")
+        );
+        notes.push(format!("{label} {best}"));
+        let w = fit_row(&a0, &b0, &prior, best);
+        for f in 0..NFEAT {
+            new.weights[*mi][f] = round3(w[f]);
+        }
+        new.entry[*mi] = round3(w[NFEAT]);
+    }
+    println!("\nPrevious table:\n\n{}", render_table_md(old));
     println!("Fitted table:\n\n{}", render_table_md(&new));
     println!("Cost model on the interpreter's counts, previous table:\n");
     let mut s = String::new();
@@ -979,7 +1048,8 @@ fn calibrate(root: &Path, rows: &[Row], old: &CostTable, machine: &[(&str, Strin
     let path = root.join("analysis-engine/src/cost_table.rs");
     let machine_line = machine.iter().find(|(k, _)| *k == "machine").map(|(_, v)| v.clone()).unwrap_or_default();
     let tools: Vec<String> = machine.iter().filter(|(k, _)| *k == "valgrind" || *k == "gcc").map(|(_, v)| v.clone()).collect();
-    std::fs::write(&path, render_cost_table(&new, &today(), &machine_line, &tools.join(", "), fit_rows.len())).map_err(|e| format!("{}: {e}", path.display()))?;
+    let text = render_cost_table(&new, &today(), &machine_line, &tools.join(", "), fit_rows.len(), &notes.join(", "));
+    std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
     println!("wrote {}; run `make accuracy` to measure the held-back half with it.", path.display());
     Ok(())
 }
@@ -1003,17 +1073,20 @@ fn fmt_w(x: f64) -> String {
     }
 }
 
-fn render_cost_table(t: &CostTable, date: &str, machine: &str, tools: &str, n: usize) -> String {
+fn render_cost_table(t: &CostTable, date: &str, machine: &str, tools: &str, n: usize, ridges: &str) -> String {
     let labels = ["instructions", "memory reads", "memory writes", "branches", "multiplies", "divides", "calls"];
     let mut o = String::new();
-    let _ = writeln!(o, "//! The cost table: metric weights per feature. The instruction, memory-read");
-    let _ = writeln!(o, "//! and memory-write rows (and their entry constants) are calibrated by");
-    let _ = writeln!(o, "//! `make calibrate` (analysis-engine/examples/accuracy.rs --calibrate):");
-    let _ = writeln!(o, "//! least absolute relative error (IRLS over non-negative least squares,");
-    let _ = writeln!(o, "//! ridge {RIDGE} toward the previous table), from the interpreter's feature counts to");
-    let _ = writeln!(o, "//! valgrind (callgrind, cache-sim) counts of gcc -O2 drivers, on the fit");
-    let _ = writeln!(o, "//! half ({n} scenarios) of accuracy/drivers/manifest.txt. The other rows are");
-    let _ = writeln!(o, "//! hand-set (one x86-64 instruction per operation).");
+    let _ = writeln!(o, "//! The cost table: metric weights per feature. Generated by `make calibrate`");
+    let _ = writeln!(o, "//! (analysis-engine/examples/accuracy.rs --calibrate); see accuracy/README.md.");
+    let _ = writeln!(o, "//!");
+    let _ = writeln!(o, "//! The instruction, memory-read and memory-write rows and their entry");
+    let _ = writeln!(o, "//! constants are fitted from the concrete interpreter's feature counts to");
+    let _ = writeln!(o, "//! valgrind counts (callgrind --cache-sim=yes: Ir, Dr, Dw) of gcc -O2 drivers,");
+    let _ = writeln!(o, "//! on the fit half ({n} scenarios) of accuracy/drivers/manifest.txt: least");
+    let _ = writeln!(o, "//! absolute relative error (IRLS over non-negative least squares), with a");
+    let _ = writeln!(o, "//! ridge pull toward the hand-set prior (one x86-64 instruction per");
+    let _ = writeln!(o, "//! operation) chosen by cross-validation in the fit half ({ridges}).");
+    let _ = writeln!(o, "//! Weights are rounded to 3 decimals. The other rows are hand-set.");
     let _ = writeln!(o, "//!");
     let _ = writeln!(o, "//! Calibrated {date} on {machine};");
     let _ = writeln!(o, "//! {tools}.");

@@ -72,6 +72,8 @@ pub struct Terms {
     map: HashMap<Node, TermId>,
     pub syms: Vec<SymInfo>,
     sym_names: HashMap<String, u32>,
+    /// Next `#k` suffix per base name (keeps naming linear).
+    suffix: HashMap<String, u32>,
     /// Readable aliases for compound terms (the local variable that holds them).
     pub aliases: HashMap<TermId, String>,
 }
@@ -147,10 +149,15 @@ impl Terms {
     /// A fresh symbol; a name already taken gets a `#k` suffix.
     pub fn sym(&mut self, name: &str, width: u32, kind: SymKind) -> TermId {
         let mut n = name.to_string();
-        let mut k = 2;
-        while self.sym_names.contains_key(&n) {
-            n = format!("{name}#{k}");
-            k += 1;
+        if self.sym_names.contains_key(&n) {
+            let k = self.suffix.entry(name.to_string()).or_insert(1);
+            loop {
+                *k += 1;
+                n = format!("{name}#{k}");
+                if !self.sym_names.contains_key(&n) {
+                    break;
+                }
+            }
         }
         let id = self.syms.len() as u32;
         self.syms.push(SymInfo { name: n.clone(), width, kind, secret: false });

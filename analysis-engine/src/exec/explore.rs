@@ -172,19 +172,36 @@ impl<'a> Explorer<'a> {
 
     /// Explore from the given states until they finish or hit the bound.
     pub fn run(&mut self, init: Vec<State>, bound: Option<&Bound>, fresh_header: Option<BlockId>) -> Vec<Out> {
-        let mut work: Vec<(State, bool)> = init.into_iter().map(|s| (s, fresh_header.is_some())).collect();
+        let mut work = Work::default();
+        for s in init {
+            let k = self.sched_key(&s);
+            work.push(s, fresh_header.is_some(), k);
+        }
         let mut outs = Vec::new();
         loop {
             // Topological scheduling: the state earliest in reverse
             // post-order goes first, so that paths meeting at a join point
             // are there together and can merge.
-            let Some(i) = self.pick(&work) else { break };
-            let (mut st, fresh) = work.swap_remove(i);
+            let Some((mut st, fresh, key)) = work.pop() else { break };
             if self.out_of_budget() {
                 break;
             }
             if st.inst == 0 && !fresh && !st.finished {
-                st = self.merge_at_join(st, &mut work);
+                let mut peers = Vec::new();
+                while work.peek_key() == Some(key) {
+                    if let Some((o, f, _)) = work.pop() {
+                        if f {
+                            work.push(o, f, key);
+                            break;
+                        }
+                        peers.push(o);
+                    }
+                }
+                let (merged, rest) = self.merge_at_join(st, peers);
+                st = merged;
+                for o in rest {
+                    work.push(o, false, key);
+                }
             }
             if st.finished {
                 self.paths_done += 1;
@@ -214,17 +231,28 @@ impl<'a> Explorer<'a> {
                     let from_inside = st.prev.is_some_and(|p| f.loops[li].contains(p));
                     if !from_inside {
                         for s in self.summarize(st, li) {
-                            work.push((s, false));
+                            let k = self.sched_key(&s);
+                            work.push(s, false, k);
                         }
                         continue;
                     }
                 }
             }
             for s in self.step(st) {
-                work.push((s, false));
+                let k = self.sched_key(&s);
+                work.push(s, false, k);
             }
         }
         outs
+    }
+
+    fn sched_key(&mut self, s: &State) -> (usize, usize, usize) {
+        if s.finished || s.frames.is_empty() {
+            return (0, 0, 0);
+        }
+        let f = s.frame().func.clone();
+        let rpo = self.rpo_index(&f);
+        (usize::MAX - s.frames.len(), rpo.get(s.block).copied().unwrap_or(usize::MAX), s.inst)
     }
 
     fn rpo_index(&mut self, f: &Arc<Function>) -> Arc<Vec<usize>> {
@@ -242,56 +270,39 @@ impl<'a> Explorer<'a> {
         v
     }
 
-    fn pick(&mut self, work: &[(State, bool)]) -> Option<usize> {
-        if work.len() <= 1 {
-            return if work.is_empty() { None } else { Some(0) };
+    /// Merge the states waiting at the same join block with `st`; returns
+    /// the merged state and the peers that could not join it.
+    fn merge_at_join(&mut self, st: State, peers: Vec<State>) -> (State, Vec<State>) {
+        if peers.is_empty() {
+            return (st, peers);
         }
-        let mut best: Option<(usize, (usize, usize, usize))> = None;
-        for (i, (s, _)) in work.iter().enumerate() {
-            let key = if s.finished || s.frames.is_empty() {
-                (0, 0, 0)
-            } else {
-                let f = s.frame().func.clone();
-                let rpo = self.rpo_index(&f);
-                (usize::MAX - s.frames.len(), rpo.get(s.block).copied().unwrap_or(usize::MAX), s.inst)
-            };
-            if best.is_none_or(|(_, k)| key < k) {
-                best = Some((i, key));
-            }
-        }
-        best.map(|(i, _)| i)
-    }
-
-    /// Merge the states waiting at the same join block with `st`.
-    fn merge_at_join(&mut self, st: State, work: &mut Vec<(State, bool)>) -> State {
         let f = st.frame().func.clone();
-        if f.loop_of_header.get(st.block).copied().flatten().is_some() {
-            return st;
+        // At a loop header only states arriving from outside the loop merge
+        // (before the loop is summarized once for all of them).
+        let outside = |s: &State| match f.loop_of_header.get(s.block).copied().flatten() {
+            Some(li) => !s.prev.is_some_and(|p| f.loops[li].contains(p)),
+            None => true,
+        };
+        if !outside(&st) {
+            return (st, peers);
         }
-        let mut group = vec![];
-        let mut i = 0;
-        while i < work.len() {
-            let (o, fr) = &work[i];
-            if !*fr && o.inst == 0 && !o.finished && o.block == st.block && self.mergeable(&st, o) {
-                group.push(work.swap_remove(i).0);
-            } else {
-                i += 1;
-            }
-        }
-        if group.is_empty() {
-            return st;
-        }
-        group.push(st);
+        let (peers, mut inside): (Vec<State>, Vec<State>) = peers.into_iter().partition(|o| outside(o));
         let table = self.table.clone();
         let instr = |s: &State| -> f64 { s.cost.feat.iter().zip(table.weights[0].iter()).map(|(p, w)| p.c * w).sum::<f64>() + s.cost.extra[0].c };
-        group.sort_by(|a, b| instr(a).total_cmp(&instr(b)));
-        // Members within the resolution of the cheapest merge; the rest wait.
-        let lo = instr(&group[0]);
-        let (inside, outside): (Vec<State>, Vec<State>) = group.into_iter().partition(|s| self.resolution > 1.0 && instr(s) - lo < self.resolution || instr(s) == lo);
-        for s in outside {
-            work.push((s, false));
+        let lo = instr(&st);
+        let mut group = vec![st];
+        let mut rest = Vec::new();
+        for o in peers {
+            let close = if self.resolution > 1.0 { (instr(&o) - lo).abs() < self.resolution } else { instr(&o) == lo };
+            if close && o.block == group[0].block && self.mergeable(&group[0], &o) {
+                group.push(o);
+            } else {
+                rest.push(o);
+            }
         }
-        self.merge_group_pub(inside)
+        group.sort_by(|a, b| instr(a).total_cmp(&instr(b)));
+        rest.append(&mut inside);
+        (self.merge_group_pub(group), rest)
     }
 
     /// Execute the rest of the current block; returns successor states.
@@ -1188,6 +1199,32 @@ fn trim_ranges(o: &mut Object, lo: u64, hi: u64) {
         }
     }
     o.copies = copies;
+}
+
+/// The worklist: a priority queue on (call depth, reverse post-order
+/// index, instruction), smallest first.
+#[derive(Default)]
+struct Work {
+    heap: std::collections::BinaryHeap<std::cmp::Reverse<((usize, usize, usize), u64)>>,
+    items: HashMap<u64, (State, bool)>,
+    next: u64,
+}
+
+impl Work {
+    fn push(&mut self, s: State, fresh: bool, key: (usize, usize, usize)) {
+        let id = self.next;
+        self.next += 1;
+        self.items.insert(id, (s, fresh));
+        self.heap.push(std::cmp::Reverse((key, id)));
+    }
+    fn pop(&mut self) -> Option<(State, bool, (usize, usize, usize))> {
+        let std::cmp::Reverse((key, id)) = self.heap.pop()?;
+        let (s, f) = self.items.remove(&id)?;
+        Some((s, f, key))
+    }
+    fn peek_key(&self) -> Option<(usize, usize, usize)> {
+        self.heap.peek().map(|r| r.0 .0)
+    }
 }
 
 pub fn new_object(name: &str, base: TermId, kind: ObjKind, secret: bool) -> Object {

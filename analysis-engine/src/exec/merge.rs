@@ -49,7 +49,7 @@ impl<'a> Explorer<'a> {
         if a.frames.iter().zip(&b.frames).any(|(x, y)| !locals_ok(x, y)) {
             return false;
         }
-        let shape = |s: &State| format!("{:?}", s.cost.feat.iter().chain(s.cost.extra.iter()).chain(std::iter::once(&s.cost.loop_lines)).map(|p| &p.terms).collect::<Vec<_>>());
+        let shape = |s: &State| shape_hash(&s.cost);
         if self.resolution <= 1.0 {
             return a.cost == b.cost;
         }
@@ -166,4 +166,19 @@ impl Object {
     fn written_cell(&self, _c: &Cell) -> bool {
         true
     }
+}
+
+/// Hash of the variable terms of a cost (monomials and coefficients).
+pub fn shape_hash(c: &Cost) -> u64 {
+    let mut h: u64 = 0xcbf29ce484222325;
+    for p in c.feat.iter().chain(c.extra.iter()).chain(std::iter::once(&c.loop_lines)) {
+        for (k, v) in &p.terms {
+            for x in k {
+                h = super::mix(h, *x as u64);
+            }
+            h = super::mix(h, v.to_bits());
+        }
+        h = super::mix(h, 0xff);
+    }
+    h
 }

@@ -140,8 +140,11 @@ impl Cost {
         Cost { feat: self.feat.iter().map(f).collect(), extra: self.extra.iter().map(f).collect(), loop_lines: f(&self.loop_lines) }
     }
     pub fn fingerprint(&self) -> u64 {
-        let s = format!("{:?}|{:?}", self.feat, self.extra);
-        crate::syntax::fnv1a(s.as_bytes())
+        let mut h = super::merge::shape_hash(self);
+        for p in self.feat.iter().chain(self.extra.iter()) {
+            h = super::mix(h, p.c.to_bits());
+        }
+        h
     }
 }
 

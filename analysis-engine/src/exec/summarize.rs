@@ -297,7 +297,7 @@ impl<'a> Explorer<'a> {
         // merged class costs its most expensive member.
         let mut merged: Vec<Class> = Vec::new();
         for c in out {
-            let shape = |x: &Cost| format!("{:?}", x.feat.iter().chain(x.extra.iter()).map(|p| &p.terms).collect::<Vec<_>>());
+            let shape = |x: &Cost| super::merge::shape_hash(x);
             match merged.last_mut() {
                 Some(m) if shape(&m.cost) == shape(&c.cost) && instr(&c.cost, &self.table) - instr(&m.sigs_cost, &self.table) < self.resolution && self.resolution > 1.0 => {
                     m.sigs.extend(c.sigs);
@@ -345,7 +345,7 @@ impl<'a> Explorer<'a> {
                 };
                 let d = if counted && n > 1 { format!("{d} (the classes sum to the trip count)") } else { d };
                 self.vars.intern(
-                    VarKey::LoopClass { ctx, header: lp.header, func: f.name.clone(), class: crate::syntax::fnv1a(format!("{:?}", c.cost.feat).as_bytes()) },
+                    VarKey::LoopClass { ctx, header: lp.header, func: f.name.clone(), class: c.cost.fingerprint() },
                     &name,
                     d,
                     lp.line,

@@ -344,9 +344,16 @@ impl Worker {
     }
 
     fn guarded(&mut self, req: AnalyzeReq) {
-        let Some(token) = self.versions.start(&req.uri, req.version) else { return };
+        let Some(token) = self.versions.start(&req.uri, req.version) else {
+            trace(|| format!("v{} skipped: superseded", req.version));
+            return;
+        };
+        let t0 = Instant::now();
         let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.analyze(&req, &token)));
         self.versions.finish();
+        if let Ok(Err(Cancelled)) = &r {
+            trace(|| format!("v{} cancelled after {:?}", req.version, t0.elapsed()));
+        }
         if r.is_err() {
             // Caches may hold half-updated state: start over.
             self.exact.clear();
