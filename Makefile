@@ -42,5 +42,10 @@ test: deps deps-ground-truth deps-neovim
 bench-lsp: build
 	$(CARGO) run --release -p perfi --example bench_lsp
 
+# Speed of the whole analysis (a benchmark, not a test).
+bench: build
+	@command -v /usr/bin/time >/dev/null || { $(SUDO) apt-get update -qq && $(APT_INSTALL) time; }
+	./scripts/bench.sh
+
 clean:
 	$(CARGO) clean

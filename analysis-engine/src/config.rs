@@ -256,7 +256,6 @@ mod tests {
         let c = Config::from_toml(
             r#"
 resolution = 10
-hardware = "my-box"
 [hardware.my-box]
 cpi = 0.5
 mul = 3
@@ -289,6 +288,7 @@ instructions = "6 + n/16"
         assert_eq!(c.budgets.paths, 4096);
         assert_eq!(c.secret.params.len(), 2);
         assert_eq!(c.pcv["nat.c:88"].max, Some(16));
+        assert_eq!(Config::from_toml("hardware = \"zen3\"").unwrap().hardware.name, "zen3");
         assert!(Config::from_toml("resolution = -1").is_err());
         assert!(Config::from_toml("bogus = 1").is_err());
         assert!(Config::from_toml("hardware = \"nope\"").unwrap_err().contains("unknown hardware"));

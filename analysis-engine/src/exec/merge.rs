@@ -106,7 +106,28 @@ impl<'a> Explorer<'a> {
         if self.terms.as_const(disj) != Some(1) {
             base.pc.push(disj);
         }
-        base.display.retain(|a| g.iter().all(|s| s.display.contains(a)));
+        // Display: the common atoms, then the disjunction of what differs.
+        let common: Vec<Atom> = base.display.iter().filter(|a| g.iter().all(|s| s.display.contains(a))).cloned().collect();
+        let mut alts = self.terms.fals();
+        let mut all_have_rest = true;
+        for s in g.iter().chain(std::iter::once(&base)) {
+            let mut conj = self.terms.tru();
+            let mut any = false;
+            for a in &s.display {
+                if let Atom::Cond(t) = a {
+                    if !common.contains(a) {
+                        conj = self.terms.and(conj, *t);
+                        any = true;
+                    }
+                }
+            }
+            all_have_rest &= any;
+            alts = self.terms.bin(crate::term::Op::BOr, alts, conj);
+        }
+        base.display = common;
+        if all_have_rest && self.terms.as_const(alts).is_none() {
+            base.display.push(Atom::Cond(alts));
+        }
         for s in &g {
             base.sig.extend(s.sig.iter().copied());
             base.lines.extend(s.lines.iter().copied());

@@ -551,12 +551,12 @@ impl Worker {
 
         // Phase 2: refresh what only moved, and callees in other files.
         if !complete || !callees.1 {
+            let callees = self.callee_interfaces(&prog, fa, &kc, &cfg, true, token)?;
             for &i in &order {
                 if let (Some(k), Some((_, true))) = (keys[i], &entries[i]) {
                     entries[i] = self.interface(fa, i, &kc, &cfg, k, false, token)?;
                 }
             }
-            let callees = self.callee_interfaces(&prog, fa, &kc, &cfg, true, token)?;
             self.publish(req, fa, &entries, &callees, &regressions, &cfg, cfg_warning.as_deref(), true);
             trace(|| format!("v{} refreshed at {:?}", req.version, t0.elapsed()));
         }
