@@ -6,7 +6,7 @@ CARGO ?= cargo
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_INSTALL := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends
 
-.PHONY: all deps deps-z3 deps-ground-truth deps-neovim build release run test bench bench-lsp accuracy clean
+.PHONY: all deps deps-z3 deps-ground-truth deps-neovim build release run test bench bench-lsp accuracy calibrate clean
 
 all: build
 
@@ -46,6 +46,15 @@ bench-lsp: build
 bench: build
 	@command -v /usr/bin/time >/dev/null || { $(SUDO) apt-get update -qq && $(APT_INSTALL) time; }
 	./scripts/bench.sh
+
+# Ground truth: predictions against valgrind counts of the gcc -O2 drivers
+# in accuracy/drivers/ (writes accuracy/results.md); calibrate refits the
+# cost table (analysis-engine/src/cost_table.rs) on the fit half.
+accuracy: deps deps-ground-truth
+	$(CARGO) run --release -p perfi-engine --example accuracy
+
+calibrate: deps deps-ground-truth
+	$(CARGO) run --release -p perfi-engine --example accuracy -- --calibrate
 
 clean:
 	$(CARGO) clean

@@ -18,9 +18,14 @@ fn main() {
         let mut it = Interp::new(&funcs, seed * 7919 + 1);
         if let Ok(run) = it.run_random(&f) {
             if let Err(e) = check_run(&iface, &run, &table) {
-                println!("seed {seed}: {e}\n iter_counts {:?}\n trips {:?}", run.iter_counts, run.trips);
+                println!("seed {seed}: {e}");
                 let d = iface.details.as_ref().unwrap();
-                for (k, v) in &d.iter_classes { println!("  class {:?} -> {}", k, d.vars.name(*v)); }
+                for (ctx, h, sig, c) in &run.iterations {
+                    let m = table.metrics(c);
+                    let v = d.iter_classes.get(&(*ctx, *h, *sig)).map(|v| d.vars.name(*v)).unwrap_or("?".into());
+                    println!("  iter ctx {ctx:x} header {h} -> {v}: instr {}", m[0]);
+                }
+                println!(" trips {:?}", run.trips);
                 break;
             }
         }

@@ -64,6 +64,7 @@ struct Frame {
 }
 
 struct LoopRun {
+    start_counts: Counts,
     frame: usize,
     header: BlockId,
     blocks: Vec<BlockId>,
@@ -81,6 +82,8 @@ pub struct RunResult {
     pub iter_counts: HashMap<(u64, usize, u64), u64>,
     pub trips: HashMap<(u64, usize), u64>,
     pub call_args: HashMap<(u64, u32, usize), u128>,
+    /// Per completed iteration: (loop context, header, signature, features).
+    pub iterations: Vec<(u64, usize, u64, Counts)>,
 }
 
 #[derive(Debug)]
@@ -103,6 +106,7 @@ pub struct Interp<'a> {
     iter_counts: HashMap<(u64, usize, u64), u64>,
     trips: HashMap<(u64, usize), u64>,
     call_args: HashMap<(u64, u32, usize), u128>,
+    iterations: Vec<(u64, usize, u64, Counts)>,
     steps: u64,
     pub max_steps: u64,
     pub null_prob: u64,
@@ -143,6 +147,7 @@ impl<'a> Interp<'a> {
             iter_counts: HashMap::new(),
             trips: HashMap::new(),
             call_args: HashMap::new(),
+            iterations: Vec::new(),
             steps: 0,
             max_steps: 200_000,
             null_prob: 35,
@@ -312,6 +317,7 @@ impl<'a> Interp<'a> {
                             iter_counts: std::mem::take(&mut self.iter_counts),
                             trips: std::mem::take(&mut self.trips),
                             call_args: std::mem::take(&mut self.call_args),
+                            iterations: std::mem::take(&mut self.iterations),
                         });
                         self.loops = std::mem::take(&mut self.saved_loops);
                     }
@@ -326,6 +332,7 @@ impl<'a> Interp<'a> {
                                 iter_counts: std::mem::take(&mut self.iter_counts),
                                 trips: std::mem::take(&mut self.trips),
                                 call_args: std::mem::take(&mut self.call_args),
+                                iterations: std::mem::take(&mut self.iterations),
                             });
                         }
                         Some((b2, i2, dst)) => {
@@ -393,9 +400,16 @@ impl<'a> Interp<'a> {
                 let ctx = l.ctx;
                 let key = (ctx, l.header, l.iter_sig);
                 *self.iter_counts.entry(key).or_insert(0) += 1;
+                let mut c = self.counts;
+                for (x, y) in c.0.iter_mut().zip(l.start_counts.0.iter()) {
+                    *x -= y;
+                }
+                self.iterations.push((ctx, l.header, l.iter_sig, c));
+                let now = self.counts;
                 if let Some(l) = self.loops.last_mut() {
                     l.iterations += 1;
                     l.iter_sig = 0;
+                    l.start_counts = now;
                 }
                 return Ok(());
             }
@@ -428,12 +442,12 @@ impl<'a> Interp<'a> {
                 return Ok(());
             }
             let taken = if then_stays { 1 } else { 0 };
-            self.loops.push(LoopRun { frame: depth, header: block, blocks: lp.blocks.clone(), iter_sig: 0, iterations: 0, ctx });
+            self.loops.push(LoopRun { start_counts: self.counts, frame: depth, header: block, blocks: lp.blocks.clone(), iter_sig: 0, iterations: 0, ctx });
             // The header's own branch token belongs to the first iteration;
             // it is mixed when the terminator runs (loop is now innermost).
             let _ = taken;
         } else {
-            self.loops.push(LoopRun { frame: depth, header: block, blocks: lp.blocks.clone(), iter_sig: 0, iterations: 0, ctx });
+            self.loops.push(LoopRun { start_counts: self.counts, frame: depth, header: block, blocks: lp.blocks.clone(), iter_sig: 0, iterations: 0, ctx });
         }
         Ok(())
     }
@@ -442,8 +456,8 @@ impl<'a> Interp<'a> {
         let tok = token::loop_exit(l.ctx, l.header, from, to);
         self.trips.insert((l.ctx, l.header), l.iterations);
         match self.loops.last_mut() {
-            Some(outer) => outer.iter_sig = mix(outer.iter_sig, tok),
-            None => self.sig = mix(self.sig, tok),
+            Some(outer) => outer.iter_sig = mix(mix(outer.iter_sig, tok), l.iter_sig),
+            None => self.sig = mix(mix(self.sig, tok), l.iter_sig),
         }
     }
 

@@ -191,7 +191,7 @@ impl KeyContext {
         let mut exact = DefaultHasher::new();
         self.config.hash(&mut sem);
         name.hash(&mut sem);
-        let mut add = |n: &str, sem: &mut DefaultHasher, exact: &mut DefaultHasher| {
+        let add = |n: &str, sem: &mut DefaultHasher, exact: &mut DefaultHasher| {
             n.hash(sem);
             if let Some(d) = self.defs.get(n) {
                 d.tokens.hash(sem);

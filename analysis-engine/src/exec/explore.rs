@@ -186,23 +186,6 @@ impl<'a> Explorer<'a> {
             if self.out_of_budget() {
                 break;
             }
-            if st.inst == 0 && !fresh && !st.finished {
-                let mut peers = Vec::new();
-                while work.peek_key() == Some(key) {
-                    if let Some((o, f, _)) = work.pop() {
-                        if f {
-                            work.push(o, f, key);
-                            break;
-                        }
-                        peers.push(o);
-                    }
-                }
-                let (merged, rest) = self.merge_at_join(st, peers);
-                st = merged;
-                for o in rest {
-                    work.push(o, false, key);
-                }
-            }
             if st.finished {
                 self.paths_done += 1;
                 outs.push(if bound.is_some() { Out::Exit(st) } else { Out::Done(st) });
@@ -223,6 +206,23 @@ impl<'a> Explorer<'a> {
                         outs.push(Out::Exit(st));
                         continue;
                     }
+                }
+            }
+            if st.inst == 0 && !fresh && !st.finished {
+                let mut peers = Vec::new();
+                while work.peek_key() == Some(key) {
+                    if let Some((o, f, _)) = work.pop() {
+                        if f {
+                            work.push(o, f, key);
+                            break;
+                        }
+                        peers.push(o);
+                    }
+                }
+                let (merged, rest) = self.merge_at_join(st, peers);
+                st = merged;
+                for o in rest {
+                    work.push(o, false, key);
                 }
             }
             if st.inst == 0 && !fresh {

@@ -221,8 +221,18 @@ impl<'a> Explorer<'a> {
             c.cost.add(&loop_cost);
             c.cost.add(&exit_cost);
             c.cost.loop_lines.add(&loop_lines);
-            c.sig = st.sig.clone();
-            c.mix_sig(token::loop_exit(ctx, lp.header, from, to));
+            // The path signature: before the loop, how it was left, and the
+            // decisions of the last (partial) iteration.
+            let tok = token::loop_exit(ctx, lp.header, from, to);
+            let mut sigs = Vec::new();
+            for s0 in &st.sig {
+                for e_sig in &c.sig {
+                    sigs.push(super::mix(super::mix(*s0, tok), *e_sig));
+                }
+            }
+            sigs.sort_unstable();
+            sigs.dedup();
+            c.sig = sigs;
             let inner_display = std::mem::take(&mut c.display);
             c.display = st.display.clone();
             for a in inner_display {

@@ -161,7 +161,6 @@ struct Baseline {
     prog: Program,
     keys: HashMap<String, (usize, FnKeys)>,
     kc: KeyContext,
-    cfg_key: u64,
 }
 
 struct DocState {
@@ -172,6 +171,9 @@ struct DocState {
     rope: Rope,
     deps: Vec<PathBuf>,
     baseline: Option<Baseline>,
+    /// Interfaces and findings of the last complete pass, by function name.
+    last: HashMap<String, Arc<Entry>>,
+    last_regs: HashMap<String, Arc<Vec<Regression>>>,
 }
 
 struct DiskFile {
@@ -315,7 +317,7 @@ impl Worker {
             Msg::Open { uri, path, text } => {
                 self.queue.retain(|r| r.uri != uri);
                 let rope = Rope::from_str(&text);
-                self.docs.insert(uri, DocState { path, open_text: text, pinned: None, git: None, rope, deps: Vec::new(), baseline: None });
+                self.docs.insert(uri, DocState { path, open_text: text, pinned: None, git: None, rope, deps: Vec::new(), baseline: None, last: HashMap::new(), last_regs: HashMap::new() });
             }
             Msg::Analyze(req) => {
                 if let Some(d) = self.docs.get_mut(&req.uri) {
@@ -466,22 +468,31 @@ impl Worker {
         Ok(())
     }
 
-    /// Interface of function `i` of `fa`, from the cache or analyzed now.
-    #[allow(clippy::too_many_arguments)]
-    fn interface(&mut self, fa: &FileAnalysis, i: usize, kc: &KeyContext, cfg: &Config, keys: FnKeys, allow_stale: bool, token: &CancelToken) -> Result<Option<(Arc<Entry>, bool)>, Cancelled> {
+    fn cached(&self, keys: FnKeys, allow_stale: bool) -> Option<(Arc<Entry>, bool)> {
         if let Some(e) = self.exact.get(&keys.exact) {
             e.used.set(self.run);
-            return Ok(Some((e.clone(), false)));
+            return Some((e.clone(), false));
         }
         if allow_stale {
             if let Some(e) = self.by_sem.get(&keys.sem) {
                 e.used.set(self.run);
-                return Ok(Some((e.clone(), true)));
+                return Some((e.clone(), true));
             }
+        }
+        None
+    }
+
+    /// Interface of function `i` of `fa`, from the cache or analyzed now.
+    #[allow(clippy::too_many_arguments)]
+    fn interface(&mut self, fa: &FileAnalysis, i: usize, kc: &KeyContext, cfg: &Config, keys: FnKeys, allow_stale: bool, token: &CancelToken) -> Result<Option<(Arc<Entry>, bool)>, Cancelled> {
+        if let Some(e) = self.cached(keys, allow_stale) {
+            return Ok(Some(e));
         }
         let Some(l) = fa.functions.get(i) else { return Ok(None) };
         let Ok(ir) = &l.ir else { return Ok(None) };
+        let t = Instant::now();
         let iface = analyze_function(&Arc::new(ir.clone()), &l.info, kc.table(), cfg, cfg.budgets, cfg.resolution, token);
+        trace(|| format!("  analyzed {} in {:?}{}", l.info.name, t.elapsed(), if token.is_cancelled() { " (cancelled)" } else { "" }));
         if token.is_cancelled() {
             return Err(Cancelled);
         }
@@ -513,51 +524,86 @@ impl Worker {
         let kc = KeyContext::new(&prog, &path_str, ck);
         let keys: Vec<Option<FnKeys>> = fa.functions.iter().map(|l| l.ir.as_ref().ok().map(|f| kc.keys(f, &l.info.name))).collect();
 
-        // Phase 1: functions whose meaning changed, the edited one first.
-        let mut order: Vec<usize> = (0..fa.functions.len()).collect();
-        if let Some(b) = req.edit_byte {
-            order.sort_by_key(|&i| {
-                let r = &fa.functions[i].info.range;
-                !(r.start_byte as usize <= b && b <= r.end_byte as usize)
-            });
-        }
+        // Functions whose meaning changed need an analysis; the ones
+        // holding the edit go first and are published on their own, with
+        // the previous interfaces of the others (their callers, say) until
+        // those are done.
         let t_keys = t0.elapsed();
-        let mut entries: Vec<Option<(Arc<Entry>, bool)>> = vec![None; fa.functions.len()];
-        let mut fresh = 0;
-        for &i in &order {
+        let n = fa.functions.len();
+        let mut entries: Vec<Option<(Arc<Entry>, bool)>> = vec![None; n];
+        let mut pending = Vec::new();
+        for i in 0..n {
             if let Some(k) = keys[i] {
-                let hit = self.exact.contains_key(&k.exact) || self.by_sem.contains_key(&k.sem);
-                entries[i] = self.interface(fa, i, &kc, &cfg, k, true, token)?;
-                fresh += usize::from(!hit);
+                match self.cached(k, true) {
+                    Some(e) => entries[i] = Some(e),
+                    None => pending.push(i),
+                }
             }
         }
+        let holds_edit = |i: &usize| {
+            let r = &fa.functions[*i].info.range;
+            req.edit_byte.is_some_and(|b| r.start_byte as usize <= b && b <= r.end_byte as usize)
+        };
+        let (edited, rest): (Vec<usize>, Vec<usize>) = pending.iter().partition(|i| holds_edit(i));
+        for &i in &edited {
+            entries[i] = self.interface(fa, i, &kc, &cfg, keys[i].unwrap_or(FnKeys { sem: 0, exact: 0 }), true, token)?;
+        }
+        let callees = self.callee_interfaces(&prog, fa, &kc, &cfg, false, token)?;
+        let (last, mut regs) = self.docs.get(&req.uri).map(|d| (d.last.clone(), d.last_regs.clone())).unwrap_or_default();
+        if !rest.is_empty() && (0..n).any(|i| holds_edit(&i)) {
+            let mut prov = entries.clone();
+            for &i in &rest {
+                prov[i] = last.get(&fa.functions[i].info.name).map(|e| (e.clone(), true));
+            }
+            let fresh = self.regressions(req, fa, &keys, &prov, &edited, &cfg, ck, token)?;
+            for &i in &edited {
+                let name = &fa.functions[i].info.name;
+                match fresh.get(name) {
+                    Some(r) => regs.insert(name.clone(), r.clone()),
+                    None => regs.remove(name),
+                };
+            }
+            self.publish(req, fa, &prov, &callees, &regs, &cfg, cfg_warning.as_deref(), false);
+            trace(|| format!("v{} edited {:?} published at {:?}", req.version, edited, t0.elapsed()));
+        }
+        for &i in &rest {
+            entries[i] = self.interface(fa, i, &kc, &cfg, keys[i].unwrap_or(FnKeys { sem: 0, exact: 0 }), true, token)?;
+        }
         let t_an = t0.elapsed();
-        let regressions = self.regressions(req, fa, &keys, &entries, &cfg, ck, token)?;
+        let all: Vec<usize> = (0..n).collect();
+        let regressions = self.regressions(req, fa, &keys, &entries, &all, &cfg, ck, token)?;
         let t_reg = t0.elapsed();
         let complete = entries.iter().all(|e| e.as_ref().is_none_or(|(_, stale)| !stale));
-        let callees = self.callee_interfaces(&prog, fa, &kc, &cfg, false, token)?;
         self.publish(req, fa, &entries, &callees, &regressions, &cfg, cfg_warning.as_deref(), complete && callees.1);
+        if let Some(d) = self.docs.get_mut(&req.uri) {
+            d.last = fa.functions.iter().zip(&entries).filter_map(|(l, e)| e.as_ref().map(|(e, _)| (l.info.name.clone(), e.clone()))).collect();
+            d.last_regs = regressions.clone();
+        }
         trace(|| {
             format!(
-                "v{} program {:?} keys {:?} analyze({fresh}) {:?} regress {:?} publish {:?} complete {complete}",
+                "v{} program {:?} keys {:?} analyze({}) {:?} regress {:?} publish {:?} complete {complete}",
                 req.version,
                 t_prog,
                 t_keys - t_prog,
+                pending.len(),
                 t_an - t_keys,
                 t_reg - t_an,
                 t0.elapsed() - t_reg
             )
         });
 
-        // Phase 2: refresh what only moved, and callees in other files.
+        // Then refresh what only moved, and callees in other files.
         if !complete || !callees.1 {
             let callees = self.callee_interfaces(&prog, fa, &kc, &cfg, true, token)?;
-            for &i in &order {
+            for i in 0..n {
                 if let (Some(k), Some((_, true))) = (keys[i], &entries[i]) {
                     entries[i] = self.interface(fa, i, &kc, &cfg, k, false, token)?;
                 }
             }
             self.publish(req, fa, &entries, &callees, &regressions, &cfg, cfg_warning.as_deref(), true);
+            if let Some(d) = self.docs.get_mut(&req.uri) {
+                d.last = fa.functions.iter().zip(&entries).filter_map(|(l, e)| e.as_ref().map(|(e, _)| (l.info.name.clone(), e.clone()))).collect();
+            }
             trace(|| format!("v{} refreshed at {:?}", req.version, t0.elapsed()));
         }
         self.evict();
@@ -650,7 +696,7 @@ impl Worker {
                 }
             }
         }
-        self.docs.get_mut(&req.uri)?.baseline = Some(Baseline { key, prog, keys, kc, cfg_key: ck });
+        self.docs.get_mut(&req.uri)?.baseline = Some(Baseline { key, prog, keys, kc });
         Some(())
     }
 
@@ -662,6 +708,7 @@ impl Worker {
         fa: &FileAnalysis,
         keys: &[Option<FnKeys>],
         entries: &[Option<(Arc<Entry>, bool)>],
+        only: &[usize],
         cfg: &Config,
         ck: u64,
         token: &CancelToken,
@@ -673,7 +720,7 @@ impl Worker {
         // The baseline lives in the document state; take it out while its
         // functions are analyzed through `self`.
         let Some(base) = self.docs.get_mut(&req.uri).and_then(|d| d.baseline.take()) else { return Ok(out) };
-        let r = self.compare_all(&base, fa, keys, entries, cfg, token, &mut out);
+        let r = self.compare_all(&base, fa, keys, entries, only, cfg, token, &mut out);
         if let Some(d) = self.docs.get_mut(&req.uri) {
             d.baseline = Some(base);
         }
@@ -687,13 +734,14 @@ impl Worker {
         fa: &FileAnalysis,
         keys: &[Option<FnKeys>],
         entries: &[Option<(Arc<Entry>, bool)>],
+        only: &[usize],
         cfg: &Config,
         token: &CancelToken,
         out: &mut HashMap<String, Arc<Vec<Regression>>>,
     ) -> Result<(), Cancelled> {
-        let _ = base.cfg_key;
         let Some(bfa) = base.prog.files.first() else { return Ok(()) };
-        for (i, l) in fa.functions.iter().enumerate() {
+        for &i in only {
+            let Some(l) = fa.functions.get(i) else { continue };
             let (Some(k), Some((cur, _))) = (keys[i], &entries[i]) else { continue };
             let Some((bi, bk)) = base.keys.get(&l.info.name).copied() else { continue };
             if bk.sem == k.sem {
@@ -704,7 +752,9 @@ impl Worker {
                 continue;
             }
             let Some((old, _)) = self.interface(bfa, bi, &base.kc, cfg, bk, true, token)? else { continue };
+            let t = Instant::now();
             let found = compare(&old.iface, &cur.iface, cfg.resolution, token);
+            trace(|| format!("  compared {} in {:?}", l.info.name, t.elapsed()));
             if token.is_cancelled() {
                 return Err(Cancelled);
             }
