@@ -22,7 +22,7 @@ fn main() {
                 let d = iface.details.as_ref().unwrap();
                 for (ctx, h, sig, c) in &run.iterations {
                     let m = table.metrics(c);
-                    let v = d.iter_classes.get(&(*ctx, *h, *sig)).map(|v| d.vars.name(*v)).unwrap_or("?".into());
+                    let v = d.iter_classes.get(&(*ctx, *h, *sig)).map(|v| v.iter().map(|x| d.vars.name(*x)).collect::<Vec<_>>().join("|")).unwrap_or("?".into());
                     println!("  iter ctx {ctx:x} header {h} -> {v}: instr {}", m[0]);
                 }
                 println!(" trips {:?}", run.trips);

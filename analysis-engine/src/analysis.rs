@@ -163,7 +163,7 @@ pub struct FunctionInterface {
 #[derive(Debug)]
 pub struct Details {
     pub vars: crate::exec::vars::Vars,
-    pub iter_classes: HashMap<(u64, usize, u64), crate::poly::VarId>,
+    pub iter_classes: HashMap<(u64, usize, u64), Vec<crate::poly::VarId>>,
     pub paths: Vec<PathCost>,
     pub terms: crate::term::Terms,
 }

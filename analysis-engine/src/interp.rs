@@ -817,16 +817,23 @@ pub fn predict(iface: &FunctionInterface, run: &RunResult) -> Result<(String, Ve
     let Some(case) = iface.cases.iter().find(|c| c.sigs.contains(&run.sig)) else {
         return Err("the run followed a path not in the interface".into());
     };
-    let vals = var_values(d, run)?;
+    let vals = var_values(d, run, &case.polys)?;
     Ok((case.condition.clone(), case.polys.iter().map(|p| p.eval(&|v| vals.get(&v).copied().unwrap_or(0.0))).collect()))
 }
 
-fn var_values(d: &crate::analysis::Details, run: &RunResult) -> Result<HashMap<u32, f64>, String> {
+fn var_values(d: &crate::analysis::Details, run: &RunResult, polys: &[crate::poly::Poly]) -> Result<HashMap<u32, f64>, String> {
+    let used: std::collections::HashSet<u32> = polys.iter().flat_map(|p| p.vars()).collect();
     let mut vals: HashMap<u32, f64> = HashMap::new();
     for (k, n) in &run.iter_counts {
+        // The same iteration path may belong to classes of several loop
+        // summaries (one per way the loop was reached): use the one this
+        // case's formulas mention.
         match d.iter_classes.get(k) {
-            Some(v) => *vals.entry(*v).or_insert(0.0) += *n as f64,
-            None => return Err(format!("an iteration took a body path not in the interface (loop at block {})", k.1)),
+            Some(vs) if !vs.is_empty() => {
+                let v = vs.iter().copied().find(|v| used.contains(v)).unwrap_or(vs[0]);
+                *vals.entry(v).or_insert(0.0) += *n as f64;
+            }
+            _ => return Err(format!("an iteration took a body path not in the interface (loop at block {})", k.1)),
         }
     }
     for (id, info) in d.vars.list.iter().enumerate() {
@@ -855,28 +862,7 @@ pub fn check_run(iface: &FunctionInterface, run: &RunResult, table: &CostTable) 
     let Some(case) = iface.cases.iter().find(|c| c.sigs.contains(&run.sig)) else {
         return Err(format!("the run followed a path not in the interface (signature {:x})", run.sig));
     };
-    let mut vals: HashMap<u32, f64> = HashMap::new();
-    for (k, n) in &run.iter_counts {
-        match d.iter_classes.get(k) {
-            Some(v) => *vals.entry(*v).or_insert(0.0) += *n as f64,
-            None => return Err(format!("an iteration took a body path not in the interface (loop at block {})", k.1)),
-        }
-    }
-    for (id, info) in d.vars.list.iter().enumerate() {
-        match &info.key {
-            VarKey::Counted { ctx, header, .. } => {
-                if let Some(t) = run.trips.get(&(*ctx, *header)) {
-                    vals.insert(id as u32, *t as f64);
-                }
-            }
-            VarKey::CallArg { ctx, site, arg } => {
-                if let Some(x) = run.call_args.get(&(*ctx, *site, *arg)) {
-                    vals.insert(id as u32, *x as u64 as f64);
-                }
-            }
-            _ => {}
-        }
-    }
+    let vals = var_values(d, run, &case.polys)?;
     let metrics = table.metrics(&run.counts);
     for (mi, m) in metrics.iter().enumerate() {
         let actual = m + table.entry[mi] + run.extra[mi];

@@ -54,7 +54,7 @@ pub struct Explorer<'a> {
     pub exhausted: Option<String>,
     /// (context, loop header, iteration signature) → PCV, for the
     /// concrete interpreter to classify iterations.
-    pub iter_classes: HashMap<(u64, usize, u64), VarId>,
+    pub iter_classes: HashMap<(u64, usize, u64), Vec<VarId>>,
     pub notes: Vec<String>,
     /// Loop headers summarized as counted loops, per context.
     pub counted: HashMap<(u64, usize), VarId>,

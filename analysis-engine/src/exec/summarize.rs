@@ -171,7 +171,10 @@ impl<'a> Explorer<'a> {
         let vars = self.class_vars(ctx, f, lp, &classes, counted.is_some());
         for (k, c) in classes.iter().enumerate() {
             for s in &c.sigs {
-                self.iter_classes.insert((ctx, lp.header, *s), vars[k]);
+                let e = self.iter_classes.entry((ctx, lp.header, *s)).or_default();
+                if !e.contains(&vars[k]) {
+                    e.push(vars[k]);
+                }
             }
         }
         // Lines the iterations touch in objects that exist before the loop,
