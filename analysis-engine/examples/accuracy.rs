@@ -238,7 +238,10 @@ fn run(root: &Path, opts: &Opts) -> Result<(), String> {
     // Cached by the engine binary and every source it reads.
     let t1 = std::time::Instant::now();
     let cache_key = model_cache_key(root, &scenarios);
-    let cache_path = target.join("model-cache.json");
+    let cache_path = target.join(match &opts.only {
+        Some(ws) => format!("model-cache-{ws}.json"),
+        None => "model-cache.json".to_string(),
+    });
     let cached = if opts.no_cache { None } else { cache_key.as_ref().and_then(|k| load_model_cache(&cache_path, k, scenarios.len())) };
     let modelled = match cached {
         Some(m) => {
@@ -820,18 +823,19 @@ fn render_report(rows: &[Row], machine: &[(&str, String)], table: &CostTable) ->
                     Ok(m) => format!("– / {:.0} | – / {:.0} | – / {:.0}", m.ir, m.dr, m.dw),
                     Err(_) => "– | – | –".into(),
                 };
-                let _ = writeln!(o, "{head} **not predicted** | {meas} |");
+                let label = if r.measured.is_err() { "**not measured**" } else { "**not predicted**" };
+                let _ = writeln!(o, "{head} {label} | {meas} |");
                 failures.push(format!("{}/{}: {}", r.sc.ws, sc, why));
             }
         }
     }
     let predicted = rows.iter().filter(|r| r.pair().is_some()).count();
-    let _ = writeln!(o, "\n{} of {} scenarios predicted; {} excluded from the statistics.", predicted, rows.len(), failures.len());
+    let _ = writeln!(o, "\n{} of {} scenarios predicted and measured; {} excluded from the statistics.", predicted, rows.len(), failures.len());
     if inconsistent > 0 {
         let _ = writeln!(o, "\n**{inconsistent} metric values differ between the interface and the cost model on the interpreter's counts (consistency bug).**");
     }
     if !failures.is_empty() {
-        let _ = writeln!(o, "\n### Not predicted\n");
+        let _ = writeln!(o, "\n### Not compared\n");
         for f in &failures {
             let _ = writeln!(o, "- {}", short(f, 300));
         }

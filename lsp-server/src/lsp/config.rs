@@ -25,8 +25,11 @@ pub enum BaselineMode {
 #[serde(rename_all = "camelCase")]
 pub struct BudgetSettings {
     pub paths: Option<usize>,
+    #[serde(alias = "solver_ms")]
     pub solver_ms: Option<u64>,
+    #[serde(alias = "wall_ms")]
     pub wall_ms: Option<u64>,
+    #[serde(alias = "query_ms")]
     pub query_ms: Option<u32>,
 }
 
@@ -53,6 +56,7 @@ struct Raw {
     resolution: Option<f64>,
     hardware: Option<String>,
     baseline: Option<BaselineMode>,
+    #[serde(alias = "inlay_hints")]
     inlay_hints: Option<bool>,
     budgets: Option<BudgetSettings>,
 }

@@ -255,7 +255,7 @@ async fn progress_task(s: Arc<Shared>, mut rx: tokio::sync::mpsc::UnboundedRecei
             }
             Progress::Report { done, total, file } => {
                 if let Some(pr) = &ongoing {
-                    let pct = if total == 0 { 100 } else { (done * 100 / total) as u32 };
+                    let pct = (done * 100).checked_div(total).unwrap_or(100) as u32;
                     let name = std::path::Path::new(&file).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
                     pr.report_with_message(format!("{done}/{total} files ({name})"), pct).await;
                 }
@@ -455,7 +455,11 @@ impl LanguageServer for Backend {
             }
         }
         if let Some(root) = root.filter(|r| r.is_dir()) {
-            self.s.worker.send(Msg::Index { root });
+            let w = self.s.worker.clone();
+            tokio::task::spawn_blocking(move || {
+                let files = worker::walk_sources(&root, worker::MAX_INDEX_FILES, worker::MAX_INDEX_ENTRIES);
+                w.send(Msg::Index { files });
+            });
         }
     }
 

@@ -24,6 +24,7 @@ use perfi_engine::source::SourceFile;
 use perfi_engine::workspace::FileCache;
 use ropey::Rope;
 use std::cell::Cell;
+use std::rc::Rc;
 use std::collections::{HashMap, HashSet};
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
@@ -33,7 +34,8 @@ use std::time::{Duration, Instant, SystemTime};
 
 pub const DEBOUNCE: Duration = Duration::from_millis(25);
 const MAX_CACHE: usize = 4000;
-const MAX_INDEX_FILES: usize = 5000;
+pub const MAX_INDEX_FILES: usize = 5000;
+pub const MAX_INDEX_ENTRIES: usize = 200_000;
 const STACK: usize = 256 * 1024 * 1024;
 
 pub struct AnalyzeReq {
@@ -51,7 +53,8 @@ pub enum Msg {
     Analyze(AnalyzeReq),
     Pin { uri: String, text: String },
     Close { uri: String },
-    Index { root: PathBuf },
+    /// Index these files (found by `walk_sources` off this thread).
+    Index { files: Vec<PathBuf> },
     Shutdown,
 }
 
@@ -172,8 +175,8 @@ struct DocState {
     deps: Vec<PathBuf>,
     baseline: Option<Baseline>,
     /// Interfaces and findings of the last complete pass, by function name.
-    last: HashMap<String, Arc<Entry>>,
-    last_regs: HashMap<String, Arc<Vec<Regression>>>,
+    last: HashMap<String, Rc<Entry>>,
+    last_regs: HashMap<String, Rc<Vec<Regression>>>,
 }
 
 struct DiskFile {
@@ -182,10 +185,41 @@ struct DiskFile {
 }
 
 struct IndexState {
-    root: PathBuf,
-    files: Option<Vec<PathBuf>>,
+    files: Vec<PathBuf>,
     next: usize,
     functions: usize,
+}
+
+/// `.c` and `.h` files below `root` (hidden folders, `target` and
+/// `node_modules` skipped), at most `max_files`, looking at no more than
+/// `max_entries` directory entries: a huge root must not stall start-up.
+pub fn walk_sources(root: &Path, max_files: usize, max_entries: usize) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    let mut seen = 0usize;
+    while let Some(dir) = stack.pop() {
+        let Ok(rd) = std::fs::read_dir(&dir) else { continue };
+        let mut entries: Vec<(PathBuf, bool)> = rd.filter_map(|e| e.ok()).map(|e| (e.path(), e.file_type().is_ok_and(|t| t.is_dir()))).collect();
+        entries.sort();
+        for (p, is_dir) in entries.into_iter().rev() {
+            seen += 1;
+            if seen > max_entries || out.len() >= max_files {
+                out.sort();
+                return out;
+            }
+            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            if name.starts_with('.') || name == "target" || name == "node_modules" {
+                continue;
+            }
+            if is_dir {
+                stack.push(p);
+            } else if is_c_path(&p) {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
 }
 
 struct Worker {
@@ -194,13 +228,15 @@ struct Worker {
     versions: Arc<Versions>,
     docs: HashMap<String, DocState>,
     queue: Vec<AnalyzeReq>,
-    exact: HashMap<u64, Arc<Entry>>,
-    by_sem: HashMap<u64, Arc<Entry>>,
-    regress: HashMap<(u64, u64), Arc<Vec<Regression>>>,
+    exact: HashMap<u64, Rc<Entry>>,
+    by_sem: HashMap<u64, Rc<Entry>>,
+    regress: HashMap<(u64, u64), Rc<Vec<Regression>>>,
     parsed: HashMap<String, (u64, Arc<SourceFile>)>,
     disk: HashMap<PathBuf, DiskFile>,
     index: Option<IndexState>,
     run: u64,
+    /// Struct and field hovers of the current run's text.
+    layout_marks: std::cell::OnceCell<(Vec<StructView>, Vec<Mark>)>,
 }
 
 /// With PERFI_TRACE=FILE, phase timings of every run are appended there.
@@ -263,6 +299,7 @@ impl Worker {
             disk: HashMap::new(),
             index: None,
             run: 0,
+            layout_marks: std::cell::OnceCell::new(),
         }
     }
 
@@ -337,8 +374,8 @@ impl Worker {
                 self.docs.remove(&uri);
                 self.parsed.remove(&uri);
             }
-            Msg::Index { root } => {
-                self.index = Some(IndexState { root, files: None, next: 0, functions: 0 });
+            Msg::Index { files } => {
+                self.index = Some(IndexState { files, next: 0, functions: 0 });
             }
             Msg::Shutdown => return false,
         }
@@ -364,7 +401,11 @@ impl Worker {
             for d in self.docs.values_mut() {
                 d.baseline = None;
             }
-            self.emit(Event::Log(format!("internal error while analyzing {} (version {}); please report it", req.uri, req.version)));
+            let msg = format!("perfi: internal error while analyzing this version; please report it ({})", req.uri);
+            self.emit(Event::Log(msg.clone()));
+            // Answer waiting requests and show the problem instead of hanging.
+            let d = DiagView { start: 0, end: 0, severity: Severity::Information, message: msg, code: "perfi.internal" };
+            self.emit(Event::View(Arc::new(FileView { uri: req.uri.clone(), version: req.version, rope: req.rope.clone(), functions: vec![], structs: vec![], field_uses: vec![], diagnostics: vec![d], complete: true })));
         }
     }
 
@@ -468,7 +509,7 @@ impl Worker {
         Ok(())
     }
 
-    fn cached(&self, keys: FnKeys, allow_stale: bool) -> Option<(Arc<Entry>, bool)> {
+    fn cached(&self, keys: FnKeys, allow_stale: bool) -> Option<(Rc<Entry>, bool)> {
         if let Some(e) = self.exact.get(&keys.exact) {
             e.used.set(self.run);
             return Some((e.clone(), false));
@@ -484,7 +525,7 @@ impl Worker {
 
     /// Interface of function `i` of `fa`, from the cache or analyzed now.
     #[allow(clippy::too_many_arguments)]
-    fn interface(&mut self, fa: &FileAnalysis, i: usize, kc: &KeyContext, cfg: &Config, keys: FnKeys, allow_stale: bool, token: &CancelToken) -> Result<Option<(Arc<Entry>, bool)>, Cancelled> {
+    fn interface(&mut self, fa: &FileAnalysis, i: usize, kc: &KeyContext, cfg: &Config, keys: FnKeys, allow_stale: bool, token: &CancelToken) -> Result<Option<(Rc<Entry>, bool)>, Cancelled> {
         if let Some(e) = self.cached(keys, allow_stale) {
             return Ok(Some(e));
         }
@@ -496,7 +537,7 @@ impl Worker {
         if token.is_cancelled() {
             return Err(Cancelled);
         }
-        let e = Arc::new(Entry { iface, keys, used: Cell::new(self.run) });
+        let e = Rc::new(Entry { iface, keys, used: Cell::new(self.run) });
         self.exact.insert(keys.exact, e.clone());
         self.by_sem.insert(keys.sem, e.clone());
         Ok(Some((e, false)))
@@ -504,6 +545,7 @@ impl Worker {
 
     fn analyze(&mut self, req: &AnalyzeReq, token: &CancelToken) -> Result<(), Cancelled> {
         self.run += 1;
+        self.layout_marks = std::cell::OnceCell::new();
         let (cfg, cfg_warning) = req.settings.config_for(&req.path);
         let ck = config_key(&cfg);
         let bytes = req.rope.to_string().into_bytes();
@@ -530,7 +572,7 @@ impl Worker {
         // those are done.
         let t_keys = t0.elapsed();
         let n = fa.functions.len();
-        let mut entries: Vec<Option<(Arc<Entry>, bool)>> = vec![None; n];
+        let mut entries: Vec<Option<(Rc<Entry>, bool)>> = vec![None; n];
         let mut pending = Vec::new();
         for i in 0..n {
             if let Some(k) = keys[i] {
@@ -614,7 +656,7 @@ impl Worker {
     /// folder's other `.c` files) that this file calls: for call hovers
     /// and hints. With `compute` false only cached ones; the flag says
     /// whether all were available.
-    fn callee_interfaces(&mut self, prog: &Program, fa: &FileAnalysis, kc: &KeyContext, cfg: &Config, compute: bool, token: &CancelToken) -> Result<(HashMap<String, Arc<Entry>>, bool), Cancelled> {
+    fn callee_interfaces(&mut self, prog: &Program, fa: &FileAnalysis, kc: &KeyContext, cfg: &Config, compute: bool, token: &CancelToken) -> Result<(HashMap<String, Rc<Entry>>, bool), Cancelled> {
         let local: HashSet<&str> = fa.functions.iter().map(|l| l.info.name.as_str()).collect();
         let mut wanted: Vec<String> = Vec::new();
         for l in &fa.functions {
@@ -654,7 +696,7 @@ impl Worker {
             if token.is_cancelled() {
                 return Err(Cancelled);
             }
-            let e = Arc::new(Entry { iface, keys, used: Cell::new(self.run) });
+            let e = Rc::new(Entry { iface, keys, used: Cell::new(self.run) });
             self.exact.insert(keys.exact, e.clone());
             self.by_sem.insert(keys.sem, e.clone());
             out.insert(name, e);
@@ -707,12 +749,12 @@ impl Worker {
         req: &AnalyzeReq,
         fa: &FileAnalysis,
         keys: &[Option<FnKeys>],
-        entries: &[Option<(Arc<Entry>, bool)>],
+        entries: &[Option<(Rc<Entry>, bool)>],
         only: &[usize],
         cfg: &Config,
         ck: u64,
         token: &CancelToken,
-    ) -> Result<HashMap<String, Arc<Vec<Regression>>>, Cancelled> {
+    ) -> Result<HashMap<String, Rc<Vec<Regression>>>, Cancelled> {
         let mut out = HashMap::new();
         if self.ensure_baseline(req, ck).is_none() {
             return Ok(out);
@@ -733,11 +775,11 @@ impl Worker {
         base: &Baseline,
         fa: &FileAnalysis,
         keys: &[Option<FnKeys>],
-        entries: &[Option<(Arc<Entry>, bool)>],
+        entries: &[Option<(Rc<Entry>, bool)>],
         only: &[usize],
         cfg: &Config,
         token: &CancelToken,
-        out: &mut HashMap<String, Arc<Vec<Regression>>>,
+        out: &mut HashMap<String, Rc<Vec<Regression>>>,
     ) -> Result<(), Cancelled> {
         let Some(bfa) = base.prog.files.first() else { return Ok(()) };
         for &i in only {
@@ -758,7 +800,7 @@ impl Worker {
             if token.is_cancelled() {
                 return Err(Cancelled);
             }
-            let found = Arc::new(found);
+            let found = Rc::new(found);
             self.regress.insert((bk.sem, k.sem), found.clone());
             out.insert(l.info.name.clone(), found);
         }
@@ -783,9 +825,9 @@ impl Worker {
         &self,
         req: &AnalyzeReq,
         fa: &FileAnalysis,
-        entries: &[Option<(Arc<Entry>, bool)>],
-        callees: &(HashMap<String, Arc<Entry>>, bool),
-        regressions: &HashMap<String, Arc<Vec<Regression>>>,
+        entries: &[Option<(Rc<Entry>, bool)>],
+        callees: &(HashMap<String, Rc<Entry>>, bool),
+        regressions: &HashMap<String, Rc<Vec<Regression>>>,
         cfg: &Config,
         cfg_warning: Option<&str>,
         complete: bool,
@@ -874,10 +916,12 @@ impl Worker {
             }
             functions.push(v);
         }
-        let structs: Vec<StructView> = struct_views(fa.unit.main(), &fa.layouts);
-        let all_layouts = fa.unit.type_env().all_layouts();
-        let field_uses = super::view::field_uses(fa.unit.main(), &all_layouts);
-        let view = FileView { uri: req.uri.clone(), version: req.version, rope: req.rope.clone(), functions, structs, field_uses, diagnostics, complete };
+        let (structs, field_uses) = self.layout_marks.get_or_init(|| {
+            let structs: Vec<StructView> = struct_views(fa.unit.main(), &fa.layouts);
+            let all_layouts = fa.unit.type_env().all_layouts();
+            (structs, super::view::field_uses(fa.unit.main(), &all_layouts))
+        });
+        let view = FileView { uri: req.uri.clone(), version: req.version, rope: req.rope.clone(), functions, structs: structs.clone(), field_uses: field_uses.clone(), diagnostics, complete };
         self.emit(Event::View(Arc::new(view)));
     }
 
@@ -885,17 +929,11 @@ impl Worker {
 
     fn index_step(&mut self) {
         let Some(st) = self.index.as_mut() else { return };
-        let files = st.files.get_or_insert_with(|| {
-            let mut v = perfi_engine::workspace::collect_sources(std::slice::from_ref(&st.root)).unwrap_or_default();
-            v.retain(|p| is_c_path(p));
-            v.truncate(MAX_INDEX_FILES);
-            v
-        });
-        let total = files.len();
+        let total = st.files.len();
         if st.next == 0 {
             let _ = self.events.send(Event::Progress(Progress::Begin { total }));
         }
-        let Some(p) = files.get(st.next).cloned() else {
+        let Some(p) = st.files.get(st.next).cloned() else {
             let functions = st.functions;
             self.index = None;
             self.emit(Event::Progress(Progress::End { files: total, functions }));

@@ -77,6 +77,29 @@ pub fn diagnostics(c: &mut LspClient, uri: &str, version: i64) -> Vec<Value> {
     r.msg["params"]["diagnostics"].as_array().cloned().unwrap_or_default()
 }
 
+/// Diagnostics of `uri` at `version` until `pred` holds (the server may
+/// publish a version twice: first the edited function, then its callers).
+/// Returns the last set seen.
+pub fn diagnostics_until(c: &mut LspClient, uri: &str, version: i64, pred: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+    let deadline = std::time::Instant::now() + T;
+    let mut last = Vec::new();
+    let u = uri.to_string();
+    while std::time::Instant::now() < deadline {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        let r = c
+            .wait_notification(left, |m| {
+                m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == u.as_str() && m["params"]["version"].as_i64() == Some(version)
+            })
+            .expect("server alive");
+        let Some(r) = r else { break };
+        last = r.msg["params"]["diagnostics"].as_array().cloned().unwrap_or_default();
+        if pred(&last) {
+            return last;
+        }
+    }
+    last
+}
+
 pub fn warnings(d: &[Value]) -> Vec<String> {
     d.iter().filter(|x| x["severity"] == 2).map(|x| x["message"].as_str().unwrap_or("").to_string()).collect()
 }
