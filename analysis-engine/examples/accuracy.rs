@@ -132,6 +132,8 @@ struct Modelled {
     /// The interface's case and metrics, or why there is none.
     predicted: Result<(String, Vec<f64>), String>,
     partial: Option<String>,
+    /// How the interface was obtained: status, paths, analysis time.
+    analysis: String,
 }
 
 struct Row {
@@ -164,12 +166,14 @@ struct Opts {
     no_cache: bool,
     verbose: bool,
     results: Option<PathBuf>,
+    /// Multiplies the batch time budgets (solver and wall time).
+    budget_scale: f64,
 }
 
 fn main() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
     let root = root.canonicalize().unwrap_or(root);
-    let mut opts = Opts { calibrate: false, only: None, no_cache: false, verbose: false, results: None };
+    let mut opts = Opts { calibrate: false, only: None, no_cache: false, verbose: false, results: None, budget_scale: 1.0 };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -178,8 +182,15 @@ fn main() {
             "--no-cache" => opts.no_cache = true,
             "--verbose" | "-v" => opts.verbose = true,
             "--results" => opts.results = args.next().map(PathBuf::from),
+            "--budget-scale" => match args.next().and_then(|x| x.parse::<f64>().ok()).filter(|x| *x > 0.0) {
+                Some(f) => opts.budget_scale = f,
+                None => {
+                    eprintln!("accuracy: --budget-scale needs a positive number");
+                    std::process::exit(2);
+                }
+            },
             "-h" | "--help" => {
-                println!("usage: accuracy [--calibrate] [--only WS] [--no-cache] [--verbose] [--results PATH]");
+                println!("usage: accuracy [--calibrate] [--only WS] [--no-cache] [--verbose] [--results PATH] [--budget-scale F]");
                 return;
             }
             other => {
@@ -215,7 +226,9 @@ fn run(root: &Path, opts: &Opts) -> Result<(), String> {
             return Err(format!("no scenario of workspace `{only}` in the manifest"));
         }
     }
-    let machine = machine_info();
+    let mut machine = machine_info();
+    let b = budgets(opts.budget_scale);
+    machine.push(("budgets", format!("Budgets::batch(){}: {} paths, solver {} ms, wall {} ms per function", if opts.budget_scale == 1.0 { String::new() } else { format!(" x{}", opts.budget_scale) }, b.paths, b.solver_ms, b.wall_ms)));
     println!("Perfi accuracy: {} scenarios from {}", scenarios.len(), manifest_path.display());
     for (k, v) in &machine {
         println!("  {k:<10} {v}");
@@ -237,7 +250,7 @@ fn run(root: &Path, opts: &Opts) -> Result<(), String> {
     // The engine, on a thread with a big stack (as the CLI does).
     // Cached by the engine binary and every source it reads.
     let t1 = std::time::Instant::now();
-    let cache_key = model_cache_key(root, &scenarios);
+    let cache_key = model_cache_key(root, &scenarios).map(|k| format!("{k}-{}", opts.budget_scale));
     let cache_path = target.join(match &opts.only {
         Some(ws) => format!("model-cache-{ws}.json"),
         None => "model-cache.json".to_string(),
@@ -249,15 +262,7 @@ fn run(root: &Path, opts: &Opts) -> Result<(), String> {
             m
         }
         None => {
-            let sc2 = scenarios.clone();
-            let root2 = root.to_path_buf();
-            let verbose = opts.verbose;
-            let m = std::thread::Builder::new()
-                .stack_size(256 << 20)
-                .spawn(move || model_all(&root2, &sc2, verbose))
-                .map_err(|e| format!("cannot start the engine thread: {e}"))?
-                .join()
-                .map_err(|_| "the engine thread panicked".to_string())?;
+            let m = model_all(root, &scenarios, opts.verbose, budgets(opts.budget_scale))?;
             if let Some(k) = &cache_key {
                 save_model_cache(&cache_path, k, &m);
             }
@@ -490,6 +495,11 @@ fn parse_callgrind(text: &str) -> Result<Measured, String> {
 
 // ------------------------------------------------------------------ engine
 
+fn budgets(scale: f64) -> Budgets {
+    let b = Budgets::batch();
+    Budgets { solver_ms: (b.solver_ms as f64 * scale) as u64, wall_ms: (b.wall_ms as f64 * scale) as u64, ..b }
+}
+
 fn same_file(a: &Path, b: &Path) -> bool {
     match (a.canonicalize(), b.canonicalize()) {
         (Ok(x), Ok(y)) => x == y,
@@ -499,7 +509,38 @@ fn same_file(a: &Path, b: &Path) -> bool {
 
 /// Per workspace: one program (driver + workspace files); per measured
 /// function: one interface; per scenario: one interpreter run.
-fn model_all(root: &Path, scenarios: &[Scenario], verbose: bool) -> Vec<Result<Modelled, String>> {
+/// Each measured function is analyzed on a fresh thread (with a big stack,
+/// as the CLI does): the solver's Z3 context is per thread, so no analysis
+/// inherits another's context, and the results do not depend on the order
+/// of the manifest. (Budget-bound analyses such as `bridge_receive` still
+/// vary from run to run: complete in ~22 s, or partial after ~13 s.)
+fn model_all(root: &Path, scenarios: &[Scenario], verbose: bool, budgets: Budgets) -> Result<Vec<Result<Modelled, String>>, String> {
+    let mut groups: Vec<((String, String), Vec<usize>)> = Vec::new();
+    for (i, s) in scenarios.iter().enumerate() {
+        let key = (s.ws.clone(), s.func.clone());
+        match groups.iter_mut().find(|g| g.0 == key) {
+            Some(g) => g.1.push(i),
+            None => groups.push((key, vec![i])),
+        }
+    }
+    let mut out: Vec<Result<Modelled, String>> = vec![Err("not modelled".into()); scenarios.len()];
+    for ((ws, func), idx) in groups {
+        eprintln!("accuracy: analyzing {ws} {func} ({} scenarios)", idx.len());
+        let group: Vec<Scenario> = idx.iter().map(|i| scenarios[*i].clone()).collect();
+        let root2 = root.to_path_buf();
+        let handle = std::thread::Builder::new()
+            .stack_size(256 << 20)
+            .spawn(move || model_group(&root2, &group, verbose, budgets))
+            .map_err(|e| format!("cannot start an engine thread: {e}"))?;
+        let rows = handle.join().unwrap_or_else(|_| vec![Err("the engine thread panicked".into()); idx.len()]);
+        for (i, r) in idx.iter().zip(rows) {
+            out[*i] = r;
+        }
+    }
+    Ok(out)
+}
+
+fn model_group(root: &Path, scenarios: &[Scenario], verbose: bool, budgets: Budgets) -> Vec<Result<Modelled, String>> {
     let mut programs: HashMap<String, Result<Program, String>> = HashMap::new();
     let mut interfaces: HashMap<(String, String), Result<FunctionInterface, String>> = HashMap::new();
     let mut out = Vec::new();
@@ -514,7 +555,7 @@ fn model_all(root: &Path, scenarios: &[Scenario], verbose: bool) -> Vec<Result<M
         });
         let r = match prog {
             // A panic in the engine is a bug to report, not the end of the run.
-            Ok(prog) => std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| model_one(prog, &driver, &ws_dir, s, &mut interfaces)))
+            Ok(prog) => std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| model_one(prog, &driver, &ws_dir, s, &mut interfaces, budgets)))
                 .unwrap_or_else(|p| {
                     let msg = p.downcast_ref::<String>().cloned().or_else(|| p.downcast_ref::<&str>().map(|x| x.to_string())).unwrap_or_default();
                     Err(format!("engine panicked: {msg}"))
@@ -535,7 +576,7 @@ fn model_all(root: &Path, scenarios: &[Scenario], verbose: bool) -> Vec<Result<M
     out
 }
 
-fn model_one(prog: &Program, driver: &Path, ws_dir: &Path, s: &Scenario, interfaces: &mut HashMap<(String, String), Result<FunctionInterface, String>>) -> Result<Modelled, String> {
+fn model_one(prog: &Program, driver: &Path, ws_dir: &Path, s: &Scenario, interfaces: &mut HashMap<(String, String), Result<FunctionInterface, String>>, budgets: Budgets) -> Result<Modelled, String> {
     let ws_files: Vec<_> = prog.files.iter().filter(|fa| Path::new(&fa.path).parent().is_some_and(|d| same_file(d, ws_dir))).collect();
     let Some(drv) = prog.files.iter().find(|fa| same_file(Path::new(&fa.path), driver)) else {
         return Err("driver not in the program".into());
@@ -548,7 +589,7 @@ fn model_one(prog: &Program, driver: &Path, ws_dir: &Path, s: &Scenario, interfa
     let iface = interfaces.entry((s.ws.clone(), s.func.clone())).or_insert_with(|| {
         let ir = lowered.ir.as_ref().map_err(|e| format!("`{}` not lowered: {e}", s.func))?;
         let f = home_table.get(&s.func).cloned().unwrap_or_else(|| Arc::new(ir.clone()));
-        let iface = analyze_function(&f, &lowered.info, &home_table, &Config::default(), Budgets::batch(), 1.0, &CancelToken::new());
+        let iface = analyze_function(&f, &lowered.info, &home_table, &Config::default(), budgets, 1.0, &CancelToken::new());
         Ok(iface)
     });
     let iface = match iface {
@@ -584,7 +625,14 @@ fn model_one(prog: &Program, driver: &Path, ws_dir: &Path, s: &Scenario, interfa
         Some(p) => format!("{e} ({p})"),
         None => e,
     });
-    Ok(Modelled { counts: run.counts.0, extra: run.extra, predicted, partial })
+    let analysis = format!(
+        "{}, {} paths, {} cases, {:.1} s",
+        if iface.status == Status::Complete { "complete".to_string() } else { short(iface.reason.as_deref().unwrap_or("partial"), 70) },
+        iface.paths,
+        iface.cases.len(),
+        iface.analysis_ms / 1000.0
+    );
+    Ok(Modelled { counts: run.counts.0, extra: run.extra, predicted, partial, analysis })
 }
 
 // ------------------------------------------------------- engine result cache
@@ -592,6 +640,8 @@ fn model_one(prog: &Program, driver: &Path, ws_dir: &Path, s: &Scenario, interfa
 fn model_cache_key(root: &Path, scenarios: &[Scenario]) -> Option<String> {
     // The engine: its sources (cost table included) and locked dependencies.
     let mut parts: Vec<Vec<u8>> = vec![std::fs::read(root.join("Cargo.lock")).ok()?];
+    // This harness too: how it drives the engine matters.
+    parts.push(std::fs::read(root.join("analysis-engine/examples/accuracy.rs")).ok()?);
     let mut stack = vec![root.join("analysis-engine/src")];
     let mut engine = Vec::new();
     while let Some(d) = stack.pop() {
@@ -641,6 +691,7 @@ fn save_model_cache(path: &Path, key: &str, rows: &[Result<Modelled, String>]) {
                 "metrics": m.predicted.as_ref().ok().map(|(_, p)| p.clone()),
                 "why": m.predicted.as_ref().err(),
                 "partial": m.partial,
+                "analysis": m.analysis,
             }),
         })
         .collect();
@@ -670,7 +721,8 @@ fn load_model_cache(path: &Path, key: &str, n: usize) -> Option<Vec<Result<Model
             _ => Err(r.get("why").and_then(|w| w.as_str()).unwrap_or("unknown").to_string()),
         };
         let partial = r.get("partial").and_then(|p| p.as_str()).map(String::from);
-        out.push(Ok(Modelled { counts, extra, predicted, partial }));
+        let analysis = r.get("analysis").and_then(|p| p.as_str()).unwrap_or("").to_string();
+        out.push(Ok(Modelled { counts, extra, predicted, partial, analysis }));
     }
     Some(out)
 }
@@ -786,7 +838,7 @@ fn render_report(rows: &[Row], machine: &[(&str, String)], table: &CostTable) ->
         let _ = writeln!(o, "- {k}: {v}");
     }
     let _ = writeln!(o, "- measurement: `valgrind --tool=callgrind --cache-sim=yes --toggle-collect=<function>` (Ir, Dr, Dw of the one measured call, callees included)");
-    let _ = writeln!(o, "- prediction: the function's interface (resolution 1, batch budgets) evaluated at the PCV values of the concrete interpreter's run of the same scenario");
+    let _ = writeln!(o, "- prediction: the function's interface (resolution 1, the budgets above) evaluated at the PCV values of the concrete interpreter's run of the same scenario");
     let _ = writeln!(o, "- halves: manifest lines alternate fit (even) / held-back (odd); `make calibrate` fits the cost table on the fit half only\n");
 
     let _ = writeln!(o, "## Per scenario\n");
@@ -839,6 +891,21 @@ fn render_report(rows: &[Row], machine: &[(&str, String)], table: &CostTable) ->
         for f in &failures {
             let _ = writeln!(o, "- {}", short(f, 300));
         }
+    }
+    let _ = writeln!(o, "\n## Interfaces\n");
+    let _ = writeln!(o, "| ws | function | scenarios compared | analysis |");
+    let _ = writeln!(o, "|---|---|---|---|");
+    let mut seen: Vec<(String, String)> = Vec::new();
+    for r in rows {
+        let key = (r.sc.ws.clone(), r.sc.func.clone());
+        if seen.contains(&key) {
+            continue;
+        }
+        seen.push(key);
+        let same: Vec<&Row> = rows.iter().filter(|x| x.sc.ws == r.sc.ws && x.sc.func == r.sc.func).collect();
+        let ok = same.iter().filter(|x| x.pair().is_some()).count();
+        let analysis = same.iter().find_map(|x| x.model.as_ref().ok().map(|m| m.analysis.clone())).unwrap_or_else(|| "–".into());
+        let _ = writeln!(o, "| {} | {} | {ok} of {} | {} |", r.sc.ws, r.sc.func, same.len(), analysis);
     }
     let _ = writeln!(o, "\n## Statistics (interface predictions)\n");
     stats_table(&mut o, rows, &interface_pred);
