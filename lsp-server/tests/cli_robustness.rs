@@ -124,7 +124,7 @@ fn workspace_functions_are_all_lowered_or_explained() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../test-workspaces");
     let mut c = perfi();
     c.arg("analyze").arg(&root).arg("--format").arg("json");
-    let (code, out, err) = run_with_deadline(c, Duration::from_secs(300));
+    let (code, out, err) = run_with_deadline(c, Duration::from_secs(900));
     assert_eq!(code, 0, "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     let mut n = 0;
