@@ -754,14 +754,7 @@ impl<'a> Explorer<'a> {
         let terms = &self.terms;
         let o = st.mem.get_mut(obj);
         if let Some(k) = k {
-            o.cells.retain(|c| match terms.as_const(c.off) {
-                Some(ck) => {
-                    let ck = ck as u64;
-                    !(ck < k + size as u64 && k < ck + c.size as u64)
-                }
-                None => true,
-            });
-            trim_ranges(o, k, k + size as u64);
+            clear_range(terms, o, k, k + size as u64);
         } else {
             o.cells.retain(|c| !(c.off == off && c.size == size));
         }
@@ -779,11 +772,7 @@ impl<'a> Explorer<'a> {
         let (dk, sk) = (dk as u64, sk as u64);
         let terms = &self.terms;
         let o = st.mem.get_mut(dobj);
-        o.cells.retain(|c| terms.as_const(c.off).is_none_or(|ck| {
-            let ck = ck as u64;
-            !(ck < dk + len && dk < ck + c.size as u64)
-        }));
-        trim_ranges(o, dk, dk + len);
+        clear_range(terms, o, dk, dk + len);
         o.copies.push(CopyRec { dst: dk, len, src: sobj, src_off: sk });
     }
 
@@ -1091,11 +1080,7 @@ impl<'a> Explorer<'a> {
                         let (k, len) = (k as u64, len as u64);
                         let terms = &self.terms;
                         let o = st.mem.get_mut(obj);
-                        o.cells.retain(|c| terms.as_const(c.off).is_none_or(|ck| {
-                            let ck = ck as u64;
-                            !(ck < k + len && k < ck + c.size as u64)
-                        }));
-                        trim_ranges(o, k, k + len);
+                        clear_range(terms, o, k, k + len);
                         o.fills.push((k, k + len, byte as u8));
                         self.touch(st, obj, off);
                         st.written.insert(obj);
@@ -1165,6 +1150,16 @@ impl<'a> Explorer<'a> {
             _ => Some(Value::Int(self.terms.sym(&format!("{name}()"), 64, SymKind::Input))),
         }
     }
+}
+
+/// A write of constant bytes [lo, hi): drop the constant-offset cells it
+/// overlaps and cut it out of the fill and copy ranges.
+fn clear_range(terms: &Terms, o: &mut Object, lo: u64, hi: u64) {
+    o.cells.retain(|c| terms.as_const(c.off).is_none_or(|ck| {
+        let ck = ck as u64;
+        !(ck < hi && lo < ck + c.size as u64)
+    }));
+    trim_ranges(o, lo, hi);
 }
 
 /// Remove [lo, hi) from an object's fill and copy ranges, keeping the
