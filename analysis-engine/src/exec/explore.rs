@@ -67,6 +67,10 @@ pub struct Explorer<'a> {
     /// Iteration classes whose per-iteration instruction counts differ by
     /// less than this are merged (their maximum is used).
     pub resolution: f64,
+    /// Keep the set of path signatures a merged state stands for. Only the
+    /// concrete interpreter needs them (to find a run's case); the set can
+    /// grow exponentially with merges, so editors and the CLI go without.
+    pub track_sigs: bool,
 }
 
 const MAX_CALL_DEPTH: usize = 24;
@@ -93,6 +97,7 @@ impl<'a> Explorer<'a> {
             resolution: 1.0,
             lazy: HashMap::new(),
             rpo_cache: HashMap::new(),
+            track_sigs: false,
         }
     }
 
@@ -329,7 +334,12 @@ impl<'a> Explorer<'a> {
                     let rets: Vec<State> = outs.into_iter().map(|o| match o {
                         Out::Done(s) | Out::Exit(s) | Out::Back(s) => s,
                     }).collect();
-                    return self.merge_returns(rets);
+                    let n = rets.len();
+                    let merged = self.merge_returns(rets);
+                    if std::env::var_os("PERFI_DEBUG_CALLS").is_some() {
+                        eprintln!("call {} depth {}: {} returns, {} after merging, {} queries so far", callee, depth, n, merged.len(), self.solver.queries);
+                    }
+                    return merged;
                 }
                 let vals: Vec<Value> = args.iter().map(|a| self.eval(&mut st, a)).collect();
                 let r = self.external_call(&mut st, callee, &vals, i.span.start_byte, i.span.start_line);
@@ -917,6 +927,13 @@ impl<'a> Explorer<'a> {
                 // Pointers compare by address.
                 let (ta, tb) = match (va, vb) {
                     (Value::Ptr { obj: o1, off: f1 }, Value::Ptr { obj: o2, off: f2 }) if o1 == o2 => (f1, f2),
+                    // A null test of `&obj[off]` is a null test of the
+                    // object: no object straddles address 0. This keeps
+                    // hashed indices (`&tbl[hash(k)]`) out of the query.
+                    (Value::Ptr { obj, .. }, Value::Int(z)) | (Value::Int(z), Value::Ptr { obj, .. }) if self.terms.as_const(z) == Some(0) => {
+                        let base = st.mem.get(obj).base;
+                        (base, self.terms.konst(0, 64))
+                    }
                     _ => {
                         let ta = self.as_int(st, va);
                         let tb = self.as_int(st, vb);
@@ -943,7 +960,10 @@ impl<'a> Explorer<'a> {
             }
             _ => {
                 let v = self.eval(st, e);
-                let t = self.as_int(st, v);
+                let t = match v {
+                    Value::Ptr { obj, .. } => st.mem.get(obj).base,
+                    v => self.as_int(st, v),
+                };
                 let w = self.terms.width(t);
                 let z = self.terms.konst(0, w);
                 let eq = self.terms.eq(t, z);
