@@ -32,9 +32,10 @@ pub struct Args {
     /// Hardware model (generic-x86-64, skylake-server, icelake-server, zen3, or one from perfi.toml).
     #[arg(long)]
     pub hardware: Option<String>,
-    /// Budgets: batch (default) or interactive.
-    #[arg(long, default_value = "batch")]
-    pub budgets: String,
+    /// Budgets: batch or interactive; without it, `[budgets]` of perfi.toml
+    /// over the batch defaults.
+    #[arg(long)]
+    pub budgets: Option<String>,
 }
 
 pub fn config_for(path: &Path, resolution: Option<f64>, hardware: Option<&str>) -> Result<Config> {
@@ -55,10 +56,11 @@ pub fn config_for(path: &Path, resolution: Option<f64>, hardware: Option<&str>) 
 pub fn run(args: Args) -> Result<ExitCode> {
     let files = collect_sources(&args.paths).context("collecting sources")?;
     let prog = Program::load(&files).context("loading sources")?;
-    let budgets = match args.budgets.as_str() {
-        "batch" => Budgets::batch(),
-        "interactive" => Budgets::interactive(),
-        other => anyhow::bail!("unknown budgets `{other}` (batch or interactive)"),
+    let budgets = match args.budgets.as_deref() {
+        None => None,
+        Some("batch") => Some(Budgets::batch()),
+        Some("interactive") => Some(Budgets::interactive()),
+        Some(other) => anyhow::bail!("unknown budgets `{other}` (batch or interactive)"),
     };
     let cancel = CancelToken::new();
     let mut out_files = Vec::new();
@@ -73,7 +75,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
         }
         let cfg = config_for(Path::new(&fa.path), args.resolution, args.hardware.as_deref())?;
         let mut cfg = cfg;
-        cfg.budgets = Budgets { paths: cfg.budgets.paths.min(budgets.paths).max(1), ..budgets };
+        if let Some(b) = budgets {
+            cfg.budgets = b;
+        }
         hw_name = cfg.hardware.name.clone();
         res_used = cfg.resolution;
         let table = prog.table_for(&fa.path);
