@@ -122,6 +122,11 @@ impl<'a> Explorer<'a> {
         self.exhausted.is_some()
     }
 
+    /// Half the wall-time or solver budget is gone.
+    fn half_spent(&self) -> bool {
+        self.start.elapsed().as_millis() as u64 > self.budgets.wall_ms / 2 || self.solver.solver_time.as_millis() as u64 > self.budgets.solver_ms / 2
+    }
+
     /// The initial state of `f` with symbolic parameters.
     pub fn initial_state(&mut self, f: &Arc<Function>) -> State {
         let mut st = State {
@@ -187,6 +192,9 @@ impl<'a> Explorer<'a> {
             // Topological scheduling: the state earliest in reverse
             // post-order goes first, so that paths meeting at a join point
             // are there together and can merge.
+            if self.half_spent() {
+                work.depth_first();
+            }
             let Some((mut st, fresh, key)) = work.pop() else { break };
             if self.out_of_budget() {
                 break;
@@ -1217,28 +1225,53 @@ fn trim_ranges(o: &mut Object, lo: u64, hi: u64) {
 }
 
 /// The worklist: a priority queue on (call depth, reverse post-order
-/// index, instruction), smallest first.
+/// index, instruction), smallest first, so that paths meet at join points
+/// and merge. Once half a budget is spent it turns into a stack (depth
+/// first), so that paths reach the end and a partial interface has cases.
 #[derive(Default)]
 struct Work {
     heap: std::collections::BinaryHeap<std::cmp::Reverse<((usize, usize, usize), u64)>>,
     items: HashMap<u64, (State, bool)>,
     next: u64,
+    stack: Option<Vec<(State, bool, (usize, usize, usize))>>,
 }
 
 impl Work {
     fn push(&mut self, s: State, fresh: bool, key: (usize, usize, usize)) {
+        if let Some(st) = &mut self.stack {
+            st.push((s, fresh, key));
+            return;
+        }
         let id = self.next;
         self.next += 1;
         self.items.insert(id, (s, fresh));
         self.heap.push(std::cmp::Reverse((key, id)));
     }
     fn pop(&mut self) -> Option<(State, bool, (usize, usize, usize))> {
+        if let Some(st) = &mut self.stack {
+            return st.pop();
+        }
         let std::cmp::Reverse((key, id)) = self.heap.pop()?;
         let (s, f) = self.items.remove(&id)?;
         Some((s, f, key))
     }
     fn peek_key(&self) -> Option<(usize, usize, usize)> {
-        self.heap.peek().map(|r| r.0 .0)
+        match &self.stack {
+            Some(st) => st.last().map(|x| x.2),
+            None => self.heap.peek().map(|r| r.0 .0),
+        }
+    }
+    /// Switch to depth-first order: the states furthest along go first.
+    fn depth_first(&mut self) {
+        if self.stack.is_some() {
+            return;
+        }
+        let mut all = Vec::new();
+        while let Some(x) = self.pop() {
+            all.push(x);
+        }
+        all.reverse();
+        self.stack = Some(all);
     }
 }
 
