@@ -1,0 +1,188 @@
+// The "Latency vs PCV" webview: follows the function at the cursor and
+// redraws as the document changes. The SVG is made on the extension side
+// (plotSvg.ts); the webview only shows it and sends back the choices.
+
+import * as crypto from 'crypto';
+import * as vscode from 'vscode';
+import { FunctionInterface, METRICS, Metric } from './iface';
+import { buildPlot, PlotModel } from './plotModel';
+import { escapeXml, renderLegend, renderSvg } from './plotSvg';
+
+export interface PlotSource {
+  /** Function at the cursor of `editor` and its interface; undefined when there is none. */
+  interfaceAt(editor: vscode.TextEditor): Promise<FunctionInterface | undefined>;
+  resolution(): number;
+  defaultMax(): number;
+  log(msg: string): void;
+}
+
+export class PlotPanel {
+  private panel: vscode.WebviewPanel | undefined;
+  private readonly subs: vscode.Disposable[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private pcv: string | undefined;
+  private metric: Metric = 'instructions';
+  private generation = 0;
+  /** The last model drawn, for tests and for the status of the panel. */
+  lastModel: PlotModel | undefined;
+  lastError: string | undefined;
+  updates = 0;
+
+  constructor(private readonly src: PlotSource) {}
+
+  show(editor: vscode.TextEditor | undefined): void {
+    if (this.panel) {
+      this.panel.reveal(vscode.ViewColumn.Beside, true);
+    } else {
+      this.panel = vscode.window.createWebviewPanel('perfi.plot', 'Latency vs PCV', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, { enableScripts: true, retainContextWhenHidden: true, localResourceRoots: [] });
+      this.panel.webview.html = this.html(this.panel.webview);
+      this.panel.onDidDispose(() => this.disposePanel(), null, this.subs);
+      this.panel.webview.onDidReceiveMessage((m: { type?: string; pcv?: string; metric?: string }) => {
+        if (m.type === 'choose') {
+          this.pcv = m.pcv || undefined;
+          if ((METRICS as readonly string[]).includes(m.metric ?? '')) {
+            this.metric = m.metric as Metric;
+          }
+          this.schedule(vscode.window.activeTextEditor, 0);
+        }
+      }, null, this.subs);
+      vscode.window.onDidChangeTextEditorSelection((e) => this.schedule(e.textEditor, 250), null, this.subs);
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        const ed = vscode.window.activeTextEditor;
+        if (ed && e.document === ed.document) {
+          this.schedule(ed, 400);
+        }
+      }, null, this.subs);
+    }
+    this.schedule(editor, 0);
+  }
+
+  private schedule(editor: vscode.TextEditor | undefined, ms: number): void {
+    if (!this.panel || !editor || !['c', 'cpp'].includes(editor.document.languageId)) {
+      return;
+    }
+    if (this.timer) {
+      clearTimeout(this.timer);
+    }
+    this.timer = setTimeout(() => void this.update(editor), ms);
+  }
+
+  private async update(editor: vscode.TextEditor): Promise<void> {
+    const gen = ++this.generation;
+    let f: FunctionInterface | undefined;
+    try {
+      f = await this.src.interfaceAt(editor);
+    } catch (e) {
+      this.lastError = e instanceof Error ? e.message : String(e);
+      this.src.log(`plot: ${this.lastError}`);
+      this.post({ type: 'error', message: this.lastError });
+      return;
+    }
+    // A newer cursor move or edit has started its own update.
+    if (gen !== this.generation || !this.panel) {
+      return;
+    }
+    if (!f) {
+      this.post({ type: 'idle', message: 'Put the cursor in a function to plot its interface.' });
+      return;
+    }
+    try {
+      const m = buildPlot(f, { pcv: this.pcv, metric: this.metric, resolution: this.src.resolution(), defaultMax: this.src.defaultMax() });
+      this.lastModel = m;
+      this.lastError = undefined;
+      this.updates++;
+      this.panel.title = `Latency vs PCV: ${f.name}`;
+      this.post({
+        type: 'update',
+        title: `${f.name} — ${m.metric} vs ${m.pcv ?? '(no PCV)'}`,
+        description: m.pcvDescription,
+        svg: renderSvg(m),
+        legend: renderLegend(m),
+        notes: m.notes.map(escapeXml),
+        held: m.held.map(([v, x]) => `${v} = ${x}`).join(', '),
+        band: m.band === null ? '' : `Shaded: ± resolution (${m.band} instructions) around each case.`,
+        pcvChoices: m.pcvChoices,
+        pcv: m.pcv ?? '',
+        metrics: [...METRICS],
+        metric: m.metric,
+      });
+    } catch (e) {
+      this.lastError = e instanceof Error ? e.message : String(e);
+      this.post({ type: 'error', message: this.lastError });
+    }
+  }
+
+  private post(msg: unknown): void {
+    void this.panel?.webview.postMessage(msg);
+  }
+
+  private html(webview: vscode.Webview): string {
+    const nonce = crypto.randomBytes(16).toString('base64');
+    return `<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src ${webview.cspSource} data:; style-src 'unsafe-inline'; script-src 'nonce-${nonce}';">
+<title>Latency vs PCV</title>
+<style>
+body { font-family: var(--vscode-font-family); color: var(--vscode-foreground); background: var(--vscode-editor-background); padding: 8px 14px; }
+h2 { font-size: 1.1em; margin: 4px 0; }
+.desc, .held, .band { opacity: 0.8; font-size: 0.9em; margin: 2px 0; }
+.notes { color: var(--vscode-editorWarning-foreground, #b58900); font-size: 0.9em; }
+select { margin-right: 12px; }
+ul.legend { list-style: none; padding: 0; font-size: 0.9em; }
+ul.legend li { margin: 4px 0; }
+.swatch { display: inline-block; width: 14px; height: 4px; margin-right: 6px; vertical-align: middle; }
+.cond { opacity: 0.75; margin-left: 20px; word-break: break-word; }
+svg { color: var(--vscode-foreground); max-width: 100%; height: auto; }
+</style></head>
+<body>
+<div><label>PCV <select id="pcv"></select></label><label>metric <select id="metric"></select></label></div>
+<h2 id="title">Waiting for the interface…</h2>
+<div class="desc" id="desc"></div>
+<div id="plot"></div>
+<div class="band" id="band"></div>
+<div class="held" id="held"></div>
+<div class="notes" id="notes"></div>
+<ul class="legend" id="legend"></ul>
+<script nonce="${nonce}">
+const vscode = acquireVsCodeApi();
+const $ = (id) => document.getElementById(id);
+function fill(sel, items, chosen) {
+  sel.replaceChildren(...items.map((v) => { const o = document.createElement('option'); o.value = v; o.textContent = v; o.selected = v === chosen; return o; }));
+}
+function choose() { vscode.postMessage({ type: 'choose', pcv: $('pcv').value, metric: $('metric').value }); }
+$('pcv').addEventListener('change', choose);
+$('metric').addEventListener('change', choose);
+window.addEventListener('message', (ev) => {
+  const m = ev.data;
+  if (m.type === 'update') {
+    $('title').textContent = m.title;
+    $('desc').textContent = m.description;
+    $('plot').innerHTML = m.svg;
+    $('legend').innerHTML = m.legend;
+    $('band').textContent = m.band;
+    $('held').textContent = m.held ? 'Held at: ' + m.held : '';
+    $('notes').innerHTML = m.notes.join('<br>');
+    fill($('pcv'), m.pcvChoices, m.pcv);
+    fill($('metric'), m.metrics, m.metric);
+  } else {
+    $('notes').textContent = m.message;
+  }
+});
+</script></body></html>`;
+  }
+
+  private disposePanel(): void {
+    this.panel = undefined;
+    if (this.timer) {
+      clearTimeout(this.timer);
+    }
+    for (const d of this.subs.splice(0)) {
+      d.dispose();
+    }
+  }
+
+  dispose(): void {
+    this.panel?.dispose();
+    this.disposePanel();
+  }
+}
