@@ -60,6 +60,11 @@ for m in @vscode/spdlog node-pty @parcel/watcher kerberos native-watchdog @vscod
   done
 done
 
+# argon2 (password hashing, loaded at start-up even with --auth none) uses
+# node-pre-gyp, which would try a download first.
+echo "perfi: npm rebuild argon2" >&2
+npm_config_build_from_source=true npm rebuild argon2 >&2
+
 rg_bin=$(command -v rg)
 for where in lib/vscode .; do
   if [ -d "$where/node_modules/@vscode/ripgrep" ]; then
