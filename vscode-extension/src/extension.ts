@@ -7,7 +7,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { LanguageClient, LanguageClientOptions, ServerOptions, State } from 'vscode-languageclient/node';
 import { functionAtLine, functionMarks, inRange } from './functionAt';
-import { FunctionInterface, parseInterface } from './iface';
+import { FunctionInterface, parseInterface, resolutionFromText } from './iface';
 import { InterfaceDocuments, SCHEME } from './interfaceDoc';
 import { interfaceDocumentText } from './python';
 import { PlotPanel } from './plotPanel';
@@ -56,7 +56,7 @@ class Perfi {
 
   constructor(private readonly ctx: vscode.ExtensionContext) {
     this.plot = new PlotPanel({
-      interfaceAt: (ed) => this.interfaceAt(ed),
+      interfaceAt: (ed) => this.interfaceWithResolution(ed),
       resolution: () => this.sent?.resolution ?? DEFAULT_RESOLUTION,
       defaultMax: () => vscode.workspace.getConfiguration('perfi').get<number>('plot.defaultMaximum', 32),
       log: (m) => this.output.appendLine(m),
@@ -142,6 +142,7 @@ class Perfi {
             const regressions = diagnostics.filter((d) => d.code === 'perfi.regression' || (typeof d.code === 'object' && d.code?.value === 'perfi.regression')).length;
             this.setState({ analyzing: false, regressions });
             this.countFunctions();
+            this.plot.refresh();
           }
         },
       },
@@ -264,6 +265,17 @@ class Perfi {
     const f = parseInterface(raw);
     // The range check catches a cursor below the end of the last function above it.
     return f.startLine === 0 || inRange(line, f.startLine, f.endLine) ? f : undefined;
+  }
+
+  /** As interfaceAt, with the resolution the server analyzed the file at. */
+  async interfaceWithResolution(ed: vscode.TextEditor): Promise<{ f: FunctionInterface; resolution: number | undefined } | undefined> {
+    const f = await this.interfaceAt(ed);
+    if (!f || !this.client) {
+      return undefined;
+    }
+    // Sent directly, not through vscode.commands: the middleware would open the interface document.
+    const r = (await this.client.sendRequest('workspace/executeCommand', { command: 'perfi.showInterface', arguments: [ed.document.uri.toString(), f.name] })) as { text?: unknown } | null;
+    return { f, resolution: typeof r?.text === 'string' ? resolutionFromText(r.text) : undefined };
   }
 
   private async afterCommand(command: string, args: unknown[], result: unknown): Promise<void> {

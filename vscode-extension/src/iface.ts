@@ -79,3 +79,19 @@ export function parseInterface(v: unknown): FunctionInterface {
     cases,
   };
 }
+
+/**
+ * The resolution the server used for a file, from the first line of the
+ * interface text ("NAME  FILE:A-B  complete · 3 paths · 44.2 ms ·
+ * resolution 10"). The JSON of one function does not carry it, and it may
+ * come from a perfi.toml the client does not read.
+ */
+export function resolutionFromText(text: string): number | undefined {
+  const first = text.split('\n', 1)[0];
+  const m = /·\s*resolution\s+([0-9]+(?:\.[0-9]+)?)\b/.exec(first);
+  if (!m) {
+    return undefined;
+  }
+  const v = Number(m[1]);
+  return Number.isFinite(v) && v > 0 ? v : undefined;
+}

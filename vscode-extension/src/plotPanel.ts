@@ -9,8 +9,9 @@ import { buildPlot, PlotModel } from './plotModel';
 import { escapeXml, renderLegend, renderSvg } from './plotSvg';
 
 export interface PlotSource {
-  /** Function at the cursor of `editor` and its interface; undefined when there is none. */
-  interfaceAt(editor: vscode.TextEditor): Promise<FunctionInterface | undefined>;
+  /** Function at the cursor of `editor`, its interface and the resolution it was computed at; undefined when there is none. */
+  interfaceAt(editor: vscode.TextEditor): Promise<{ f: FunctionInterface; resolution: number | undefined } | undefined>;
+  /** The resolution when the server's text does not state it. */
   resolution(): number;
   defaultMax(): number;
   log(msg: string): void;
@@ -57,6 +58,11 @@ export class PlotPanel {
     this.schedule(editor, 0);
   }
 
+  /** Redraw for the active editor: the server published new results (e.g. after a settings change). */
+  refresh(): void {
+    this.schedule(vscode.window.activeTextEditor, 100);
+  }
+
   private schedule(editor: vscode.TextEditor | undefined, ms: number): void {
     if (!this.panel || !editor || !['c', 'cpp'].includes(editor.document.languageId)) {
       return;
@@ -69,9 +75,9 @@ export class PlotPanel {
 
   private async update(editor: vscode.TextEditor): Promise<void> {
     const gen = ++this.generation;
-    let f: FunctionInterface | undefined;
+    let got: { f: FunctionInterface; resolution: number | undefined } | undefined;
     try {
-      f = await this.src.interfaceAt(editor);
+      got = await this.src.interfaceAt(editor);
     } catch (e) {
       this.lastError = e instanceof Error ? e.message : String(e);
       this.src.log(`plot: ${this.lastError}`);
@@ -82,12 +88,16 @@ export class PlotPanel {
     if (gen !== this.generation || !this.panel) {
       return;
     }
-    if (!f) {
+    if (!got) {
       this.post({ type: 'idle', message: 'Put the cursor in a function to plot its interface.' });
       return;
     }
+    const f = got.f;
     try {
-      const m = buildPlot(f, { pcv: this.pcv, metric: this.metric, resolution: this.src.resolution(), defaultMax: this.src.defaultMax() });
+      const m = buildPlot(f, { pcv: this.pcv, metric: this.metric, resolution: got.resolution ?? this.src.resolution(), defaultMax: this.src.defaultMax() });
+      if (got.resolution === undefined) {
+        m.notes.push(`the server did not state the resolution; the band assumes ${m.resolution}`);
+      }
       this.lastModel = m;
       this.lastError = undefined;
       this.updates++;

@@ -78,7 +78,7 @@ export function renderSvg(m: PlotModel, width = 760, height = 420): string {
     if (m.band !== null && s.points.length > 0) {
       const upper = s.points.map(([x, y]) => `${X(x).toFixed(1)},${Y(y + band).toFixed(1)}`);
       const lower = [...s.points].reverse().map(([x, y]) => `${X(x).toFixed(1)},${Y(y - band).toFixed(1)}`);
-      parts.push(`<polygon class="band" points="${[...upper, ...lower].join(' ')}" fill="${color}" fill-opacity="0.15" stroke="none"/>`);
+      parts.push(`<polygon class="band" points="${[...upper, ...lower].join(' ')}" fill="${color}" fill-opacity="0.3" stroke="${color}" stroke-opacity="0.6" stroke-width="0.5" stroke-dasharray="3 2"/>`);
     }
     const d = s.points.map(([x, y], k) => `${k === 0 ? 'M' : 'L'}${X(x).toFixed(1)},${Y(y).toFixed(1)}`).join(' ');
     parts.push(`<path class="series" d="${d}" fill="none" stroke="${color}" stroke-width="2"><title>${escapeXml(`${s.label}: ${s.condition}\n${m.metric} = ${s.formula}`)}</title></path>`);

@@ -112,6 +112,14 @@ async function cleanup() {
   fs.rmSync(tmp, { recursive: true, force: true });
 }
 
+// Stopped from outside (make's deadline, ^C): do not leave code-server behind.
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.on(sig, () => {
+    console.error(`integration: ${sig}, stopping`);
+    void cleanup().finally(() => process.exit(1));
+  });
+}
+
 try {
   // The packaged extension must install into this code-server.
   if (vsix) {
@@ -137,6 +145,8 @@ try {
   browser = await chromium.launch({
     executablePath: chromePath,
     headless: true,
+    handleSIGINT: false,
+    handleSIGTERM: false,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage', '--no-first-run'],
   });
   const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });

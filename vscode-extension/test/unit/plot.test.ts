@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { parseInterface } from '../../src/iface';
+import { parseInterface, resolutionFromText } from '../../src/iface';
 import { buildPlot, pcvRange, samples } from '../../src/plotModel';
 import { escapeXml, niceTicks, renderSvg } from '../../src/plotSvg';
 
@@ -84,5 +84,14 @@ describe('plot model', () => {
     assert.deepStrictEqual(niceTicks(0, 16, 8), [0, 2, 4, 6, 8, 10, 12, 14, 16]);
     assert.deepStrictEqual(niceTicks(0, 1000, 5), [0, 200, 400, 600, 800, 1000]);
     assert.deepStrictEqual(niceTicks(3, 3, 5), [3]);
+  });
+});
+
+describe('resolution from the interface text', () => {
+  it('reads the value on the first line only', () => {
+    assert.strictEqual(resolutionFromText('nat_lookup_int  nat.c:50-66  complete · 3 paths · 44.2 ms · resolution 10\n  PCVs:'), 10);
+    assert.strictEqual(resolutionFromText('f  a.c:1-2  partial · 1 paths · 2 ms · resolution 2.5 · budget'), 2.5);
+    assert.strictEqual(resolutionFromText('f  a.c:1-2  complete\n · resolution 10'), undefined);
+    assert.strictEqual(resolutionFromText(''), undefined);
   });
 });
