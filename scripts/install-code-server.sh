@@ -39,7 +39,8 @@ export npm_config_unsafe_perm=true npm_config_yes=true npm_config_audit=false np
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 echo "perfi: fetching code-server@$VERSION from npm" >&2
-(cd "$tmp" && npm pack "code-server@$VERSION" >/dev/null)
+# npm pack lists every file of the package: keep that out of the output.
+(cd "$tmp" && npm pack "code-server@$VERSION" >/dev/null 2>pack.log) || { cat "$tmp/pack.log" >&2; exit 1; }
 rm -rf "$DEST.partial"
 mkdir -p "$DEST.partial"
 tar -xzf "$tmp/code-server-$VERSION.tgz" -C "$DEST.partial" --strip-components=1
