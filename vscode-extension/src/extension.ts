@@ -198,10 +198,13 @@ class Perfi {
     }
   }
 
+  private lastC: vscode.TextEditor | undefined;
+
   onActiveEditor(ed: vscode.TextEditor | undefined): void {
     if (!isC(ed?.document)) {
       return;
     }
+    this.lastC = ed;
     const regressions = vscode.languages.getDiagnostics(ed.document.uri).filter((d) => d.source === 'perfi' && d.severity === vscode.DiagnosticSeverity.Warning).length;
     this.setState({ regressions, functions: undefined, analyzing: false });
     this.countFunctions();
@@ -236,9 +239,14 @@ class Perfi {
     await this.start();
   }
 
+  /**
+   * The C editor a command is about: the active one, else (focus in the
+   * plot, a panel or the Problems view) the one last active.
+   */
   private activeC(): vscode.TextEditor | undefined {
-    const ed = vscode.window.activeTextEditor;
-    if (!isC(ed?.document)) {
+    const active = vscode.window.activeTextEditor;
+    const ed = isC(active?.document) ? active : this.lastC && vscode.window.visibleTextEditors.includes(this.lastC) ? this.lastC : undefined;
+    if (!ed) {
       void vscode.window.showInformationMessage('Perfi: open a C file first.');
       return undefined;
     }
@@ -372,6 +380,7 @@ export async function activate(ctx: vscode.ExtensionContext): Promise<PerfiApi> 
   perfi = new Perfi(ctx);
   perfi.register();
   await perfi.start();
+  perfi.onActiveEditor(vscode.window.activeTextEditor);
   return perfi.api();
 }
 

@@ -8,6 +8,10 @@ import { FunctionInterface, METRICS, Metric } from './iface';
 import { buildPlot, PlotModel } from './plotModel';
 import { escapeXml, renderLegend, renderSvg } from './plotSvg';
 
+function isC(e: vscode.TextEditor): boolean {
+  return e.document.languageId === 'c' || e.document.languageId === 'cpp';
+}
+
 export interface PlotSource {
   /** Function at the cursor of `editor`, its interface and the resolution it was computed at; undefined when there is none. */
   interfaceAt(editor: vscode.TextEditor): Promise<{ f: FunctionInterface; resolution: number | undefined } | undefined>;
@@ -23,7 +27,11 @@ export class PlotPanel {
   private timer: NodeJS.Timeout | undefined;
   private pcv: string | undefined;
   private metric: Metric = 'instructions';
+  /** Values the user gave the variables that are not on the x axis. */
+  private fixed = new Map<string, number>();
   private generation = 0;
+  /** The C editor last plotted: while the webview has focus there is no active editor. */
+  private editor: vscode.TextEditor | undefined;
   /** The last model drawn, for tests and for the status of the panel. */
   lastModel: PlotModel | undefined;
   lastError: string | undefined;
@@ -38,18 +46,24 @@ export class PlotPanel {
       this.panel = vscode.window.createWebviewPanel('perfi.plot', 'Latency vs PCV', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, { enableScripts: true, retainContextWhenHidden: true, localResourceRoots: [] });
       this.panel.webview.html = this.html(this.panel.webview);
       this.panel.onDidDispose(() => this.disposePanel(), null, this.subs);
-      this.panel.webview.onDidReceiveMessage((m: { type?: string; pcv?: string; metric?: string }) => {
+      this.panel.webview.onDidReceiveMessage((m: { type?: string; pcv?: string; metric?: string; fixed?: Record<string, unknown> }) => {
         if (m.type === 'choose') {
           this.pcv = m.pcv || undefined;
           if ((METRICS as readonly string[]).includes(m.metric ?? '')) {
             this.metric = m.metric as Metric;
           }
-          this.schedule(vscode.window.activeTextEditor, 0);
+          for (const [k, v] of Object.entries(m.fixed ?? {})) {
+            const x = Number(v);
+            if (v !== '' && Number.isFinite(x) && x >= 0) {
+              this.fixed.set(k, x);
+            }
+          }
+          this.schedule(this.current(), 0);
         }
       }, null, this.subs);
       vscode.window.onDidChangeTextEditorSelection((e) => this.schedule(e.textEditor, 250), null, this.subs);
       vscode.workspace.onDidChangeTextDocument((e) => {
-        const ed = vscode.window.activeTextEditor;
+        const ed = this.current();
         if (ed && e.document === ed.document) {
           this.schedule(ed, 400);
         }
@@ -60,13 +74,23 @@ export class PlotPanel {
 
   /** Redraw for the active editor: the server published new results (e.g. after a settings change). */
   refresh(): void {
-    this.schedule(vscode.window.activeTextEditor, 100);
+    this.schedule(this.current(), 100);
+  }
+
+  private current(): vscode.TextEditor | undefined {
+    const active = vscode.window.activeTextEditor;
+    if (active && isC(active)) {
+      return active;
+    }
+    // The remembered editor may have been closed since.
+    return this.editor && vscode.window.visibleTextEditors.includes(this.editor) ? this.editor : vscode.window.visibleTextEditors.find(isC);
   }
 
   private schedule(editor: vscode.TextEditor | undefined, ms: number): void {
-    if (!this.panel || !editor || !['c', 'cpp'].includes(editor.document.languageId)) {
+    if (!this.panel || !editor || !isC(editor)) {
       return;
     }
+    this.editor = editor;
     if (this.timer) {
       clearTimeout(this.timer);
     }
@@ -94,7 +118,7 @@ export class PlotPanel {
     }
     const f = got.f;
     try {
-      const m = buildPlot(f, { pcv: this.pcv, metric: this.metric, resolution: got.resolution ?? this.src.resolution(), defaultMax: this.src.defaultMax() });
+      const m = buildPlot(f, { pcv: this.pcv, metric: this.metric, resolution: got.resolution ?? this.src.resolution(), defaultMax: this.src.defaultMax(), fixed: this.fixed });
       if (got.resolution === undefined) {
         m.notes.push(`the server did not state the resolution; the band assumes ${m.resolution}`);
       }
@@ -109,7 +133,7 @@ export class PlotPanel {
         svg: renderSvg(m),
         legend: renderLegend(m),
         notes: m.notes.map(escapeXml),
-        held: m.held.map(([v, x]) => `${v} = ${x}`).join(', '),
+        held: m.held,
         band: m.band === null ? '' : `Shaded: ± resolution (${m.band} instructions) around each case.`,
         pcvChoices: m.pcvChoices,
         pcv: m.pcv ?? '',
@@ -138,6 +162,7 @@ h2 { font-size: 1.1em; margin: 4px 0; }
 .desc, .held, .band { opacity: 0.8; font-size: 0.9em; margin: 2px 0; }
 .notes { color: var(--vscode-editorWarning-foreground, #b58900); font-size: 0.9em; }
 select { margin-right: 12px; }
+.held input { width: 5em; margin-right: 10px; }
 ul.legend { list-style: none; padding: 0; font-size: 0.9em; }
 ul.legend li { margin: 4px 0; }
 .swatch { display: inline-block; width: 14px; height: 4px; margin-right: 6px; vertical-align: middle; }
@@ -159,7 +184,11 @@ const $ = (id) => document.getElementById(id);
 function fill(sel, items, chosen) {
   sel.replaceChildren(...items.map((v) => { const o = document.createElement('option'); o.value = v; o.textContent = v; o.selected = v === chosen; return o; }));
 }
-function choose() { vscode.postMessage({ type: 'choose', pcv: $('pcv').value, metric: $('metric').value }); }
+function choose() {
+  const fixed = {};
+  for (const inp of document.querySelectorAll('#held input')) fixed[inp.dataset.v] = inp.value;
+  vscode.postMessage({ type: 'choose', pcv: $('pcv').value, metric: $('metric').value, fixed });
+}
 $('pcv').addEventListener('change', choose);
 $('metric').addEventListener('change', choose);
 window.addEventListener('message', (ev) => {
@@ -170,7 +199,19 @@ window.addEventListener('message', (ev) => {
     $('plot').innerHTML = m.svg;
     $('legend').innerHTML = m.legend;
     $('band').textContent = m.band;
-    $('held').textContent = m.held ? 'Held at: ' + m.held : '';
+    $('held').replaceChildren();
+    if (m.held.length > 0) {
+      $('held').append('Held at: ');
+      for (const [v, x] of m.held) {
+        const label = document.createElement('label');
+        label.textContent = v + ' = ';
+        const inp = document.createElement('input');
+        inp.type = 'number'; inp.min = '0'; inp.value = String(x); inp.dataset.v = v; inp.size = 5;
+        inp.addEventListener('change', choose);
+        label.append(inp);
+        $('held').append(label, ' ');
+      }
+    }
     $('notes').innerHTML = m.notes.join('<br>');
     fill($('pcv'), m.pcvChoices, m.pcv);
     fill($('metric'), m.metrics, m.metric);

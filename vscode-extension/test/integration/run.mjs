@@ -57,6 +57,33 @@ const freePort = () =>
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * What the plot webview shows (it lives in nested iframes the extension
+ * host cannot see into), and a user's change: the first held variable set
+ * to 4 in its input box.
+ */
+async function actOnPlot(page) {
+  for (const frame of page.frames()) {
+    try {
+      const series = await frame.locator('#plot svg path.series').count();
+      if (series === 0) continue;
+      const bands = await frame.locator('#plot svg polygon.band').count();
+      const title = await frame.locator('#title').textContent();
+      const input = frame.locator('#held input').first();
+      let setVar = null;
+      if ((await frame.locator('#held input').count()) > 0) {
+        setVar = await input.getAttribute('data-v');
+        await input.fill('4');
+        await input.dispatchEvent('change');
+      }
+      return { series, bands, title, setVar };
+    } catch {
+      // a frame that went away or is not the webview
+    }
+  }
+  return { series: 0, bands: 0, title: null, setVar: null };
+}
+
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'perfi-it-'));
 const ws = path.join(tmp, 'nat');
 const ipc = path.join(tmp, 'ipc');
@@ -176,6 +203,10 @@ try {
         await page.screenshot({ path: path.join(outDir, `${m[1]}.png`) });
         fs.writeFileSync(path.join(ipc, `shot-${m[1]}.done`), '');
       }
+      if (f === 'act-webview.req') {
+        fs.rmSync(path.join(ipc, f));
+        fs.writeFileSync(path.join(ipc, 'act-webview.done'), JSON.stringify(await actOnPlot(page)));
+      }
     }
     if (fs.existsSync(path.join(ipc, 'result'))) {
       result = fs.readFileSync(path.join(ipc, 'result'), 'utf8').trim();
@@ -192,6 +223,9 @@ try {
   console.log('integration: 1 passed, 0 failed');
 } catch (e) {
   fail(e instanceof Error ? e.message : String(e));
+  // What code-server said is usually the reason; the browser log is in outDir.
+  const csText = fs.existsSync(path.join(outDir, 'code-server.log')) ? fs.readFileSync(path.join(outDir, 'code-server.log'), 'utf8') : '';
+  console.error(`integration: last lines of ${path.join(outDir, 'code-server.log')}:\n${csText.split('\n').slice(-20).join('\n')}`);
   console.log('integration: 0 passed, 1 failed');
 } finally {
   await cleanup();

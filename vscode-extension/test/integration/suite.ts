@@ -163,6 +163,16 @@ async function scenario(): Promise<void> {
   say(`plot after the edit: max ${top(after).toFixed(1)} (was ${topBefore.toFixed(1)})`);
   await shot('plot');
 
+  // The webview itself: one drawn line and one band per case, and a held
+  // variable typed into its box reaches the model.
+  fs.writeFileSync(path.join(DIR, 'act-webview.req'), '');
+  const seen = JSON.parse(await until('the runner to look at the webview', () => fs.existsSync(path.join(DIR, 'act-webview.done')) && fs.readFileSync(path.join(DIR, 'act-webview.done'), 'utf8'), 60_000)) as { series: number; bands: number; title: string | null; setVar: string | null };
+  check(seen.series === after.series.length && seen.bands === after.series.length, `webview shows ${seen.series} lines and ${seen.bands} bands for ${after.series.length} cases`);
+  check(seen.title?.includes('nat_lookup_int'), `webview title: ${seen.title}`);
+  check(seen.setVar !== null, 'the webview offers no held variable to set');
+  await until(`the plot to hold ${seen.setVar} at 4`, () => api.plot().model?.held.some(([v, x]) => v === seen.setVar && x === 4), STEP_MS, plotState);
+  say(`webview: ${seen.series} lines, ${seen.bands} bands; ${seen.setVar} = 4 typed in the webview reached the plot`);
+
   await place(editor, warning.range.start);
   await vscode.commands.executeCommand('workbench.actions.view.problems');
   await vscode.commands.executeCommand('workbench.action.focusActiveEditorGroup');
@@ -173,6 +183,7 @@ async function scenario(): Promise<void> {
   // Pinning the baseline makes the edited text the reference: the warning goes.
   // The server analyzes the pinned text again from scratch: slow on a loaded machine.
   const t0 = Date.now();
+  say(`pinning with focus ${vscode.window.activeTextEditor ? 'in the editor' : 'outside any text editor'}`);
   await vscode.commands.executeCommand('perfi.pinBaselineActive');
   await until('the warning to clear after pinning', () => vscode.languages.getDiagnostics(file).every((d) => d.severity !== vscode.DiagnosticSeverity.Warning), 3 * STEP_MS);
   say(`pinned: warning cleared after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
