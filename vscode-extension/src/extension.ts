@@ -138,7 +138,7 @@ class Perfi {
         },
         handleDiagnostics: (uri, diagnostics, next) => {
           next(uri, diagnostics);
-          if (vscode.window.activeTextEditor?.document.uri.toString() === uri.toString()) {
+          if (this.currentC()?.document.uri.toString() === uri.toString()) {
             const regressions = diagnostics.filter((d) => d.code === 'perfi.regression' || (typeof d.code === 'object' && d.code?.value === 'perfi.regression')).length;
             this.setState({ analyzing: false, regressions });
             this.countFunctions();
@@ -179,7 +179,7 @@ class Perfi {
       clearTimeout(this.countTimer);
     }
     this.countTimer = setTimeout(async () => {
-      const doc = vscode.window.activeTextEditor?.document;
+      const doc = this.currentC()?.document;
       if (!isC(doc) || !this.client) {
         return;
       }
@@ -193,7 +193,7 @@ class Perfi {
   }
 
   onEdit(e: vscode.TextDocumentChangeEvent): void {
-    if (e.contentChanges.length > 0 && isC(e.document) && e.document === vscode.window.activeTextEditor?.document) {
+    if (e.contentChanges.length > 0 && isC(e.document) && e.document === this.currentC()?.document) {
       this.setState({ analyzing: true });
     }
   }
@@ -243,9 +243,14 @@ class Perfi {
    * The C editor a command is about: the active one, else (focus in the
    * plot, a panel or the Problems view) the one last active.
    */
-  private activeC(): vscode.TextEditor | undefined {
+  private currentC(): vscode.TextEditor | undefined {
     const active = vscode.window.activeTextEditor;
-    const ed = isC(active?.document) ? active : this.lastC && vscode.window.visibleTextEditors.includes(this.lastC) ? this.lastC : undefined;
+    return isC(active?.document) ? active : this.lastC && vscode.window.visibleTextEditors.includes(this.lastC) ? this.lastC : undefined;
+  }
+
+  /** currentC(), or a message saying why a command cannot run. */
+  private activeC(): vscode.TextEditor | undefined {
+    const ed = this.currentC();
     if (!ed) {
       void vscode.window.showInformationMessage('Perfi: open a C file first.');
       return undefined;
@@ -363,7 +368,7 @@ class Perfi {
       const target = vscode.workspace.workspaceFolders ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
       await cfg.update('resolution', value, target);
     });
-    reg('perfi.showPlot', () => this.plot.show(vscode.window.activeTextEditor));
+    reg('perfi.showPlot', () => this.plot.show(this.currentC()));
     reg('perfi.showLog', () => this.output.show(true));
     reg('perfi.restartServer', () => this.restart());
     this.ctx.subscriptions.push(
