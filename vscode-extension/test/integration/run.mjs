@@ -3,7 +3,10 @@
 // (driven by playwright-core) with a URL payload that makes the extension
 // host run suite.ts, takes the screenshots suite.ts asks for, and reports.
 //
-//   node test/integration/run.mjs --perfi PATH --code-server ENTRY_JS [--out DIR] [--vsix FILE]
+//   node test/integration/run.mjs [--perfi PATH] [--code-server ENTRY_JS] [--out DIR] [--vsix FILE]
+//
+// Without --vsix it tests vscode-extension/ itself with perfi.serverPath =
+// PATH; with --vsix, the installed package and its bundled binary.
 //
 // The workspace is a copy of test-workspaces/nat in a fresh git repository
 // under a temporary folder, so the baseline is its HEAD and nothing is
@@ -97,11 +100,45 @@ git('init', '-q');
 git('add', '.');
 git('-c', 'user.name=perfi-test', '-c', 'user.email=test@perfi.invalid', 'commit', '-qm', 'baseline');
 
+// With --vsix, the extension under test is the packaged one, installed into
+// this code-server, and it must find its server on its own: the bundled
+// binary (no perfi.serverPath, no perfi on PATH).
+let underTest = extDir;
+let expectServer;
+if (vsix) {
+  const csArgs = ['--config', path.join(tmp, 'config.yaml'), '--user-data-dir', path.join(tmp, 'ud-install'), '--extensions-dir', path.join(tmp, 'ext-install')];
+  try {
+    const out = execFileSync(process.execPath, [entry, ...csArgs, '--install-extension', path.resolve(vsix)], { encoding: 'utf8' });
+    const listed = execFileSync(process.execPath, [entry, ...csArgs, '--list-extensions', '--show-versions'], { encoding: 'utf8' });
+    const dir = fs.readdirSync(path.join(tmp, 'ext-install')).find((d) => d.startsWith('perfi.perfi-'));
+    if (!/perfi\.perfi@/.test(listed) || !dir) {
+      throw new Error(`the .vsix did not install:\n${out}\n${listed}`);
+    }
+    underTest = path.join(tmp, 'ext-install', dir);
+    expectServer = path.join(underTest, 'bin', 'perfi');
+    console.log(`integration: ${path.basename(vsix)} installs into code-server (${listed.trim()}); testing the installed copy`);
+  } catch (e) {
+    fail(e instanceof Error ? e.message : String(e));
+    console.log('integration: 0 passed, 1 failed');
+    fs.rmSync(tmp, { recursive: true, force: true });
+    process.exit(1);
+  }
+}
+const isExe = (p) => {
+  try {
+    fs.accessSync(p, fs.constants.X_OK);
+    return fs.statSync(p).isFile();
+  } catch {
+    return false;
+  }
+};
+const pathVar = vsix ? (process.env.PATH ?? '').split(path.delimiter).filter((d) => !isExe(path.join(d, 'perfi'))).join(path.delimiter) : process.env.PATH;
+
 fs.writeFileSync(
   path.join(userData, 'User/settings.json'),
   JSON.stringify(
     {
-      'perfi.serverPath': perfi,
+      ...(vsix ? {} : { 'perfi.serverPath': perfi }),
       'workbench.startupEditor': 'none',
       'workbench.tips.enabled': false,
       'security.workspace.trust.enabled': false,
@@ -125,7 +162,7 @@ const csLog = fs.openSync(path.join(outDir, 'code-server.log'), 'w');
 const cs = spawn(
   process.execPath,
   [entry, '--auth', 'none', '--bind-addr', host, '--config', path.join(tmp, 'config.yaml'), '--user-data-dir', userData, '--extensions-dir', path.join(tmp, 'extensions'), '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override', ws],
-  { env: { ...process.env, PERFI_IT_DIR: ipc }, stdio: ['ignore', csLog, csLog], detached: true },
+  { env: { ...process.env, PATH: pathVar, PERFI_IT_DIR: ipc, ...(expectServer ? { PERFI_IT_EXPECT_SERVER: expectServer } : {}) }, stdio: ['ignore', csLog, csLog], detached: true },
 );
 let browser;
 
@@ -148,15 +185,6 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
 }
 
 try {
-  // The packaged extension must install into this code-server.
-  if (vsix) {
-    const out = execFileSync(process.execPath, [entry, '--config', path.join(tmp, 'config.yaml'), '--user-data-dir', path.join(tmp, 'ud-install'), '--extensions-dir', path.join(tmp, 'ext-install'), '--install-extension', path.resolve(vsix)], { encoding: 'utf8' });
-    const listed = execFileSync(process.execPath, [entry, '--config', path.join(tmp, 'config.yaml'), '--user-data-dir', path.join(tmp, 'ud-install'), '--extensions-dir', path.join(tmp, 'ext-install'), '--list-extensions', '--show-versions'], { encoding: 'utf8' });
-    if (!/perfi\.perfi@/.test(listed)) {
-      throw new Error(`the .vsix did not install:\n${out}\n${listed}`);
-    }
-    console.log(`integration: ${path.basename(vsix)} installs into code-server (${listed.trim()})`);
-  }
 
   const deadline = Date.now() + 60_000;
   for (;;) {
@@ -180,7 +208,7 @@ try {
   page.on('pageerror', (e) => fs.appendFileSync(path.join(outDir, 'browser.log'), `pageerror: ${e.message}\n`));
   page.on('console', (m) => fs.appendFileSync(path.join(outDir, 'browser.log'), `${m.type()}: ${m.text()}\n`));
   const payload = JSON.stringify([
-    ['extensionDevelopmentPath', `vscode-remote://${host}${extDir}`],
+    ['extensionDevelopmentPath', `vscode-remote://${host}${underTest}`],
     ['extensionTestsPath', `vscode-remote://${host}${path.join(extDir, 'dist-test/suite.js')}`],
   ]);
   await page.goto(`http://${host}/?folder=${encodeURIComponent(ws)}&payload=${encodeURIComponent(payload)}`);

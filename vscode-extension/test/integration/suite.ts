@@ -88,6 +88,8 @@ async function scenario(): Promise<void> {
   const api = await ext!.activate();
   await until('the language server to run', () => api.client()?.isRunning());
   say(`server running: ${api.serverCommand()}`);
+  const expected = process.env.PERFI_IT_EXPECT_SERVER;
+  check(expected === undefined || api.serverCommand() === expected, `server ${api.serverCommand()}, expected the bundled ${expected}`);
   plotState = () => {
     const p = api.plot();
     return JSON.stringify({ fn: p.model?.functionName, series: p.model?.series.length, error: p.error, updates: p.updates, active: vscode.window.activeTextEditor?.document.uri.toString(), line: vscode.window.activeTextEditor?.selection.active.line });
