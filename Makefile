@@ -6,7 +6,7 @@ CARGO ?= cargo
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_INSTALL := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends
 
-.PHONY: all deps deps-z3 deps-ground-truth deps-neovim build release run test bench bench-lsp accuracy calibrate clean \
+.PHONY: all deps deps-z3 deps-ground-truth deps-neovim deps-clangd build release run test bench bench-lsp accuracy calibrate clean \
 	deps-node deps-vscode-test vscode-npm package test-vscode test-vscode-unit test-vscode-integration
 
 all: build
@@ -82,9 +82,13 @@ test-vscode-integration: package deps-vscode-test
 
 test-vscode: test-vscode-unit test-vscode-integration
 
-# Typing session against `perfi lsp` (and clangd when installed):
-# keystroke → diagnostics and hover latencies, peak RSS.
-bench-lsp: build
+# Typing session against `perfi lsp` and, for comparison, Debian's clangd
+# (installed when missing): keystroke → diagnostics and hover latencies,
+# peak RSS.
+deps-clangd:
+	@command -v clangd >/dev/null || { echo "perfi: installing clangd (for the comparison)"; $(SUDO) apt-get update -qq && $(APT_INSTALL) clangd; }
+
+bench-lsp: build deps-clangd
 	$(CARGO) run --release -p perfi --example bench_lsp
 
 # Speed of the whole analysis (a benchmark, not a test).
