@@ -11,20 +11,17 @@ fn perf_query() -> Option<&'static Query> {
     Q.get_or_init(|| syntax::query(syntax::PERF_COMMENTS_QUERY)).as_ref()
 }
 
-/// Every `@perf` comment: (start line, end line, byte range, text).
-pub fn perf_comments(file: &SourceFile) -> Vec<(u32, u32, std::ops::Range<usize>, String)> {
-    perf_comments_in(file, None)
+/// A `@perf` comment: (start line, end line, byte range, text).
+pub type PerfComment = (u32, u32, std::ops::Range<usize>, String);
+
+/// Every `@perf` comment of the file.
+pub fn perf_comments(file: &SourceFile) -> Vec<PerfComment> {
+    file.perf_comments.get_or_init(|| find_perf_comments(file)).clone()
 }
 
-/// `perf_comments` restricted to comments touching the 0-based rows
-/// `rows`. Callers asking about one line must use this: a query over the
-/// whole tree per loop made lowering quadratic in the file's size.
-fn perf_comments_in(file: &SourceFile, rows: Option<std::ops::Range<usize>>) -> Vec<(u32, u32, std::ops::Range<usize>, String)> {
+fn find_perf_comments(file: &SourceFile) -> Vec<PerfComment> {
     let Some(q) = perf_query() else { return vec![] };
     let mut cursor = QueryCursor::new();
-    if let Some(r) = rows {
-        cursor.set_point_range(tree_sitter::Point::new(r.start, 0)..tree_sitter::Point::new(r.end, 0));
-    }
     let mut out = Vec::new();
     let mut it = cursor.matches(q, file.tree.root_node(), file.text.as_slice());
     while let Some(m) = it.next() {
@@ -66,9 +63,7 @@ pub fn parse_pcv(text: &str) -> Option<PcvAnnotation> {
 
 /// The pcv annotation whose comment ends on the line above `line` (or on it).
 pub fn pcv_above(file: &SourceFile, line: u32) -> Option<PcvAnnotation> {
-    // 1-based `line - 1` and `line` are 0-based rows line-2 and line-1.
-    let l = line as usize;
-    perf_comments_in(file, Some(l.saturating_sub(2)..l))
+    perf_comments(file)
         .into_iter()
         .filter(|(_, end, _, _)| *end + 1 == line || *end == line)
         .find_map(|(_, _, _, t)| parse_pcv(&t))

@@ -11,6 +11,8 @@ pub struct SourceFile {
     pub text: Vec<u8>,
     pub markers: Vec<Marker>,
     pub tree: Tree,
+    /// `@perf` comments, found once: every loop asks for its annotation.
+    pub(crate) perf_comments: std::sync::OnceLock<Vec<crate::annotations::PerfComment>>,
 }
 
 impl SourceFile {
@@ -18,7 +20,7 @@ impl SourceFile {
         let path = path.into();
         let s = sanitize(bytes);
         let tree = syntax::parse(&s.text, None).ok_or_else(|| crate::EngineError::Parse(path.clone()))?;
-        Ok(SourceFile { path, text: s.text, markers: s.markers, tree })
+        Ok(SourceFile { path, text: s.text, markers: s.markers, tree, perf_comments: Default::default() })
     }
 
     pub fn markers_in(&self, from: usize, to: usize) -> impl Iterator<Item = &Marker> {
