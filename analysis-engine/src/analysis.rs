@@ -154,6 +154,8 @@ pub struct FunctionInterface {
     pub cases: Vec<Case>,
     pub resolutions: Vec<f64>,
     pub notes: Vec<String>,
+    /// Branches and addresses that depend on a secret (`observe.rs`).
+    pub secret_findings: Vec<crate::exec::observe::SecretFinding>,
     #[serde(skip)]
     pub details: Option<Arc<Details>>,
 }
@@ -187,9 +189,12 @@ pub fn analyze_function(f: &Arc<Function>, info: &FunctionInfo, funcs: &FuncTabl
         if let Some(why) = &s.incomplete {
             incomplete.get_or_insert_with(|| why.clone());
         }
-        paths.push(path_cost(&s, &ex.table, &cfg.hardware));
+        paths.push(path_cost(&s, &ex.table, &cfg.hardware, &ex.obs.field_names));
     }
-    let merged = merge(&paths, resolution, &ex.terms, &ex.vars, &mut ex.solver);
+    let mut merged = merge(&paths, resolution, &ex.terms, &ex.vars, &mut ex.solver);
+    for c in merged.cases.iter_mut() {
+        c.footprint.cliffs = Some(crate::cliffs::cliffs(&c.footprint.path, &cfg.hardware, 1.0));
+    }
     let (status, reason) = match (&ex.exhausted, &incomplete) {
         (Some(why), _) => (Status::Partial, Some(format!("partial: {why}; {} paths explored", paths.len()))),
         (None, Some(why)) => (Status::Partial, Some(format!("partial: {why}"))),
@@ -222,6 +227,7 @@ pub fn analyze_function(f: &Arc<Function>, info: &FunctionInfo, funcs: &FuncTabl
         cases: merged.cases,
         resolutions: merged.resolutions,
         notes,
+        secret_findings: ex.obs.findings.iter().cloned().collect(),
         details: Some(Arc::new(details)),
     }
 }

@@ -219,9 +219,21 @@ impl<'a, 'e> Lowerer<'a, 'e> {
                 continue;
             }
             let id = self.add_local(&name, ct, true);
+            self.f.locals[id].secret = self.marked_secret(p);
             self.f.params.push(id);
         }
         Ok(())
+    }
+
+    /// `/* @perf secret */` on a parameter: the comment sits in its
+    /// declaration or between it and the neighbouring `,` / `(` / `)`.
+    fn marked_secret(&self, p: Node) -> bool {
+        let text = &self.ctx.file.text;
+        let (s, e) = (p.start_byte(), p.end_byte().min(text.len()));
+        let s = s.min(e);
+        let before = text[..s].iter().rposition(|c| *c == b',' || *c == b'(').map(|i| i + 1).unwrap_or(s);
+        let after = text[e..].iter().position(|c| *c == b',' || *c == b')').map(|i| e + i).unwrap_or(e);
+        text.get(before..after).is_some_and(|t| String::from_utf8_lossy(t).contains("@perf secret"))
     }
 
     // ---------------------------------------------------------------- statements

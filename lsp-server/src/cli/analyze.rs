@@ -86,7 +86,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             match &l.ir {
                 Ok(f) => {
                     let iface = analyze_function(&Arc::new(f.clone()), &l.info, &table, &cfg, cfg.budgets, cfg.resolution, &cancel);
-                    text.push_str(&output::text(&fa.path, &iface, cfg.resolution));
+                    text.push_str(&output::text_with(&fa.path, &iface, cfg.resolution, Some(&cfg.hardware)));
                     text.push('\n');
                     py.push_str(&output::python(&iface));
                     funcs.push(output::json(&iface));
