@@ -16,6 +16,7 @@ pub mod regress;
 pub mod env;
 pub mod exec;
 pub mod footprint;
+pub mod hotfields;
 pub mod index;
 pub mod interface;
 pub mod interp;

@@ -1132,13 +1132,19 @@ impl<'a, 'e> Lowerer<'a, 'e> {
                 let arg = n.child_by_field_name("argument").ok_or(self.err("field", n))?;
                 let field = self.text(n.child_by_field_name("field").ok_or(self.err("field", n))?);
                 let op = n.child_by_field_name("operator").map(|o| self.text(o)).unwrap_or_default();
+                // `f->key.addr` is recorded as field `key.addr` of f's
+                // struct, so hot-field reports see the outer struct.
+                let mut outer: Option<(String, String)> = None;
                 let (base, rec_ct) = if op == "->" {
                     let v = self.rvalue(arg)?;
                     let pointee = v.ct.pointee().cloned().unwrap_or(CType::Unknown("?".into()));
                     (v.e, pointee)
                 } else {
                     match self.place(arg)? {
-                        Place::Mem { addr, ct, .. } => (addr, ct),
+                        Place::Mem { addr, ct, access, .. } => {
+                            outer = access.field;
+                            (addr, ct)
+                        }
                         Place::Local(id, ct) => {
                             self.f.locals[id].in_memory = true;
                             (Expr::AddrLocal(id), ct)
@@ -1149,7 +1155,11 @@ impl<'a, 'e> Lowerer<'a, 'e> {
                 let Some((off, fct)) = self.env.find_field(rid, &field) else { return unsupported(format!("no field `{field}` in {}", self.env.record(rid).display_name()), n) };
                 let bit = self.env.find_bitfield(rid, &field);
                 let rname = self.env.record(rid).name.clone().unwrap_or_else(|| "<anonymous>".into());
-                let access = Access { text: self.text(n), field: Some((rname, field)) };
+                let recorded = match outer {
+                    Some((orec, ofield)) => (orec, format!("{ofield}.{field}")),
+                    None => (rname, field.clone()),
+                };
+                let access = Access { text: self.text(n), field: Some(recorded) };
                 match bit {
                     Some((abs_bit, w)) => {
                         // Bit offsets are relative to the record start.
