@@ -223,11 +223,12 @@ mod tests {
 
     #[test]
     fn hot_fields_packed_into_one_line() {
-        // a (0..8) and d (128..136) are read by both cases; b, c cold.
+        // a (0..8) and d (128..136) are read by all three cases, b by one
+        // (below half), c by none.
         // Now: lines 0 and 2. Packed first: a at 0, d at 8: one line.
         let l = RecordLayout { name: "struct s".into(), size: 136, align: 8, cache_lines: 3, fields: vec![fl("a", 0, 8), fl("b", 8, 64), fl("c", 72, 56), fl("d", 128, 8)], holes: vec![], padding: 0, file: String::new(), line: 0, members: vec![] };
         let case = |f: &[&str]| -> CaseUses { f.iter().map(|x| (x.to_string(), (true, false))).collect() };
-        let h = struct_hotness(&l, &[case(&["a", "d"]), case(&["a", "d", "b"])], 64).expect("touched");
+        let h = struct_hotness(&l, &[case(&["a", "d"]), case(&["a", "d"]), case(&["a", "d", "b"])], 64).expect("touched");
         assert_eq!(h.hot_fields, vec!["a", "d"]);
         assert_eq!(h.hot_lines, 2);
         assert_eq!(h.suggested_hot_lines, 1);
