@@ -184,12 +184,21 @@ pub fn analyze_function(f: &Arc<Function>, info: &FunctionInfo, funcs: &FuncTabl
     let outs = ex.run(vec![init], None, None);
     let mut paths = Vec::new();
     let mut incomplete: Option<String> = None;
+    // Object sizes of the function and every callee it may inline; on a
+    // clash of labels the larger size (the weaker cap) wins.
+    let mut sizes: std::collections::BTreeMap<String, u64> = f.obj_sizes.clone();
+    for g in funcs.values() {
+        for (k, v) in &g.obj_sizes {
+            let e = sizes.entry(k.clone()).or_insert(*v);
+            *e = (*e).max(*v);
+        }
+    }
     for o in outs {
         let (Out::Done(s) | Out::Exit(s) | Out::Back(s)) = o;
         if let Some(why) = &s.incomplete {
             incomplete.get_or_insert_with(|| why.clone());
         }
-        paths.push(path_cost(&s, &ex.table, &cfg.hardware, &ex.obs.field_names));
+        paths.push(path_cost(&s, &ex.table, &cfg.hardware, &ex.obs.field_names, &sizes));
     }
     let mut merged = merge(&paths, resolution, &ex.terms, &ex.vars, &mut ex.solver);
     for c in merged.cases.iter_mut() {

@@ -73,7 +73,7 @@ pub fn span_lines(spans: &[(i64, u64)], shift: i64, line: i64) -> usize {
     set.len()
 }
 
-pub fn path_footprint(st: &State, field_names: &[(String, String)], line_size: u64) -> PathFootprint {
+pub fn path_footprint(st: &State, field_names: &[(String, String)], line_size: u64, sizes: &BTreeMap<String, u64>) -> PathFootprint {
     let line = line_size.max(1) as i64;
     // Object label → (constant spans, symbolic-offset groups by base).
     type Groups = BTreeMap<crate::term::TermId, Vec<(i64, u64)>>;
@@ -110,6 +110,23 @@ pub fn path_footprint(st: &State, field_names: &[(String, String)], line_size: u
         e.lines_unaligned.add(p);
         e.lines_unaligned.c += streams;
         e.indexed.add(p);
+    }
+    // An object has only so many lines: loops that revisit the same small
+    // table (every round reading the S-box) count it once. Formulas with
+    // PCVs are left as they are (a bound would need a min).
+    for o in objs.values_mut() {
+        if let Some(sz) = sizes.get(&o.object) {
+            let n = sz.div_ceil(line_size.max(1)) as f64;
+            if o.lines.is_const() && o.lines.c > n {
+                o.lines.c = n;
+            }
+            if o.lines_unaligned.is_const() && o.lines_unaligned.c > n + 1.0 {
+                o.lines_unaligned.c = n + 1.0;
+            }
+            if o.indexed.is_const() && o.indexed.c > o.lines.c {
+                o.indexed.c = o.lines.c;
+            }
+        }
     }
     let fields = st
         .obs

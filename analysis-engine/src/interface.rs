@@ -35,7 +35,7 @@ pub fn all_metric_names() -> Vec<&'static str> {
 }
 
 /// Turn a finished state into metric formulas.
-pub fn path_cost(st: &State, table: &CostTable, hw: &Hardware, field_names: &[(String, String)]) -> PathCost {
+pub fn path_cost(st: &State, table: &CostTable, hw: &Hardware, field_names: &[(String, String)], sizes: &BTreeMap<String, u64>) -> PathCost {
     let mut m: Vec<Poly> = Vec::with_capacity(NALL);
     for (mi, row) in table.weights.iter().enumerate() {
         let mut p = Poly::konst(table.entry[mi]);
@@ -52,7 +52,7 @@ pub fn path_cost(st: &State, table: &CostTable, hw: &Hardware, field_names: &[(S
     warm.add_scaled(&m[idx(Metric::Instructions)], hw.cpi);
     warm.add_scaled(&m[idx(Metric::Muls)], hw.mul);
     warm.add_scaled(&m[idx(Metric::Divs)], hw.div);
-    let foot = crate::footprint::path_footprint(st, field_names, hw.line);
+    let foot = crate::footprint::path_footprint(st, field_names, hw.line, sizes);
     let lines = foot.total();
     let mut cold = warm.clone();
     cold.add_scaled(&lines, hw.dram);

@@ -93,6 +93,7 @@ pub fn lower_function<'a>(env: &mut TypeEnv, file: &'a crate::source::SourceFile
             loops: vec![],
             loop_of_header: vec![],
             calls: 0,
+            obj_sizes: Default::default(),
         },
         cur: 0,
         scopes: vec![Scope { vars: HashMap::new() }],
@@ -177,6 +178,9 @@ impl<'a, 'e> Lowerer<'a, 'e> {
         let aggregate = matches!(ct, CType::Record(_) | CType::Array(..));
         let size = self.env.size_of(&ct).unwrap_or(8);
         let record = self.record_name(&ct);
+        if aggregate {
+            self.f.obj_sizes.insert(format!("{name} (stack)"), size);
+        }
         self.f.locals.push(Local { name: name.to_string(), ty, size, in_memory: aggregate, is_param, record, secret: false });
         self.local_types.push(ct);
         let id = self.f.locals.len() - 1;
@@ -1124,6 +1128,9 @@ impl<'a, 'e> Lowerer<'a, 'e> {
                     return Ok(Place::Local(id, self.local_types[id].clone()));
                 }
                 if let Some(g) = self.env.globals.get(&name) {
+                    if let Some(sz) = self.env.size_of(&g.ty) {
+                        self.f.obj_sizes.insert(name.clone(), sz);
+                    }
                     return Ok(Place::Mem { addr: Expr::AddrGlobal(name.clone()), ct: g.ty.clone(), access: Access { text: name, field: None }, bit: None });
                 }
                 unsupported(format!("unknown variable `{name}`"), n)
