@@ -207,7 +207,10 @@ pub fn python(f: &FunctionInterface) -> String {
         }
         s.push_str(&format!("    # {}\n", c.condition.replace('\n', " ")));
         s.push_str(&format!("    if ({}):\n", alts.join(") or (")));
-        let fields: Vec<String> = c.polys.iter().enumerate().map(|(k, p)| format!("{:?}: {}", names[k], py_poly(p, &var))).collect();
+        let mut fields: Vec<String> = c.polys.iter().enumerate().map(|(k, p)| format!("{:?}: {}", names[k], py_poly(p, &var))).collect();
+        let objs: Vec<String> = c.footprint.path.objs.iter().map(|o| format!("{:?}: {}", o.object, py_poly(&o.lines, &var))).collect();
+        fields.push(format!("\"cache_lines_unaligned\": {}", py_poly(&c.footprint.path.total_unaligned(), &var)));
+        fields.push(format!("\"cache_lines_by_object\": {{{}}}", objs.join(", ")));
         s.push_str(&format!("        return {{{}}}\n", fields.join(", ")));
     }
     s.push_str("    raise ValueError(\"no case of this interface matches these inputs\")\n\n");
