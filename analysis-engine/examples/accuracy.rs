@@ -22,6 +22,12 @@
 //! errors with a small ridge pull toward the previous table, and written to
 //! `analysis-engine/src/cost_table.rs`.
 //!
+//! 4. distinct cache lines: a non-PIE link of the same objects runs under
+//!    `valgrind --tool=lackey --trace-mem=yes`; the data accesses between
+//!    the first instruction at the measured function's address (from `nm`)
+//!    and the return to its call site are counted as distinct 64-byte
+//!    lines, and compared with the interface's `cache_lines`.
+//!
 //! Options: `--calibrate`, `--only <ws>`, `--no-cache`, `--verbose`,
 //! `--results <path>` (default `accuracy/results.md`; not written with
 //! `--only` or `--calibrate`).
@@ -140,6 +146,8 @@ struct Row {
     sc: Scenario,
     measured: Result<Measured, String>,
     model: Result<Modelled, String>,
+    /// Distinct 64-byte data lines of the measured call (lackey).
+    lines: Result<f64, String>,
 }
 
 impl Row {
@@ -246,6 +254,9 @@ fn run(root: &Path, opts: &Opts) -> Result<(), String> {
     }
     let measured = measure_all(&scenarios, &binaries, &target, opts.no_cache);
     eprintln!("accuracy: measured in {:.1} s", t0.elapsed().as_secs_f64());
+    let t0 = std::time::Instant::now();
+    let lines = lines_all(&scenarios, &binaries, &target, opts.no_cache);
+    eprintln!("accuracy: lackey line traces in {:.1} s", t0.elapsed().as_secs_f64());
 
     // The engine, on a thread with a big stack (as the CLI does).
     // Cached by the engine binary and every source it reads.
@@ -271,7 +282,7 @@ fn run(root: &Path, opts: &Opts) -> Result<(), String> {
         }
     };
 
-    let rows: Vec<Row> = scenarios.into_iter().zip(measured).zip(modelled).map(|((sc, measured), model)| Row { sc, measured, model }).collect();
+    let rows: Vec<Row> = scenarios.into_iter().zip(measured).zip(modelled).zip(lines).map(|(((sc, measured), model), lines)| Row { sc, measured, model, lines }).collect();
     let table = default_table();
     let report = render_report(&rows, &machine, &table);
     print!("{report}");
@@ -404,7 +415,136 @@ fn build_driver(root: &Path, target: &Path, ws: &str, no_cache: bool) -> Result<
     if !out.status.success() {
         return Err(format!("link failed: {}", first_lines(&String::from_utf8_lossy(&out.stderr), 3)));
     }
+    // For the lackey trace: fixed addresses, so that `nm` gives the
+    // address lackey shows, and the driver compiled without sibling calls,
+    // so that the measured call (a scenario's last statement) is a `call`
+    // whose return address ends the traced window, not a `jmp`.
+    let _ = std::fs::remove_file(nopie_path(&bin));
+    let drv_obj = out_dir.join("driver_nosibling.o");
+    let drv = Command::new("gcc").args(GCC_FLAGS).arg("-fno-optimize-sibling-calls").arg("-c").arg(&driver).arg("-o").arg(&drv_obj).output();
+    if drv.as_ref().is_ok_and(|o| o.status.success()) {
+        let mut objs = vec![drv_obj];
+        objs.extend(objects.iter().skip(1).cloned());
+        let _ = Command::new("gcc").args(GCC_FLAGS).args(&objs).args(LINK_FLAGS).arg("-no-pie").arg("-o").arg(nopie_path(&bin)).output();
+    }
     Ok(bin)
+}
+
+fn nopie_path(bin: &Path) -> PathBuf {
+    let mut s = bin.as_os_str().to_owned();
+    s.push("_nopie");
+    PathBuf::from(s)
+}
+
+/// Trace every scenario with lackey, on all cores.
+fn lines_all(scenarios: &[Scenario], binaries: &BTreeMap<String, Result<PathBuf, String>>, target: &Path, no_cache: bool) -> Vec<Result<f64, String>> {
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<Result<f64, String>>>> = Mutex::new(vec![None; scenarios.len()]);
+    let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 16);
+    let valgrind_version = command_line("valgrind", &["--version"]).unwrap_or_default();
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::SeqCst);
+                let Some(s) = scenarios.get(i) else { break };
+                let r = match binaries.get(&s.ws) {
+                    Some(Ok(bin)) => measure_lines(&nopie_path(bin), s, target, &valgrind_version, no_cache),
+                    Some(Err(e)) => Err(format!("driver did not build: {e}")),
+                    None => Err("driver not built".into()),
+                };
+                if let Ok(mut v) = results.lock() {
+                    v[i] = Some(r);
+                }
+            });
+        }
+    });
+    results.into_inner().unwrap_or_default().into_iter().map(|r| r.unwrap_or_else(|| Err("not traced".into()))).collect()
+}
+
+/// Address of a function symbol in a non-PIE binary.
+fn symbol_address(bin: &Path, func: &str) -> Result<u64, String> {
+    let out = Command::new("nm").arg(bin).output().map_err(|e| format!("cannot run nm: {e}"))?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.lines()
+        .find_map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            (f.len() == 3 && f[2] == func && (f[1] == "T" || f[1] == "t")).then(|| u64::from_str_radix(f[0], 16).ok()).flatten()
+        })
+        .ok_or_else(|| format!("`{func}` not found by nm in {}", bin.display()))
+}
+
+fn measure_lines(bin: &Path, s: &Scenario, target: &Path, valgrind_version: &str, no_cache: bool) -> Result<f64, String> {
+    use std::io::BufRead;
+    let bytes = std::fs::read(bin).map_err(|e| format!("{}: {e}", bin.display()))?;
+    let key = format!("{:016x}", fnv(&[&bytes, s.scenario.as_bytes(), s.func.as_bytes(), valgrind_version.as_bytes(), b"lackey lines 64"]));
+    let dir = target.join(&s.ws).join("measure");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let cache = dir.join(format!("{}.lines", s.scenario));
+    if !no_cache {
+        if let Ok(t) = std::fs::read_to_string(&cache) {
+            let f: Vec<&str> = t.split_whitespace().collect();
+            if f.len() == 2 && f[0] == key {
+                if let Ok(v) = f[1].parse::<f64>() {
+                    return Ok(v);
+                }
+            }
+        }
+    }
+    let entry = symbol_address(bin, &s.func)?;
+    let mut child = Command::new("valgrind")
+        .arg("--tool=lackey")
+        .arg("--trace-mem=yes")
+        .arg(bin)
+        .arg(&s.scenario)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot run valgrind: {e}"))?;
+    let stderr = child.stderr.take().ok_or("no stderr pipe")?;
+    let hex = |t: &str| -> Option<(u64, u64)> {
+        let (a, n) = t.trim().split_once(',')?;
+        Some((u64::from_str_radix(a, 16).ok()?, n.parse().ok()?))
+    };
+    let mut lines: std::collections::BTreeSet<u64> = std::collections::BTreeSet::new();
+    let mut prev: Option<(u64, u64)> = None;
+    // Return address while inside the measured call.
+    let mut ret: Option<u64> = None;
+    let mut entered = 0;
+    for l in std::io::BufReader::new(stderr).lines() {
+        let Ok(l) = l else { break };
+        if let Some(rest) = l.strip_prefix("I  ") {
+            let Some((addr, size)) = hex(rest) else { continue };
+            match ret {
+                None if addr == entry => {
+                    // The previous instruction is the call: it returns past itself.
+                    ret = prev.map(|(a, n)| a + n);
+                    entered += 1;
+                }
+                Some(r) if addr == r => ret = None,
+                _ => {}
+            }
+            prev = Some((addr, size));
+        } else if ret.is_some() && entered == 1 {
+            let t = l.trim_start();
+            if let Some(rest) = t.strip_prefix("L ").or_else(|| t.strip_prefix("S ")).or_else(|| t.strip_prefix("M ")) {
+                if let Some((addr, size)) = hex(rest) {
+                    for line in addr / 64..=(addr + size.max(1) - 1) / 64 {
+                        lines.insert(line);
+                    }
+                }
+            }
+        }
+    }
+    let status = child.wait().map_err(|e| format!("valgrind: {e}"))?;
+    if !status.success() {
+        return Err(format!("driver exited with {status} under lackey"));
+    }
+    if entered != 1 {
+        return Err(format!("`{}` entered {entered} times in the trace (expected once)", s.func));
+    }
+    let n = lines.len() as f64;
+    let _ = std::fs::write(&cache, format!("{key} {n}\n"));
+    Ok(n)
 }
 
 fn first_lines(s: &str, n: usize) -> String {
@@ -917,6 +1057,7 @@ fn render_report(rows: &[Row], machine: &[(&str, String)], table: &CostTable) ->
         let mp = |r: &Row| -> Option<(Measured, [f64; 3])> { Some((*r.measured.as_ref().ok()?, model_pred(r, table)?)) };
         stats_table(&mut o, rows, &mp);
     }
+    lines_section(&mut o, rows);
     let _ = writeln!(o, "\n## Cost table in use\n");
     let _ = writeln!(o, "{}", render_table_md(table));
     o
@@ -1241,4 +1382,47 @@ fn render_cost_table(t: &CostTable, date: &str, machine: &str, tools: &str, n: u
     let _ = writeln!(o, "    CostTable {{ weights, entry }}");
     let _ = writeln!(o, "}}");
     o
+}
+
+/// Predicted `cache_lines` (index after the metrics, cycles warm and cold).
+const LINES_INDEX: usize = NMET + 2;
+
+fn lines_section(o: &mut String, rows: &[Row]) {
+    let _ = writeln!(o, "\n## Distinct cache lines (lackey)\n");
+    let _ = writeln!(o, "Measured: distinct 64-byte lines of the data accesses (loads, stores, read-modify-writes; stack included) from the call of the measured function to the return to its call site, in `valgrind --tool=lackey --trace-mem=yes` of a non-PIE link. Predicted: the case's `cache_lines` (objects assumed line-aligned) at the interpreter's PCV values.\n");
+    let _ = writeln!(o, "| ws | scenario | function | predicted | measured | error |");
+    let _ = writeln!(o, "|---|---|---|---|---|---|");
+    let mut errs: Vec<f64> = Vec::new();
+    let mut skipped = Vec::new();
+    for r in rows {
+        let sc = r.sc.scenario.trim_start_matches("scenario_");
+        let pred = match &r.model {
+            Ok(Modelled { predicted: Ok((_, p)), .. }) => p.get(LINES_INDEX).copied(),
+            _ => None,
+        };
+        match (pred, &r.lines) {
+            (Some(p), Ok(m)) => {
+                let e = rel_err(p, *m);
+                errs.push(e.abs());
+                let _ = writeln!(o, "| {} | {sc} | {} | {p:.1} | {m:.0} | {} |", r.sc.ws, r.sc.func, signed_pct(e));
+            }
+            (_, Err(e)) => skipped.push(format!("{}/{sc}: not traced: {e}", r.sc.ws)),
+            (None, Ok(m)) => skipped.push(format!("{}/{sc}: measured {m:.0} lines, no prediction", r.sc.ws)),
+        }
+    }
+    if errs.is_empty() {
+        let _ = writeln!(o, "\nNo scenario both traced and predicted.");
+    } else {
+        let n = errs.len();
+        let max = errs.iter().cloned().fold(0.0, f64::max);
+        let within = errs.iter().filter(|e| **e <= 0.25).count();
+        let med = median(&mut errs);
+        let _ = writeln!(o, "\n{n} scenarios compared: median abs. error {}, max {}, {within} within 25 %.", pct(med), pct(max));
+    }
+    if !skipped.is_empty() {
+        let _ = writeln!(o, "\nNot compared:\n");
+        for s in skipped {
+            let _ = writeln!(o, "- {}", short(&s, 300));
+        }
+    }
 }

@@ -154,6 +154,8 @@ pub struct FunctionInterface {
     pub cases: Vec<Case>,
     pub resolutions: Vec<f64>,
     pub notes: Vec<String>,
+    /// Branches and addresses that depend on a secret (`observe.rs`).
+    pub secret_findings: Vec<crate::exec::observe::SecretFinding>,
     #[serde(skip)]
     pub details: Option<Arc<Details>>,
 }
@@ -195,12 +197,25 @@ fn analyze(f: &Arc<Function>, info: &FunctionInfo, funcs: &FuncTable, cfg: &Conf
     let outs = ex.run(vec![init], None, None);
     let mut paths = Vec::new();
     let mut incomplete: Option<String> = None;
+    // Object sizes of the function and every callee it may inline; on a
+    // clash of labels the larger size (the weaker cap) wins.
+    let mut sizes: std::collections::BTreeMap<String, u64> = f.obj_sizes.clone();
+    for g in funcs.values() {
+        for (k, v) in &g.obj_sizes {
+            let e = sizes.entry(k.clone()).or_insert(*v);
+            *e = (*e).max(*v);
+        }
+    }
     for o in outs {
         let (Out::Done(s) | Out::Exit(s) | Out::Back(s)) = o;
         if let Some(why) = &s.incomplete {
             incomplete.get_or_insert_with(|| why.clone());
         }
-        paths.push(path_cost(&s, &ex.table, &cfg.hardware));
+        paths.push(path_cost(&s, &ex.table, &cfg.hardware, &ex.obs.field_names, &sizes));
+    }
+    let mut merged = merge(&paths, resolution, &ex.terms, &ex.vars, &mut ex.solver);
+    for c in merged.cases.iter_mut() {
+        c.footprint.cliffs = Some(crate::cliffs::cliffs(&c.footprint.path, &cfg.hardware, 1.0));
     }
     if std::env::var_os("PERFI_DEBUG_STATS").is_some() {
         eprintln!(
@@ -208,7 +223,6 @@ fn analyze(f: &Arc<Function>, info: &FunctionInfo, funcs: &FuncTable, cfg: &Conf
             info.name, paths.len(), ex.solver.queries, ex.solver.cache_hits, ex.solver.hard, ex.solver.timeouts, ex.solver.solver_time, ex.terms.len(), start.elapsed()
         );
     }
-    let merged = merge(&paths, resolution, &ex.terms, &ex.vars, &mut ex.solver);
     let (status, reason) = match (&ex.exhausted, &incomplete) {
         (Some(why), _) => (Status::Partial, Some(format!("partial: {why}; {} paths explored", paths.len()))),
         (None, Some(why)) => (Status::Partial, Some(format!("partial: {why}"))),
@@ -241,6 +255,7 @@ fn analyze(f: &Arc<Function>, info: &FunctionInfo, funcs: &FuncTable, cfg: &Conf
         cases: merged.cases,
         resolutions: merged.resolutions,
         notes,
+        secret_findings: ex.obs.findings.iter().cloned().collect(),
         details: Some(Arc::new(details)),
     }
 }

@@ -20,6 +20,7 @@ pub struct PathCost {
     /// Metrics in `METRICS` order, then cycles warm, cycles cold, lines.
     pub m: Vec<Poly>,
     pub sig: Vec<u64>,
+    pub foot: crate::footprint::PathFootprint,
 }
 
 pub const CYCLES_WARM: usize = NMET;
@@ -34,7 +35,7 @@ pub fn all_metric_names() -> Vec<&'static str> {
 }
 
 /// Turn a finished state into metric formulas.
-pub fn path_cost(st: &State, table: &CostTable, hw: &Hardware) -> PathCost {
+pub fn path_cost(st: &State, table: &CostTable, hw: &Hardware, field_names: &[(String, String)], sizes: &BTreeMap<String, u64>) -> PathCost {
     let mut m: Vec<Poly> = Vec::with_capacity(NALL);
     for (mi, row) in table.weights.iter().enumerate() {
         let mut p = Poly::konst(table.entry[mi]);
@@ -51,14 +52,14 @@ pub fn path_cost(st: &State, table: &CostTable, hw: &Hardware) -> PathCost {
     warm.add_scaled(&m[idx(Metric::Instructions)], hw.cpi);
     warm.add_scaled(&m[idx(Metric::Muls)], hw.mul);
     warm.add_scaled(&m[idx(Metric::Divs)], hw.div);
-    let mut lines = Poly::konst(st.lines.len() as f64);
-    lines.add(&st.cost.loop_lines);
+    let foot = crate::footprint::path_footprint(st, field_names, hw.line, sizes);
+    let lines = foot.total();
     let mut cold = warm.clone();
     cold.add_scaled(&lines, hw.dram);
     m.push(warm);
     m.push(cold);
     m.push(lines);
-    PathCost { atoms: st.display.clone(), pc: st.pc.clone(), m, sig: st.sig.clone() }
+    PathCost { atoms: st.display.clone(), pc: st.pc.clone(), m, sig: st.sig.clone(), foot }
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -74,6 +75,8 @@ pub struct Case {
     /// Metric name → formula.
     pub metrics: BTreeMap<String, Formula>,
     pub witness: BTreeMap<String, serde_json::Value>,
+    /// Lines per object, alignment, bytes, fields read and written.
+    pub footprint: crate::footprint::CaseFootprint,
     #[serde(skip)]
     pub polys: Vec<Poly>,
     #[serde(skip)]
@@ -170,11 +173,14 @@ pub fn merge(paths: &[PathCost], r: f64, terms: &Terms, vars: &Vars, solver: &mu
                 .collect();
             let condition = condition_text(terms, &members);
             let witness = witness(terms, vars, solver, members[0], &polys[0]);
+            let feet: Vec<&crate::footprint::PathFootprint> = members.iter().map(|p| &p.foot).collect();
+            let footprint = crate::footprint::case_footprint(&feet, &name);
             cases.push(Case {
                 condition,
                 paths: members.len(),
                 metrics,
                 witness,
+                footprint,
                 polys,
                 sigs: members.iter().flat_map(|p| p.sig.iter().copied()).collect(),
                 path_atoms: members.iter().map(|p| p.atoms.clone()).collect(),

@@ -223,6 +223,10 @@ pub struct Function {
     /// Loop index by header block.
     pub loop_of_header: Vec<Option<usize>>,
     pub calls: usize,
+    /// Sizes of the objects the function names, keyed as footprints label
+    /// them (`global`, `local (stack)`; not pointees, which may be arrays): a
+    /// footprint never counts more lines of an object than it has.
+    pub obj_sizes: std::collections::BTreeMap<String, u64>,
 }
 
 impl Function {

@@ -4,6 +4,7 @@
 pub mod analysis;
 pub mod annotations;
 pub mod cancel;
+pub mod cliffs;
 pub mod solver;
 pub mod term;
 pub mod config;
@@ -14,6 +15,8 @@ pub mod poly;
 pub mod regress;
 pub mod env;
 pub mod exec;
+pub mod footprint;
+pub mod hotfields;
 pub mod index;
 pub mod interface;
 pub mod interp;

@@ -93,6 +93,7 @@ pub fn lower_function<'a>(env: &mut TypeEnv, file: &'a crate::source::SourceFile
             loops: vec![],
             loop_of_header: vec![],
             calls: 0,
+            obj_sizes: Default::default(),
         },
         cur: 0,
         scopes: vec![Scope { vars: HashMap::new() }],
@@ -177,6 +178,9 @@ impl<'a, 'e> Lowerer<'a, 'e> {
         let aggregate = matches!(ct, CType::Record(_) | CType::Array(..));
         let size = self.env.size_of(&ct).unwrap_or(8);
         let record = self.record_name(&ct);
+        if aggregate {
+            self.f.obj_sizes.insert(format!("{name} (stack)"), size);
+        }
         self.f.locals.push(Local { name: name.to_string(), ty, size, in_memory: aggregate, is_param, record, secret: false });
         self.local_types.push(ct);
         let id = self.f.locals.len() - 1;
@@ -219,9 +223,21 @@ impl<'a, 'e> Lowerer<'a, 'e> {
                 continue;
             }
             let id = self.add_local(&name, ct, true);
+            self.f.locals[id].secret = self.marked_secret(p);
             self.f.params.push(id);
         }
         Ok(())
+    }
+
+    /// `/* @perf secret */` on a parameter: the comment sits in its
+    /// declaration or between it and the neighbouring `,` / `(` / `)`.
+    fn marked_secret(&self, p: Node) -> bool {
+        let text = &self.ctx.file.text;
+        let (s, e) = (p.start_byte(), p.end_byte().min(text.len()));
+        let s = s.min(e);
+        let before = text[..s].iter().rposition(|c| *c == b',' || *c == b'(').map(|i| i + 1).unwrap_or(s);
+        let after = text[e..].iter().position(|c| *c == b',' || *c == b')').map(|i| e + i).unwrap_or(e);
+        text.get(before..after).is_some_and(|t| String::from_utf8_lossy(t).contains("@perf secret"))
     }
 
     // ---------------------------------------------------------------- statements
@@ -1112,6 +1128,9 @@ impl<'a, 'e> Lowerer<'a, 'e> {
                     return Ok(Place::Local(id, self.local_types[id].clone()));
                 }
                 if let Some(g) = self.env.globals.get(&name) {
+                    if let Some(sz) = self.env.size_of(&g.ty) {
+                        self.f.obj_sizes.insert(name.clone(), sz);
+                    }
                     return Ok(Place::Mem { addr: Expr::AddrGlobal(name.clone()), ct: g.ty.clone(), access: Access { text: name, field: None }, bit: None });
                 }
                 unsupported(format!("unknown variable `{name}`"), n)
@@ -1120,13 +1139,19 @@ impl<'a, 'e> Lowerer<'a, 'e> {
                 let arg = n.child_by_field_name("argument").ok_or(self.err("field", n))?;
                 let field = self.text(n.child_by_field_name("field").ok_or(self.err("field", n))?);
                 let op = n.child_by_field_name("operator").map(|o| self.text(o)).unwrap_or_default();
+                // `f->key.addr` is recorded as field `key.addr` of f's
+                // struct, so hot-field reports see the outer struct.
+                let mut outer: Option<(String, String)> = None;
                 let (base, rec_ct) = if op == "->" {
                     let v = self.rvalue(arg)?;
                     let pointee = v.ct.pointee().cloned().unwrap_or(CType::Unknown("?".into()));
                     (v.e, pointee)
                 } else {
                     match self.place(arg)? {
-                        Place::Mem { addr, ct, .. } => (addr, ct),
+                        Place::Mem { addr, ct, access, .. } => {
+                            outer = access.field;
+                            (addr, ct)
+                        }
                         Place::Local(id, ct) => {
                             self.f.locals[id].in_memory = true;
                             (Expr::AddrLocal(id), ct)
@@ -1137,7 +1162,11 @@ impl<'a, 'e> Lowerer<'a, 'e> {
                 let Some((off, fct)) = self.env.find_field(rid, &field) else { return unsupported(format!("no field `{field}` in {}", self.env.record(rid).display_name()), n) };
                 let bit = self.env.find_bitfield(rid, &field);
                 let rname = self.env.record(rid).name.clone().unwrap_or_else(|| "<anonymous>".into());
-                let access = Access { text: self.text(n), field: Some((rname, field)) };
+                let recorded = match outer {
+                    Some((orec, ofield)) => (orec, format!("{ofield}.{field}")),
+                    None => (rname, field.clone()),
+                };
+                let access = Access { text: self.text(n), field: Some(recorded) };
                 match bit {
                     Some((abs_bit, w)) => {
                         // Bit offsets are relative to the record start.

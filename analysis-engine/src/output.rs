@@ -9,6 +9,33 @@ use crate::interface::{all_metric_names, Case};
 use crate::poly::{fmt_num, Poly};
 
 pub fn text(file: &str, f: &FunctionInterface, resolution: f64) -> String {
+    text_with(file, f, resolution, None)
+}
+
+fn short(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        format!("{}…", s.chars().take(n).collect::<String>())
+    }
+}
+
+/// Lines per object, e.g. `lines by object: *st 3 (4 unaligned), *pkt 1; 256 bytes`.
+pub fn footprint_summary(c: &Case) -> String {
+    let fp = &c.footprint;
+    let objs: Vec<String> = fp
+        .objects
+        .iter()
+        .map(|o| if o.lines.text == o.lines_unaligned.text { format!("{} {}", o.object, o.lines.text) } else { format!("{} {} ({} unaligned)", o.object, o.lines.text, o.lines_unaligned.text) })
+        .collect();
+    if objs.is_empty() {
+        return "lines by object: none".into();
+    }
+    format!("lines by object: {}; bytes = {}", objs.join(", "), fp.bytes.text)
+}
+
+/// Text with the working-set cliffs of the hardware model `hw`.
+pub fn text_with(file: &str, f: &FunctionInterface, resolution: f64, hw: Option<&crate::config::Hardware>) -> String {
     let mut s = format!(
         "{}  {}:{}-{}  {} · {} paths · {:.1} ms · resolution {}\n",
         f.name,
@@ -38,6 +65,19 @@ pub fn text(file: &str, f: &FunctionInterface, resolution: f64) -> String {
             s.push_str(&format!("  {kw} {}:\n", c.condition));
         }
         s.push_str(&format!("      {}\n", case_summary(c)));
+        s.push_str(&format!("      {}\n", footprint_summary(c)));
+    }
+    // The case whose working set grows fastest with the state decides
+    // where the cache overflows.
+    let worst = f.cases.iter().filter_map(|c| c.footprint.cliffs.as_ref().map(|k| (c, k))).max_by(|a, b| a.1.lines_per_entry.total_cmp(&b.1.lines_per_entry));
+    if let (Some((c, k)), Some(hw)) = (worst, hw) {
+        if k.lines_per_entry > 0.0 {
+            let cond = if f.cases.len() == 1 { "always".to_string() } else { c.condition.clone() };
+            s.push_str(&format!("  cliffs (case `{}`, PCVs at {}): {}\n", short(&cond, 80), fmt_num(k.pcvs_at), crate::cliffs::describe(k, hw)));
+        }
+    }
+    for sf in &f.secret_findings {
+        s.push_str(&format!("  secret-dependent {} at line {} in {}: {} ({})\n", sf.kind, sf.line, sf.function, sf.expr, sf.chain.join(" → ")));
     }
     for n in &f.notes {
         s.push_str(&format!("  note: {n}\n"));
@@ -167,7 +207,10 @@ pub fn python(f: &FunctionInterface) -> String {
         }
         s.push_str(&format!("    # {}\n", c.condition.replace('\n', " ")));
         s.push_str(&format!("    if ({}):\n", alts.join(") or (")));
-        let fields: Vec<String> = c.polys.iter().enumerate().map(|(k, p)| format!("{:?}: {}", names[k], py_poly(p, &var))).collect();
+        let mut fields: Vec<String> = c.polys.iter().enumerate().map(|(k, p)| format!("{:?}: {}", names[k], py_poly(p, &var))).collect();
+        let objs: Vec<String> = c.footprint.path.objs.iter().map(|o| format!("{:?}: {}", o.object, py_poly(&o.lines, &var))).collect();
+        fields.push(format!("\"cache_lines_unaligned\": {}", py_poly(&c.footprint.path.total_unaligned(), &var)));
+        fields.push(format!("\"cache_lines_by_object\": {{{}}}", objs.join(", ")));
         s.push_str(&format!("        return {{{}}}\n", fields.join(", ")));
     }
     s.push_str("    raise ValueError(\"no case of this interface matches these inputs\")\n\n");

@@ -104,6 +104,11 @@ fn nat_lpm_kmod_bridge() {
 }
 
 #[test]
+fn cipher() {
+    run_dirs(&["cipher"]);
+}
+
+#[test]
 fn maglev_policer_xdp_firewall() {
     run_dirs(&["maglev", "policer", "xdp", "firewall"]);
 }

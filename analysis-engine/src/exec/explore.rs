@@ -60,6 +60,8 @@ pub struct Explorer<'a> {
     pub counted: HashMap<(u64, usize), VarId>,
     pub max_call_depth: usize,
     pub secret_names: Vec<String>,
+    /// Cache and secret observations (`observe.rs`).
+    pub obs: super::observe::Observer,
     /// Symbols of lazily read cells, shared by every path that reads the
     /// same cell (same object base, offset, size, generation).
     pub lazy: HashMap<(TermId, TermId, u8, String), TermId>,
@@ -94,6 +96,7 @@ impl<'a> Explorer<'a> {
             counted: HashMap::new(),
             max_call_depth: MAX_CALL_DEPTH,
             secret_names: vec![],
+            obs: Default::default(),
             resolution: 1.0,
             lazy: HashMap::new(),
             rpo_cache: HashMap::new(),
@@ -140,6 +143,7 @@ impl<'a> Explorer<'a> {
             mem: Memory::default(),
             sig: vec![0],
             lines: Default::default(),
+            obs: Default::default(),
             finished: false,
             ret: None,
             incomplete: None,
@@ -153,16 +157,22 @@ impl<'a> Explorer<'a> {
             let v = if l.in_memory {
                 let base = self.terms.sym(&format!("&{}", l.name), 64, SymKind::Input);
                 let id = st.mem.add(new_object(&l.name, base, ObjKind::Param, secret));
+                if secret {
+                    self.mark_object_secret(st.mem.get(id), vec![l.name.clone()]);
+                }
                 frame.local_obj[p] = Some(id);
                 Value::Ptr { obj: id, off: self.terms.konst(0, 64) }
             } else if l.ty == Ty::Ptr {
                 let base = self.terms.sym(&l.name, 64, SymKind::Input);
                 let id = st.mem.add(new_object(&l.name, base, ObjKind::Param, secret));
+                if secret {
+                    self.mark_object_secret(st.mem.get(id), vec![l.name.clone()]);
+                }
                 Value::Ptr { obj: id, off: self.terms.konst(0, 64) }
             } else {
                 let t = self.terms.sym(&l.name, l.ty.bits().max(8), SymKind::Input);
                 if secret {
-                    self.mark_secret(t);
+                    self.mark_secret_via(t, vec![l.name.clone()]);
                 }
                 Value::Int(t)
             };
@@ -170,14 +180,6 @@ impl<'a> Explorer<'a> {
         }
         st.frames.push(frame);
         st
-    }
-
-    fn mark_secret(&mut self, t: TermId) {
-        if let crate::term::Op::Sym(s) = self.terms.node(t).op {
-            if let Some(info) = self.terms.syms.get_mut(s as usize) {
-                info.secret = true;
-            }
-        }
     }
 
     /// Explore from the given states until they finish or hit the bound.
@@ -328,6 +330,7 @@ impl<'a> Explorer<'a> {
         while st.inst < block.insts.len() {
             let i = &block.insts[st.inst];
             st.inst += 1;
+            self.obs.line = i.span.start_line;
             if let InstKind::Call { dst, callee, args } = &i.kind {
                 if let Some(callee_f) = self.inlinable(&st, callee) {
                     let vals: Vec<Value> = args.iter().map(|a| self.eval(&mut st, a)).collect();
@@ -378,7 +381,9 @@ impl<'a> Explorer<'a> {
                 vec![st]
             }
             Terminator::Branch { cond, then_bb, else_bb } => {
+                self.obs.line = block.term_span.start_line;
                 let c = self.eval_cond(&mut st, cond);
+                self.observe_branch(&st, c);
                 let ctx = st.frame().ctx;
                 let nc = self.terms.not(c);
                 let mut out = Vec::new();
@@ -397,8 +402,10 @@ impl<'a> Explorer<'a> {
                 out
             }
             Terminator::Switch { value, cases, default } => {
+                self.obs.line = block.term_span.start_line;
                 let v = self.eval(&mut st, value);
                 let v = self.as_int(&mut st, v);
+                self.observe_branch(&st, v);
                 let w = self.terms.width(v);
                 let ctx = st.frame().ctx;
                 let mut out = Vec::new();
@@ -533,10 +540,12 @@ impl<'a> Explorer<'a> {
                     }
                 }
             }
-            InstKind::Store { addr, value, size, .. } => {
+            InstKind::Store { addr, value, size, access } => {
                 let a = self.eval(st, addr);
                 let v = self.eval(st, value);
                 let (obj, off) = self.deref(st, a);
+                self.obs.line = i.span.start_line;
+                self.observe_access(st, obj, off, access, true);
                 self.write(st, obj, off, *size, v);
             }
             InstKind::Copy { dst, src, size } => {
@@ -606,6 +615,9 @@ impl<'a> Explorer<'a> {
         let base = self.terms.sym(&format!("&{name}"), 64, SymKind::Input);
         let secret = self.cfg.secret.params.iter().any(|s| s == name);
         let id = st.mem.add(new_object(name, base, ObjKind::Global, secret));
+        if secret {
+            self.mark_object_secret(st.mem.get(id), vec![name.to_string()]);
+        }
         // Globals and locals are never at address 0.
         let zero = self.terms.konst(0, 64);
         let nz = self.terms.eq(base, zero);
@@ -658,16 +670,28 @@ impl<'a> Explorer<'a> {
         }
     }
 
-    fn touch(&mut self, st: &mut State, obj: ObjId, off: TermId) {
-        let key = match self.terms.as_const(off) {
-            Some(k) => LineKey::Const((k as u64 as i64).div_euclid(64)),
-            None => LineKey::Sym(off),
-        };
-        st.lines.insert((obj, key));
+    fn touch(&mut self, st: &mut State, obj: ObjId, off: TermId, size: u64) {
+        let line = self.cfg.hardware.line.max(1) as i64;
+        match self.terms.as_const(off) {
+            Some(k) => {
+                // Every line of the access counts, also one that straddles.
+                let k = k as u64 as i64;
+                let size = size.clamp(1, 1 << 20) as i64;
+                for l in k.div_euclid(line)..=(k + size - 1).div_euclid(line) {
+                    st.lines.insert((obj, LineKey::Const(l)));
+                }
+                st.obs.spans.insert((obj, k, size as u64));
+            }
+            None => {
+                st.lines.insert((obj, LineKey::Sym(off)));
+                let (base, k) = self.split_const(off);
+                st.obs.sym_spans.insert((obj, base, k, size.clamp(1, 1 << 20)));
+            }
+        }
     }
 
     pub fn read(&mut self, st: &mut State, obj: ObjId, off: TermId, size: u8, ty: Ty, hint: &str) -> Value {
-        self.touch(st, obj, off);
+        self.touch(st, obj, off, size as u64);
         if let Some(v) = self.lookup_cell(st, obj, off, size, 0) {
             return self.fit(v, ty);
         }
@@ -684,7 +708,8 @@ impl<'a> Explorer<'a> {
             st.mem.get_mut(obj).cells.push(Cell { off, size, val: v });
             return self.fit(v, ty);
         }
-        let secret = o.secret || self.cfg.secret.fields.iter().any(|f| f.split('.').last().is_some_and(|fl| hint.ends_with(&format!(".{fl}")) || hint.ends_with(&format!("->{fl}"))));
+        let secret = o.secret || self.cfg.secret.fields.iter().any(|f| f.split('.').last().is_some_and(|fl| hint.contains(&format!(".{fl}")) || hint.contains(&format!("->{fl}"))));
+        let secret_chain = if secret { Some(self.object_chain(o, hint)) } else { None };
         let name = if o.generation > 0 { format!("{hint}{}", o.havoc_tag) } else { hint.to_string() };
         let kind = if o.generation > 0 { SymKind::Havoc } else { SymKind::Input };
         let key = (o.base, off, size, format!("{}#{}", o.havoc_tag, o.generation));
@@ -703,8 +728,8 @@ impl<'a> Explorer<'a> {
             Value::Ptr { obj: id, off: self.terms.konst(0, 64) }
         } else {
             let t = sym;
-            if secret {
-                self.mark_secret(t);
+            if let Some(chain) = secret_chain {
+                self.mark_secret_via(t, chain);
             }
             Value::Int(t)
         };
@@ -766,7 +791,7 @@ impl<'a> Explorer<'a> {
     }
 
     pub fn write(&mut self, st: &mut State, obj: ObjId, off: TermId, size: u8, v: Value) {
-        self.touch(st, obj, off);
+        self.touch(st, obj, off, size as u64);
         st.written.insert(obj);
         let k = self.terms.as_const(off).map(|x| x as u64);
         let terms = &self.terms;
@@ -780,9 +805,9 @@ impl<'a> Explorer<'a> {
     }
 
     fn copy(&mut self, st: &mut State, dobj: ObjId, doff: TermId, sobj: ObjId, soff: TermId, len: u64) {
-        self.touch(st, dobj, doff);
+        self.touch(st, dobj, doff, len);
         st.written.insert(dobj);
-        self.touch(st, sobj, soff);
+        self.touch(st, sobj, soff, len);
         let (Some(dk), Some(sk)) = (self.terms.as_const(doff), self.terms.as_const(soff)) else {
             self.havoc_object(st, dobj, "copy");
             return;
@@ -821,6 +846,7 @@ impl<'a> Explorer<'a> {
                 let a = self.eval(st, addr);
                 let (obj, off) = self.deref(st, a);
                 self.note_deref(st, obj);
+                self.observe_access(st, obj, off, access, false);
                 self.read(st, obj, off, *size, *ty, &access.text)
             }
             Expr::PtrAdd { base, offset } => {
@@ -1110,7 +1136,7 @@ impl<'a> Explorer<'a> {
                         let o = st.mem.get_mut(obj);
                         clear_range(terms, o, k, k + len);
                         o.fills.push((k, k + len, byte as u8));
-                        self.touch(st, obj, off);
+                        self.touch(st, obj, off, len);
                         st.written.insert(obj);
                     }
                     _ => self.havoc_object(st, obj, "memset"),

@@ -133,6 +133,7 @@ impl<'a> Explorer<'a> {
                 base.sig.extend(s.sig.iter().copied());
             }
             base.lines.extend(s.lines.iter().copied());
+            base.obs.union(&s.obs);
             base.written.extend(s.written.iter().copied());
             if base.incomplete.is_none() {
                 base.incomplete = s.incomplete.clone();

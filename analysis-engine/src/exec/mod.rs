@@ -8,6 +8,7 @@
 
 pub mod explore;
 pub mod merge;
+pub mod observe;
 pub mod render;
 pub mod state;
 pub mod summarize;

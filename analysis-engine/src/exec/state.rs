@@ -4,7 +4,7 @@ use crate::cost::{NFEAT, NMET};
 use crate::ir::{BlockId, Function, LocalId};
 use crate::poly::Poly;
 use crate::term::TermId;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -111,11 +111,14 @@ pub struct Cost {
     pub extra: Vec<Poly>,
     /// Lines touched by summarized loops (scaled by their PCVs).
     pub loop_lines: Poly,
+    /// The same per object: (lines, extra lines when the object is not
+    /// line-aligned: one per strided stream).
+    pub loop_objs: BTreeMap<String, (Poly, f64)>,
 }
 
 impl Default for Cost {
     fn default() -> Self {
-        Cost { feat: vec![Poly::default(); NFEAT], extra: vec![Poly::default(); NMET], loop_lines: Poly::default() }
+        Cost { feat: vec![Poly::default(); NFEAT], extra: vec![Poly::default(); NMET], loop_lines: Poly::default(), loop_objs: BTreeMap::new() }
     }
 }
 
@@ -128,6 +131,11 @@ impl Cost {
             self.extra[i].add(&o.extra[i]);
         }
         self.loop_lines.add(&o.loop_lines);
+        for (k, (p, x)) in &o.loop_objs {
+            let e = self.loop_objs.entry(k.clone()).or_default();
+            e.0.add(p);
+            e.1 += x;
+        }
     }
     pub fn add_counts(&mut self, c: &crate::cost::Counts) {
         for i in 0..NFEAT {
@@ -137,7 +145,7 @@ impl Cost {
         }
     }
     pub fn map(&self, f: &dyn Fn(&Poly) -> Poly) -> Cost {
-        Cost { feat: self.feat.iter().map(f).collect(), extra: self.extra.iter().map(f).collect(), loop_lines: f(&self.loop_lines) }
+        Cost { feat: self.feat.iter().map(f).collect(), extra: self.extra.iter().map(f).collect(), loop_lines: f(&self.loop_lines), loop_objs: self.loop_objs.iter().map(|(k, (p, x))| (k.clone(), (f(p), *x))).collect() }
     }
     pub fn fingerprint(&self) -> u64 {
         let mut h = super::merge::shape_hash(self);
@@ -169,6 +177,8 @@ pub struct State {
     /// Path signatures (several once paths were merged).
     pub sig: Vec<u64>,
     pub lines: BTreeSet<(ObjId, LineKey)>,
+    /// Byte spans and fields accessed (cache projections).
+    pub obs: super::observe::PathObs,
     pub finished: bool,
     pub ret: Option<Value>,
     /// Set when the path hit something the analysis does not follow.

@@ -59,6 +59,8 @@ struct Class {
     /// Cost of the cheapest member (merging compares against it).
     sigs_cost: Cost,
     lines: f64,
+    /// Per-iteration lines per object (`observe::iteration_lines`).
+    objs: super::observe::IterLines,
     sigs: Vec<u64>,
     atoms: Vec<String>,
     cond: String,
@@ -124,6 +126,7 @@ impl<'a> Explorer<'a> {
         }
         for &o in objs {
             self.havoc_object(&mut h, o, &tag);
+            self.taint_havocked(&mut h, o);
         }
         h.cost = Cost::default();
         h.sig = vec![0];
@@ -150,7 +153,13 @@ impl<'a> Explorer<'a> {
             };
             written.extend(s.written.iter().copied().filter(|id| *id < n0));
         }
-        let (h, outs) = if written.is_empty() {
+        // Secret-dependent values the loop stores or carries: the second
+        // exploration sees them (its values are fresh symbols otherwise).
+        let outs1_states: Vec<&State> = outs1.iter().map(|o| match o {
+            Out::Back(s) | Out::Exit(s) | Out::Done(s) => s,
+        }).collect();
+        let tainted = self.loop_taint(&h1, &outs1_states, n0, f, lp);
+        let (h, outs) = if written.is_empty() && !tainted {
             (h1, outs1)
         } else {
             // Phase 2: those objects hold unknown values inside the loop.
@@ -166,7 +175,9 @@ impl<'a> Explorer<'a> {
                 Out::Exit(s) | Out::Done(s) => exits.push(s),
             }
         }
-        let classes = self.classes(&backs, n0);
+        self.obs.loop_tag = format!("@L{}", lp.line);
+        let steps = self.induction_steps(&h, &backs);
+        let classes = self.classes(&backs, n0, &steps);
         let counted = self.counted_trips(&st, &h, f, lp, &backs);
         let vars = self.class_vars(ctx, f, lp, &classes, counted.is_some());
         for (k, c) in classes.iter().enumerate() {
@@ -180,12 +191,16 @@ impl<'a> Explorer<'a> {
         // Lines the iterations touch in objects that exist before the loop,
         // at constant offsets: the same lines every time.
         let mut fixed_lines = BTreeSet::new();
+        let mut fixed_obs = super::observe::PathObs::default();
         for b in &backs {
             for (o, k) in &b.lines {
-                if *o < n0 && matches!(k, LineKey::Const(_)) {
+                if self.invariant_line(*o, k, n0) {
                     fixed_lines.insert((*o, *k));
                 }
             }
+            fixed_obs.spans.extend(b.obs.spans.iter().filter(|x| x.0 < n0).copied());
+            fixed_obs.sym_spans.extend(b.obs.sym_spans.iter().filter(|x| self.invariant_line(x.0, &LineKey::Sym(x.1), n0)).copied());
+            fixed_obs.fields.extend(b.obs.fields.iter().copied());
         }
         let mut conts = Vec::new();
         let single_exit = exits.len() == 1;
@@ -195,6 +210,7 @@ impl<'a> Explorer<'a> {
             let header_exit = !returned && from == lp.header;
             let mut loop_cost = Cost::default();
             let mut loop_lines = Poly::default();
+            let mut loop_objs: BTreeMap<String, (Poly, f64)> = BTreeMap::new();
             let trips_exact = match (&counted, header_exit) {
                 (Some(t), true) => Some(t.clone()),
                 _ => None,
@@ -215,6 +231,16 @@ impl<'a> Explorer<'a> {
                 };
                 loop_cost.add(&per[k].map(&|p| p.mul(&factor)));
                 loop_lines.add_scaled(&factor, classes[k].lines);
+                for (name, (per_iter, streams)) in &classes[k].objs.per_obj {
+                    let e = loop_objs.entry(name.clone()).or_default();
+                    if factor.is_const() {
+                        // Known trip count: whole lines (⌈16·4/64⌉ = 1).
+                        e.0.add(&Poly::konst((factor.c * per_iter - 1e-9).ceil().max(0.0)));
+                    } else {
+                        e.0.add_scaled(&factor, *per_iter);
+                    }
+                    e.1 = e.1.max(*streams);
+                }
             }
             // Aggregated inner-loop terms: count each monomial once.
             loop_cost.add(&max_merge(&agg));
@@ -224,6 +250,11 @@ impl<'a> Explorer<'a> {
             c.cost.add(&loop_cost);
             c.cost.add(&exit_cost);
             c.cost.loop_lines.add(&loop_lines);
+            for (name, (p, x)) in loop_objs {
+                let e = c.cost.loop_objs.entry(name).or_default();
+                e.0.add(&p);
+                e.1 += x;
+            }
             // The path signature: before the loop, how it was left, and the
             // decisions of the last (partial) iteration.
             let tok = token::loop_exit(ctx, lp.header, from, to);
@@ -261,6 +292,10 @@ impl<'a> Explorer<'a> {
             lines.extend(fixed_lines.iter().copied());
             lines.extend(c.lines.iter().copied());
             c.lines = lines;
+            let mut obs = st.obs.clone();
+            obs.union(&fixed_obs);
+            obs.union(&c.obs);
+            c.obs = obs;
             let mut w = st.written.clone();
             w.extend(c.written.iter().copied());
             c.written = w;
@@ -278,16 +313,18 @@ impl<'a> Explorer<'a> {
         syms.iter().any(|s| self.terms.syms[*s as usize].kind == SymKind::Havoc)
     }
 
-    fn classes(&mut self, backs: &[State], n0: usize) -> Vec<Class> {
+    fn classes(&mut self, backs: &[State], n0: usize, steps: &std::collections::HashMap<u32, i128>) -> Vec<Class> {
         let mut by_key: BTreeMap<u64, usize> = BTreeMap::new();
         let mut out: Vec<Class> = Vec::new();
         for b in backs {
             let key = b.cost.fingerprint();
-            let lines = b.lines.iter().filter(|(o, k)| !(*o < n0 && matches!(k, LineKey::Const(_)))).count() as f64;
+            let objs = self.iteration_lines(b, n0, steps);
+            let lines = objs.total();
             match by_key.get(&key) {
                 Some(&i) => {
                     out[i].sigs.extend(b.sig.iter().copied());
-                    out[i].lines = out[i].lines.max(lines);
+                    out[i].objs.max_with(&objs);
+                    out[i].lines = out[i].objs.total();
                 }
                 None => {
                     by_key.insert(key, out.len());
@@ -299,7 +336,7 @@ impl<'a> Explorer<'a> {
                             _ => None,
                         })
                         .collect();
-                    out.push(Class { cost: b.cost.clone(), sigs_cost: b.cost.clone(), lines, sigs: b.sig.clone(), atoms: cond, cond: String::new() });
+                    out.push(Class { cost: b.cost.clone(), sigs_cost: b.cost.clone(), lines, objs, sigs: b.sig.clone(), atoms: cond, cond: String::new() });
                 }
             }
         }
@@ -314,7 +351,8 @@ impl<'a> Explorer<'a> {
             match merged.last_mut() {
                 Some(m) if shape(&m.cost) == shape(&c.cost) && instr(&c.cost, &self.table) - instr(&m.sigs_cost, &self.table) < self.resolution && self.resolution > 1.0 => {
                     m.sigs.extend(c.sigs);
-                    m.lines = m.lines.max(c.lines);
+                    m.objs.max_with(&c.objs);
+                    m.lines = m.objs.total();
                     m.cost = c.cost;
                 }
                 _ => merged.push(Class { sigs_cost: c.cost.clone(), ..c }),
@@ -542,6 +580,11 @@ fn split_aggregate(c: &Cost, vars: &super::vars::Vars) -> (Cost, Cost) {
     let (a, r) = split(&c.loop_lines);
     agg.loop_lines = a;
     per.loop_lines = r;
+    for (k, (p, x)) in &c.loop_objs {
+        let (a, r) = split(p);
+        agg.loop_objs.insert(k.clone(), (a, 0.0));
+        per.loop_objs.insert(k.clone(), (r, *x));
+    }
     (agg, per)
 }
 
@@ -563,6 +606,11 @@ fn max_merge(costs: &[Cost]) -> Cost {
             merge(&mut out.extra[i], &c.extra[i]);
         }
         merge(&mut out.loop_lines, &c.loop_lines);
+        for (k, (p, x)) in &c.loop_objs {
+            let e = out.loop_objs.entry(k.clone()).or_default();
+            merge(&mut e.0, p);
+            e.1 = e.1.max(*x);
+        }
     }
     out
 }

@@ -63,7 +63,7 @@ fn analyze_parallel(prog: &Program, cfgs: &[Config], jobs: &[(usize, usize)], ca
             let Ok(f) = &l.ir else { continue };
             let cfg = &cfgs[fi];
             let iface = analyze_function(&Arc::new(f.clone()), &l.info, &tables[fi], cfg, cfg.budgets, cfg.resolution, cancel);
-            out.push(((fi, li), Rendered { text: output::text(path, &iface, cfg.resolution), python: output::python(&iface), json: output::json(&iface) }));
+            out.push(((fi, li), Rendered { text: output::text_with(path, &iface, cfg.resolution, Some(&cfg.hardware)), python: output::python(&iface), json: output::json(&iface) }));
         }
         out
     };
