@@ -103,6 +103,13 @@ impl IterLines {
 }
 
 /// How objects are shown in footprints.
+/// The label of object `o` of a state's memory. A merged path may have
+/// recorded accesses to an object only one of its members created: it is
+/// named by its number then.
+pub fn label_in(mem: &Memory, o: ObjId) -> String {
+    mem.objs.get(o).map(|x| object_label(x)).unwrap_or_else(|| format!("object #{o}"))
+}
+
 pub fn object_label(o: &Object) -> String {
     match o.kind {
         ObjKind::Param | ObjKind::Lazy | ObjKind::External => format!("*{}", o.name),
@@ -293,7 +300,7 @@ impl<'a> Explorer<'a> {
         for (o, k) in &b.lines {
             if let LineKey::Const(_) = k {
                 if *o >= n0 {
-                    out.per_obj.entry(object_label(b.mem.get(*o))).or_insert((0.0, 0.0)).0 += 1.0;
+                    out.per_obj.entry(label_in(&b.mem, *o)).or_insert((0.0, 0.0)).0 += 1.0;
                 }
             }
         }
@@ -307,9 +314,9 @@ impl<'a> Explorer<'a> {
         }
         for ((o, base), spans) in groups {
             if std::env::var_os("PERFI_DEBUG_LINES").is_some() {
-                eprintln!("iter obj {} base {} spans {:?} stride {:?}", object_label(b.mem.get(o)), super::render::render(&self.terms, base), spans, self.stride(base, steps));
+                eprintln!("iter obj {} base {} spans {:?} stride {:?}", label_in(&b.mem, o), super::render::render(&self.terms, base), spans, self.stride(base, steps));
             }
-            let e = out.per_obj.entry(object_label(b.mem.get(o))).or_insert((0.0, 0.0));
+            let e = out.per_obj.entry(label_in(&b.mem, o)).or_insert((0.0, 0.0));
             match self.stride(base, steps) {
                 Some(d) if (d.abs() as i64) < line => {
                     // A stream: the lines the entries cover, spread over
