@@ -6,7 +6,8 @@ CARGO ?= cargo
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_INSTALL := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends
 
-.PHONY: all deps deps-z3 deps-ground-truth deps-neovim build release run test bench bench-lsp accuracy calibrate clean
+.PHONY: all deps deps-z3 deps-ground-truth deps-neovim deps-clangd build release run test bench bench-lsp accuracy calibrate clean \
+	deps-node deps-vscode-test vscode-npm package test-vscode test-vscode-unit test-vscode-integration
 
 all: build
 
@@ -34,12 +35,60 @@ build: deps
 run: build
 	./target/release/perfi analyze test-workspaces/
 
-test: deps deps-ground-truth deps-neovim
+test: deps deps-ground-truth deps-neovim test-vscode
 	$(CARGO) test --workspace --release
 
-# Typing session against `perfi lsp` (and clangd when installed):
-# keystroke → diagnostics and hover latencies, peak RSS.
-bench-lsp: build
+# --- VS Code extension (vscode-extension/) --------------------------------
+VSCODE_DIR := vscode-extension
+VSCODE_VERSION = $(shell node -p "require('./$(VSCODE_DIR)/package.json').version")
+VSIX = $(VSCODE_DIR)/perfi-$(VSCODE_VERSION).vsix
+CODE_SERVER_DIR ?= $(HOME)/.cache/perfi/code-server
+
+# Node 20 or later builds the extension and runs code-server 4.100.3.
+deps-node:
+	@command -v node >/dev/null && command -v npm >/dev/null || { echo "perfi: installing nodejs and npm"; $(SUDO) apt-get update -qq && $(APT_INSTALL) nodejs npm; }
+	@node -e 'const m = +process.versions.node.split(".")[0]; if (m < 20) { console.error("perfi: the VS Code extension needs Node 20 or later, found " + process.version); process.exit(1); }'
+
+# Scripts of dependencies are skipped: esbuild's binary comes as a package,
+# and nothing else needs one.
+vscode-npm: deps-node
+	@if [ ! -d $(VSCODE_DIR)/node_modules ] || [ $(VSCODE_DIR)/package-lock.json -nt $(VSCODE_DIR)/node_modules/.package-lock.json ]; then \
+	  echo "perfi: npm ci in $(VSCODE_DIR)"; \
+	  cd $(VSCODE_DIR) && npm ci --ignore-scripts --no-audit --no-fund; \
+	fi
+
+# perfi-<version>.vsix, with the release binary (linux-x64) in bin/.
+package: build vscode-npm
+	mkdir -p $(VSCODE_DIR)/bin
+	cp target/release/perfi $(VSCODE_DIR)/bin/perfi
+	strip $(VSCODE_DIR)/bin/perfi 2>/dev/null || true
+	cd $(VSCODE_DIR) && npm run --silent package
+	@echo "perfi: built $(VSIX)"
+
+# Debian's chromium (driven by playwright-core), and code-server installed
+# from npm into $(CODE_SERVER_DIR) by scripts/install-code-server.sh.
+deps-vscode-test: deps-node
+	@command -v chromium >/dev/null || { echo "perfi: installing chromium"; $(SUDO) apt-get update -qq && $(APT_INSTALL) chromium; }
+	@command -v rg >/dev/null || { echo "perfi: installing ripgrep"; $(SUDO) apt-get update -qq && $(APT_INSTALL) ripgrep; }
+	@[ -f /usr/include/krb5.h ] || { echo "perfi: installing libkrb5-dev"; $(SUDO) apt-get update -qq && $(APT_INSTALL) libkrb5-dev; }
+	./scripts/install-code-server.sh $(CODE_SERVER_DIR) >/dev/null
+
+test-vscode-unit: vscode-npm
+	cd $(VSCODE_DIR) && npx tsc -p . --noEmit && npx mocha
+
+# Screenshots land in vscode-extension/test-output/ (gitignored).
+test-vscode-integration: package deps-vscode-test
+	cd $(VSCODE_DIR) && node esbuild.mjs --tests && node test/integration/run.mjs --perfi ../target/release/perfi --code-server $(CODE_SERVER_DIR)/out/node/entry.js --vsix perfi-$(VSCODE_VERSION).vsix
+
+test-vscode: test-vscode-unit test-vscode-integration
+
+# Typing session against `perfi lsp` and, for comparison, Debian's clangd
+# (installed when missing): keystroke → diagnostics and hover latencies,
+# peak RSS.
+deps-clangd:
+	@command -v clangd >/dev/null || { echo "perfi: installing clangd (for the comparison)"; $(SUDO) apt-get update -qq && $(APT_INSTALL) clangd; }
+
+bench-lsp: build deps-clangd
 	$(CARGO) run --release -p perfi --example bench_lsp
 
 # Speed of the whole analysis (a benchmark, not a test).

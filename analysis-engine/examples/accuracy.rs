@@ -34,7 +34,7 @@
 
 #![allow(clippy::needless_range_loop)]
 
-use perfi_engine::analysis::{analyze_function, FuncTable, FunctionInterface, Program, Status};
+use perfi_engine::analysis::{analyze_function_with_signatures, FuncTable, FunctionInterface, Program, Status};
 use perfi_engine::cancel::CancelToken;
 use perfi_engine::config::{Budgets, Config};
 use perfi_engine::cost::{default_table, CostTable, FEATURES, NFEAT, NMET};
@@ -729,7 +729,7 @@ fn model_one(prog: &Program, driver: &Path, ws_dir: &Path, s: &Scenario, interfa
     let iface = interfaces.entry((s.ws.clone(), s.func.clone())).or_insert_with(|| {
         let ir = lowered.ir.as_ref().map_err(|e| format!("`{}` not lowered: {e}", s.func))?;
         let f = home_table.get(&s.func).cloned().unwrap_or_else(|| Arc::new(ir.clone()));
-        let iface = analyze_function(&f, &lowered.info, &home_table, &Config::default(), budgets, 1.0, &CancelToken::new());
+        let iface = analyze_function_with_signatures(&f, &lowered.info, &home_table, &Config::default(), budgets, 1.0, &CancelToken::new());
         Ok(iface)
     });
     let iface = match iface {

@@ -177,9 +177,22 @@ impl std::fmt::Debug for crate::term::Terms {
 }
 
 pub fn analyze_function(f: &Arc<Function>, info: &FunctionInfo, funcs: &FuncTable, cfg: &Config, budgets: Budgets, resolution: f64, cancel: &CancelToken) -> FunctionInterface {
+    analyze(f, info, funcs, cfg, budgets, resolution, cancel, false)
+}
+
+/// As `analyze_function`, keeping every merged path's signature so that
+/// `interp` can find the case and iteration classes of a concrete run
+/// (consistency tests, ground truth). Slower where many paths merge.
+pub fn analyze_function_with_signatures(f: &Arc<Function>, info: &FunctionInfo, funcs: &FuncTable, cfg: &Config, budgets: Budgets, resolution: f64, cancel: &CancelToken) -> FunctionInterface {
+    analyze(f, info, funcs, cfg, budgets, resolution, cancel, true)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn analyze(f: &Arc<Function>, info: &FunctionInfo, funcs: &FuncTable, cfg: &Config, budgets: Budgets, resolution: f64, cancel: &CancelToken, track_sigs: bool) -> FunctionInterface {
     let start = std::time::Instant::now();
     let mut ex = Explorer::new(funcs, cfg, budgets, cancel.clone());
     ex.resolution = resolution;
+    ex.track_sigs = track_sigs;
     let init = ex.initial_state(f);
     let outs = ex.run(vec![init], None, None);
     let mut paths = Vec::new();
@@ -204,6 +217,12 @@ pub fn analyze_function(f: &Arc<Function>, info: &FunctionInfo, funcs: &FuncTabl
     for c in merged.cases.iter_mut() {
         c.footprint.cliffs = Some(crate::cliffs::cliffs(&c.footprint.path, &cfg.hardware, 1.0));
     }
+    if std::env::var_os("PERFI_DEBUG_STATS").is_some() {
+        eprintln!(
+            "perfi stats {}: {} paths, {} queries, {} cache hits, {} hard, {} timeouts, solver {:?}, terms {}, {:?}",
+            info.name, paths.len(), ex.solver.queries, ex.solver.cache_hits, ex.solver.hard, ex.solver.timeouts, ex.solver.solver_time, ex.terms.len(), start.elapsed()
+        );
+    }
     let (status, reason) = match (&ex.exhausted, &incomplete) {
         (Some(why), _) => (Status::Partial, Some(format!("partial: {why}; {} paths explored", paths.len()))),
         (None, Some(why)) => (Status::Partial, Some(format!("partial: {why}"))),
@@ -212,7 +231,7 @@ pub fn analyze_function(f: &Arc<Function>, info: &FunctionInfo, funcs: &FuncTabl
     };
     let mut notes = ex.notes.clone();
     if ex.solver.hard > 0 {
-        notes.push(format!("{} branch conditions with nonlinear 32/64-bit arithmetic were assumed feasible without asking the solver", ex.solver.hard));
+        notes.push(format!("{} branch conditions involve nonlinear 32/64-bit arithmetic, which the solver saw as uninterpreted functions (such a branch may be kept although it is infeasible)", ex.solver.hard));
     }
     if ex.solver.timeouts > 0 {
         notes.push(format!("{} solver queries timed out; their branches were assumed feasible", ex.solver.timeouts));

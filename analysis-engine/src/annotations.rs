@@ -11,8 +11,15 @@ fn perf_query() -> Option<&'static Query> {
     Q.get_or_init(|| syntax::query(syntax::PERF_COMMENTS_QUERY)).as_ref()
 }
 
-/// Every `@perf` comment: (start line, end line, byte range, text).
-pub fn perf_comments(file: &SourceFile) -> Vec<(u32, u32, std::ops::Range<usize>, String)> {
+/// A `@perf` comment: (start line, end line, byte range, text).
+pub type PerfComment = (u32, u32, std::ops::Range<usize>, String);
+
+/// Every `@perf` comment of the file.
+pub fn perf_comments(file: &SourceFile) -> Vec<PerfComment> {
+    file.perf_comments.get_or_init(|| find_perf_comments(file)).clone()
+}
+
+fn find_perf_comments(file: &SourceFile) -> Vec<PerfComment> {
     let Some(q) = perf_query() else { return vec![] };
     let mut cursor = QueryCursor::new();
     let mut out = Vec::new();

@@ -32,6 +32,10 @@ pub struct Regression {
 /// Default assumption for a PCV without a bound.
 pub const UNBOUNDED_PCV: f64 = 16.0;
 const MAX_QUERIES: usize = 200;
+/// The comparison runs after every edit in the editor: it stops looking
+/// after this long (the findings so far stand).
+const MAX_TIME: std::time::Duration = std::time::Duration::from_millis(1500);
+const QUERY_MS: u32 = 50;
 
 fn corners(names: &[String], bounds: &HashMap<String, f64>) -> Vec<HashMap<String, f64>> {
     let mut out = vec![HashMap::new()];
@@ -68,34 +72,46 @@ pub fn compare(old: &FunctionInterface, new: &FunctionInterface, resolution: f64
     let eval = |t: &[(f64, Vec<String>)], at: &HashMap<String, f64>| -> f64 { t.iter().map(|(c, vs)| c * vs.iter().map(|n| at.get(n).copied().unwrap_or(0.0)).product::<f64>()).sum() };
     let mut terms: Terms = nd.terms.clone();
     let mut memo = HashMap::new();
-    let mut solver = Solver::new(200, cancel.clone());
+    let mut solver = Solver::new(QUERY_MS, cancel.clone());
+    let start = std::time::Instant::now();
+    let out_of_time = || start.elapsed() > MAX_TIME || cancel.is_cancelled();
     let mut found: Vec<Regression> = Vec::new();
     let mut queries = 0;
     // Candidate pairs, largest increase first.
     let mut cands: Vec<(f64, &PathCost, &PathCost, HashMap<String, f64>)> = Vec::new();
-    for q in &nd.paths {
-        let qn = named(&q.m[0], &nd.vars);
-        for p in &od.paths {
-            let pn = named(&p.m[0], &od.vars);
-            let mut names: Vec<String> = qn.iter().chain(pn.iter()).flat_map(|(_, v)| v.clone()).collect();
-            names.sort();
-            names.dedup();
-            let mut best: Option<(f64, HashMap<String, f64>)> = None;
-            for c in corners(&names, &bounds) {
-                let d = eval(&qn, &c) - eval(&pn, &c);
-                if d > resolution && best.as_ref().is_none_or(|(b, _)| d > *b) {
-                    best = Some((d, c));
-                }
+    // Many paths share a cost formula: the corners of each pair of
+    // distinct formulas are evaluated once.
+    let old_named: Vec<_> = od.paths.iter().map(|p| named(&p.m[0], &od.vars)).collect();
+    let new_named: Vec<_> = nd.paths.iter().map(|q| named(&q.m[0], &nd.vars)).collect();
+    let mut worst: HashMap<(String, String), Option<(f64, HashMap<String, f64>)>> = HashMap::new();
+    'pairs: for (q, qn) in nd.paths.iter().zip(&new_named) {
+        for (p, pn) in od.paths.iter().zip(&old_named) {
+            if out_of_time() {
+                break 'pairs;
             }
+            let key = (format!("{qn:?}"), format!("{pn:?}"));
+            let best = worst.entry(key).or_insert_with(|| {
+                let mut names: Vec<String> = qn.iter().chain(pn.iter()).flat_map(|(_, v)| v.clone()).collect();
+                names.sort();
+                names.dedup();
+                let mut best: Option<(f64, HashMap<String, f64>)> = None;
+                for c in corners(&names, &bounds) {
+                    let d = eval(qn, &c) - eval(pn, &c);
+                    if d > resolution && best.as_ref().is_none_or(|(b, _)| d > *b) {
+                        best = Some((d, c));
+                    }
+                }
+                best
+            });
             if let Some((d, c)) = best {
-                cands.push((d, p, q, c));
+                cands.push((*d, p, q, c.clone()));
             }
         }
     }
     cands.sort_by(|a, b| b.0.total_cmp(&a.0));
     let mut reported_cases: Vec<String> = Vec::new();
     for (_, p, q, at) in cands {
-        if queries >= MAX_QUERIES || cancel.is_cancelled() || found.len() >= 8 {
+        if queries >= MAX_QUERIES || out_of_time() || found.len() >= 8 {
             break;
         }
         let case = new.cases.iter().find(|c| c.sigs.iter().any(|s| q.sig.contains(s))).map(|c| c.condition.clone()).unwrap_or_default();

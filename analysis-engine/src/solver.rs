@@ -35,10 +35,13 @@ pub struct Solver {
     pub cache_hits: u64,
     pub solver_time: Duration,
     pub timeouts: u64,
-    /// Queries not sent to Z3 because of nonlinear arithmetic.
+    /// Queries whose nonlinear arithmetic Z3 saw abstracted.
     pub hard: u64,
+    /// Nonlinear operations translated as uninterpreted functions.
+    pub abstracted: u64,
     witness_time: Duration,
     cancel: CancelToken,
+    timeout_ms: u32,
 }
 
 impl Solver {
@@ -62,6 +65,8 @@ impl Solver {
             hard: 0,
             witness_time: Duration::ZERO,
             cancel,
+            timeout_ms: timeout_ms.max(1),
+            abstracted: 0,
         }
     }
 
@@ -100,12 +105,11 @@ impl Solver {
         if self.cancel.is_cancelled() {
             return Sat::Unknown;
         }
-        // Bit-blasted 64-bit division and multiplication of two unknowns
-        // can take Z3 seconds; such branches are assumed feasible (an
-        // over-approximation the interface reports in its notes).
+        // Nonlinear arithmetic reaches Z3 as uninterpreted functions (see
+        // `abstracted`): an over-approximation, so Unsat stays exact and a
+        // Sat may be spurious (the interface's notes count such queries).
         if is_hard(terms, &live) {
             self.hard += 1;
-            return Sat::Unknown;
         }
         self.sync(terms, &live);
         self.queries += 1;
@@ -113,6 +117,9 @@ impl Solver {
         let ctx = self.ctx.clone();
         let r = self.cancel.during_query(&ctx, || self.solver.check());
         self.solver_time += start.elapsed();
+        if start.elapsed() > Duration::from_millis(40) && std::env::var_os("PERFI_DEBUG_SLOW").is_some() {
+            eprintln!("slow query {:?} {:?}:\n{}", start.elapsed(), r, self.solver);
+        }
         let r = match r {
             z3::SatResult::Sat => {
                 self.remember_model(terms, &live);
@@ -166,7 +173,7 @@ impl Solver {
                 return Some(out);
             }
         }
-        if is_hard(terms, conds) || self.cancel.is_cancelled() || self.witness_budget_spent() {
+        if self.cancel.is_cancelled() || self.witness_budget_spent() {
             return None;
         }
         if self.check_uncached(terms, conds) != Sat::Sat {
@@ -220,6 +227,19 @@ impl Solver {
 
     /// Make the solver's stack equal `conds`, reusing the common prefix.
     fn sync(&mut self, terms: &Terms, conds: &[TermId]) {
+        if std::env::var_os("PERFI_FRESH").is_some() {
+            let fresh = z3::Solver::new_for_logic("QF_BV").unwrap_or_default();
+            let mut p = z3::Params::new();
+            p.set_u32("timeout", self.timeout_ms);
+            fresh.set_params(&p);
+            for &c in conds {
+                let b = self.as_bool(terms, c);
+                fresh.assert(&b);
+            }
+            self.solver = fresh;
+            self.stack.clear();
+            return;
+        }
         let common = self.stack.iter().zip(conds).take_while(|(a, b)| a == b).count();
         let extra = self.stack.len() - common;
         if extra > 0 {
@@ -337,6 +357,18 @@ impl Solver {
                 }
                 Z::V(acc)
             }
+            op if abstracted(terms, &n) => {
+                // Uninterpreted: Z3 keeps congruence (equal arguments give
+                // equal results) but never bit-blasts the operation.
+                self.abstracted += 1;
+                let (p, q) = (a(self, 0), a(self, 1));
+                let sort = z3::Sort::bitvector(w);
+                let f = z3::FuncDecl::new(format!("{op:?}{w}"), &[&sort, &sort], &sort);
+                match f.apply(&[&p as &dyn z3::ast::Ast, &q]).as_bv() {
+                    Some(v) => Z::V(v),
+                    None => Z::V(BV::fresh_const("nonlinear", w)),
+                }
+            }
             op => {
                 let (p, q) = (a(self, 0), a(self, 1));
                 Z::V(match op {
@@ -406,6 +438,26 @@ fn eval_memo(terms: &Terms, t: TermId, env: &HashMap<u32, u128>, memo: &mut Hash
     };
     memo.insert(t, v);
     v
+}
+
+/// Operations Z3 sees as uninterpreted functions: products of two unknowns,
+/// products with a hash-like constant (many set bits: bit-blasting chains
+/// of them, as in multiplicative hashes, takes Z3 seconds) and division or
+/// remainder by anything but a constant power of two, at 32 bits or more.
+fn abstracted(terms: &Terms, n: &crate::term::Node) -> bool {
+    if n.width < 32 || n.args.len() != 2 {
+        return false;
+    }
+    let (ca, cb) = (terms.as_const(n.args[0]), terms.as_const(n.args[1]));
+    match n.op {
+        Op::Mul => match (ca, cb) {
+            (None, None) => true,
+            (Some(k), None) | (None, Some(k)) => (k & crate::term::mask(n.width)).count_ones() > 8,
+            _ => false,
+        },
+        Op::UDiv | Op::SDiv | Op::URem | Op::SRem => ca.is_none() && !cb.is_some_and(|c| c.is_power_of_two()),
+        _ => false,
+    }
 }
 
 /// Does the query multiply or divide two non-constant values of 32 bits

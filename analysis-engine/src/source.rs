@@ -11,6 +11,8 @@ pub struct SourceFile {
     pub text: Vec<u8>,
     pub markers: Vec<Marker>,
     pub tree: Tree,
+    /// `@perf` comments, found once: every loop asks for its annotation.
+    pub(crate) perf_comments: std::sync::OnceLock<Vec<crate::annotations::PerfComment>>,
 }
 
 impl SourceFile {
@@ -18,10 +20,66 @@ impl SourceFile {
         let path = path.into();
         let s = sanitize(bytes);
         let tree = syntax::parse(&s.text, None).ok_or_else(|| crate::EngineError::Parse(path.clone()))?;
-        Ok(SourceFile { path, text: s.text, markers: s.markers, tree })
+        Ok(SourceFile { path, text: s.text, markers: s.markers, tree, perf_comments: Default::default() })
+    }
+
+    /// The file after an edit, reparsed incrementally: the edit is the
+    /// region where the old and new (sanitized) texts differ, and the old
+    /// tree, told about it with `InputEdit`, lets tree-sitter reuse every
+    /// subtree outside it.
+    pub fn reparse(&self, bytes: &[u8]) -> Result<SourceFile, crate::EngineError> {
+        let s = sanitize(bytes);
+        let (old, new) = (&self.text, &s.text);
+        let prefix = old.iter().zip(new.iter()).take_while(|(a, b)| a == b).count();
+        let room = old.len().min(new.len()) - prefix;
+        let suffix = old.iter().rev().zip(new.iter().rev()).take(room).take_while(|(a, b)| a == b).count();
+        let edit = tree_sitter::InputEdit {
+            start_byte: prefix,
+            old_end_byte: old.len() - suffix,
+            new_end_byte: new.len() - suffix,
+            start_position: point_at(old, prefix),
+            old_end_position: point_at(old, old.len() - suffix),
+            new_end_position: point_at(new, new.len() - suffix),
+        };
+        let mut tree = self.tree.clone();
+        tree.edit(&edit);
+        let tree = syntax::parse(new, Some(&tree)).ok_or_else(|| crate::EngineError::Parse(self.path.clone()))?;
+        Ok(SourceFile { path: self.path.clone(), text: s.text, markers: s.markers, tree, perf_comments: Default::default() })
     }
 
     pub fn markers_in(&self, from: usize, to: usize) -> impl Iterator<Item = &Marker> {
         self.markers.iter().filter(move |m| m.byte >= from && m.byte < to)
+    }
+}
+
+/// Row and byte column of a byte offset, as tree-sitter counts them.
+fn point_at(text: &[u8], byte: usize) -> tree_sitter::Point {
+    let before = &text[..byte.min(text.len())];
+    let row = before.iter().filter(|b| **b == b'\n').count();
+    let column = before.iter().rev().take_while(|b| **b != b'\n').count();
+    tree_sitter::Point { row, column }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The incremental parse must give the same tree as a parse from
+    /// scratch, for edits at the start, inside and at the end.
+    #[test]
+    fn reparse_equals_full_parse() {
+        let base = "int f(int a)\n{\n    return a + 1;\n}\n\nint g(void) { return 2; }\n";
+        let edits = [
+            "int f(int a)\n{\n    int b = a * 3;\n    return a + b;\n}\n\nint g(void) { return 2; }\n",
+            "/* c */\nint f(int a)\n{\n    return a + 1;\n}\n\nint g(void) { return 2; }\n",
+            "int f(int a)\n{\n    return a + 1;\n}\n\nint g(void) { return 2; }\nint h;\n",
+            "int f(int a)\n{\n    return a +",
+        ];
+        let old = SourceFile::parse("t.c", base.as_bytes()).unwrap();
+        for e in edits {
+            let inc = old.reparse(e.as_bytes()).unwrap();
+            let full = SourceFile::parse("t.c", e.as_bytes()).unwrap();
+            assert_eq!(inc.tree.root_node().to_sexp(), full.tree.root_node().to_sexp(), "edit: {e:?}");
+        }
     }
 }

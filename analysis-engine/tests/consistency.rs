@@ -3,7 +3,7 @@
 //! interface's formula evaluated at the PCV values observed in that run,
 //! exactly, at resolution 1.
 
-use perfi_engine::analysis::{analyze_function, Program, Status};
+use perfi_engine::analysis::{analyze_function_with_signatures, Program, Status};
 use perfi_engine::cancel::CancelToken;
 use perfi_engine::config::{Budgets, Config};
 use perfi_engine::cost::default_table;
@@ -42,7 +42,7 @@ fn check_dir(dir: &str, tally: &mut Tally) {
         for l in &fa.functions {
             let Ok(ir) = &l.ir else { continue };
             let f = Arc::new(ir.clone());
-            let iface = analyze_function(&f, &l.info, &funcs, &cfg, budgets, 1.0, &CancelToken::new());
+            let iface = analyze_function_with_signatures(&f, &l.info, &funcs, &cfg, budgets, 1.0, &CancelToken::new());
             tally.functions += 1;
             if KNOWN_INCONSISTENT.contains(&l.info.name.as_str()) {
                 eprintln!("  not checked (known open bug): {}", l.info.name);

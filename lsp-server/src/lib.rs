@@ -5,3 +5,7 @@
 pub mod cli;
 pub mod keys;
 pub mod lsp;
+
+/// Deep syntax is handled with explicit limits, but lowering and
+/// exploration recurse; engine work runs on threads with this stack.
+pub const STACK: usize = 256 * 1024 * 1024;

@@ -24,9 +24,7 @@ enum Cmd {
     Lsp(perfi::lsp::Args),
 }
 
-/// Deep syntax is handled with explicit limits, but lowering is recursive;
-/// run on a thread with a generous stack.
-const STACK: usize = 256 * 1024 * 1024;
+use perfi::STACK;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();

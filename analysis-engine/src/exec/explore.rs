@@ -69,6 +69,10 @@ pub struct Explorer<'a> {
     /// Iteration classes whose per-iteration instruction counts differ by
     /// less than this are merged (their maximum is used).
     pub resolution: f64,
+    /// Keep the set of path signatures a merged state stands for. Only the
+    /// concrete interpreter needs them (to find a run's case); the set can
+    /// grow exponentially with merges, so editors and the CLI go without.
+    pub track_sigs: bool,
 }
 
 const MAX_CALL_DEPTH: usize = 24;
@@ -96,6 +100,7 @@ impl<'a> Explorer<'a> {
             resolution: 1.0,
             lazy: HashMap::new(),
             rpo_cache: HashMap::new(),
+            track_sigs: false,
         }
     }
 
@@ -118,6 +123,11 @@ impl<'a> Explorer<'a> {
             self.exhausted = why;
         }
         self.exhausted.is_some()
+    }
+
+    /// Half the wall-time or solver budget is gone.
+    fn half_spent(&self) -> bool {
+        self.start.elapsed().as_millis() as u64 > self.budgets.wall_ms / 2 || self.solver.solver_time.as_millis() as u64 > self.budgets.solver_ms / 2
     }
 
     /// The initial state of `f` with symbolic parameters.
@@ -184,6 +194,9 @@ impl<'a> Explorer<'a> {
             // Topological scheduling: the state earliest in reverse
             // post-order goes first, so that paths meeting at a join point
             // are there together and can merge.
+            if self.half_spent() {
+                work.depth_first();
+            }
             let Some((mut st, fresh, key)) = work.pop() else { break };
             if self.out_of_budget() {
                 break;
@@ -332,7 +345,12 @@ impl<'a> Explorer<'a> {
                     let rets: Vec<State> = outs.into_iter().map(|o| match o {
                         Out::Done(s) | Out::Exit(s) | Out::Back(s) => s,
                     }).collect();
-                    return self.merge_returns(rets);
+                    let n = rets.len();
+                    let merged = self.merge_returns(rets);
+                    if std::env::var_os("PERFI_DEBUG_CALLS").is_some() {
+                        eprintln!("call {} depth {}: {} returns, {} after merging, {} queries so far", callee, depth, n, merged.len(), self.solver.queries);
+                    }
+                    return merged;
                 }
                 let vals: Vec<Value> = args.iter().map(|a| self.eval(&mut st, a)).collect();
                 let r = self.external_call(&mut st, callee, &vals, i.span.start_byte, i.span.start_line);
@@ -943,6 +961,13 @@ impl<'a> Explorer<'a> {
                 // Pointers compare by address.
                 let (ta, tb) = match (va, vb) {
                     (Value::Ptr { obj: o1, off: f1 }, Value::Ptr { obj: o2, off: f2 }) if o1 == o2 => (f1, f2),
+                    // A null test of `&obj[off]` is a null test of the
+                    // object: no object straddles address 0. This keeps
+                    // hashed indices (`&tbl[hash(k)]`) out of the query.
+                    (Value::Ptr { obj, .. }, Value::Int(z)) | (Value::Int(z), Value::Ptr { obj, .. }) if self.terms.as_const(z) == Some(0) => {
+                        let base = st.mem.get(obj).base;
+                        (base, self.terms.konst(0, 64))
+                    }
                     _ => {
                         let ta = self.as_int(st, va);
                         let tb = self.as_int(st, vb);
@@ -969,7 +994,10 @@ impl<'a> Explorer<'a> {
             }
             _ => {
                 let v = self.eval(st, e);
-                let t = self.as_int(st, v);
+                let t = match v {
+                    Value::Ptr { obj, .. } => st.mem.get(obj).base,
+                    v => self.as_int(st, v),
+                };
                 let w = self.terms.width(t);
                 let z = self.terms.konst(0, w);
                 let eq = self.terms.eq(t, z);
@@ -1223,28 +1251,53 @@ fn trim_ranges(o: &mut Object, lo: u64, hi: u64) {
 }
 
 /// The worklist: a priority queue on (call depth, reverse post-order
-/// index, instruction), smallest first.
+/// index, instruction), smallest first, so that paths meet at join points
+/// and merge. Once half a budget is spent it turns into a stack (depth
+/// first), so that paths reach the end and a partial interface has cases.
 #[derive(Default)]
 struct Work {
     heap: std::collections::BinaryHeap<std::cmp::Reverse<((usize, usize, usize), u64)>>,
     items: HashMap<u64, (State, bool)>,
     next: u64,
+    stack: Option<Vec<(State, bool, (usize, usize, usize))>>,
 }
 
 impl Work {
     fn push(&mut self, s: State, fresh: bool, key: (usize, usize, usize)) {
+        if let Some(st) = &mut self.stack {
+            st.push((s, fresh, key));
+            return;
+        }
         let id = self.next;
         self.next += 1;
         self.items.insert(id, (s, fresh));
         self.heap.push(std::cmp::Reverse((key, id)));
     }
     fn pop(&mut self) -> Option<(State, bool, (usize, usize, usize))> {
+        if let Some(st) = &mut self.stack {
+            return st.pop();
+        }
         let std::cmp::Reverse((key, id)) = self.heap.pop()?;
         let (s, f) = self.items.remove(&id)?;
         Some((s, f, key))
     }
     fn peek_key(&self) -> Option<(usize, usize, usize)> {
-        self.heap.peek().map(|r| r.0 .0)
+        match &self.stack {
+            Some(st) => st.last().map(|x| x.2),
+            None => self.heap.peek().map(|r| r.0 .0),
+        }
+    }
+    /// Switch to depth-first order: the states furthest along go first.
+    fn depth_first(&mut self) {
+        if self.stack.is_some() {
+            return;
+        }
+        let mut all = Vec::new();
+        while let Some(x) = self.pop() {
+            all.push(x);
+        }
+        all.reverse();
+        self.stack = Some(all);
     }
 }
 

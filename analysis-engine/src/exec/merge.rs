@@ -129,7 +129,9 @@ impl<'a> Explorer<'a> {
             base.display.push(Atom::Cond(alts));
         }
         for s in &g {
-            base.sig.extend(s.sig.iter().copied());
+            if self.track_sigs {
+                base.sig.extend(s.sig.iter().copied());
+            }
             base.lines.extend(s.lines.iter().copied());
             base.obs.union(&s.obs);
             base.written.extend(s.written.iter().copied());

@@ -1,5 +1,5 @@
 use anyhow::{Context, Result};
-use perfi_engine::analysis::{analyze_function, Program, Status};
+use perfi_engine::analysis::{analyze_function, FuncTable, Lowered, Program, Status};
 use perfi_engine::cancel::CancelToken;
 use perfi_engine::config::{Budgets, Config};
 use perfi_engine::output;
@@ -7,6 +7,8 @@ use perfi_engine::workspace::collect_sources;
 use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 #[derive(Clone, Copy, Debug, clap::ValueEnum, PartialEq)]
@@ -32,9 +34,49 @@ pub struct Args {
     /// Hardware model (generic-x86-64, skylake-server, icelake-server, zen3, or one from perfi.toml).
     #[arg(long)]
     pub hardware: Option<String>,
-    /// Budgets: batch (default) or interactive.
-    #[arg(long, default_value = "batch")]
-    pub budgets: String,
+    /// Budgets: batch or interactive; without it, `[budgets]` of perfi.toml
+    /// over the batch defaults.
+    #[arg(long)]
+    pub budgets: Option<String>,
+}
+
+/// One function's interface in the three formats (interfaces themselves
+/// hold `Rc`s and stay on the thread that made them).
+struct Rendered {
+    text: String,
+    python: String,
+    json: serde_json::Value,
+}
+
+/// Analyze the jobs (file, function) on as many threads as there are cores
+/// (at most 4): functions are independent, each gets its own solver.
+fn analyze_parallel(prog: &Program, cfgs: &[Config], jobs: &[(usize, usize)], cancel: &CancelToken) -> HashMap<(usize, usize), Rendered> {
+    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 4).min(jobs.len().max(1));
+    let next = AtomicUsize::new(0);
+    // What the threads share: plain data (the program's type environment
+    // keeps `Rc` caches and stays here).
+    let tables: Vec<FuncTable> = prog.files.iter().map(|fa| prog.table_for(&fa.path)).collect();
+    let work: Vec<(&str, &Lowered, usize, usize)> = jobs.iter().map(|&(fi, li)| (prog.files[fi].path.as_str(), &prog.files[fi].functions[li], fi, li)).collect();
+    let run = || {
+        let mut out = Vec::new();
+        while let Some(&(path, l, fi, li)) = work.get(next.fetch_add(1, Ordering::Relaxed)) {
+            let Ok(f) = &l.ir else { continue };
+            let cfg = &cfgs[fi];
+            let iface = analyze_function(&Arc::new(f.clone()), &l.info, &tables[fi], cfg, cfg.budgets, cfg.resolution, cancel);
+            out.push(((fi, li), Rendered { text: output::text_with(path, &iface, cfg.resolution, Some(&cfg.hardware)), python: output::python(&iface), json: output::json(&iface) }));
+        }
+        out
+    };
+    let mut results = HashMap::new();
+    std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads).filter_map(|_| std::thread::Builder::new().stack_size(crate::STACK).spawn_scoped(s, run).ok()).collect();
+        for h in handles {
+            if let Ok(v) = h.join() {
+                results.extend(v);
+            }
+        }
+    });
+    results
 }
 
 pub fn config_for(path: &Path, resolution: Option<f64>, hardware: Option<&str>) -> Result<Config> {
@@ -55,41 +97,57 @@ pub fn config_for(path: &Path, resolution: Option<f64>, hardware: Option<&str>) 
 pub fn run(args: Args) -> Result<ExitCode> {
     let files = collect_sources(&args.paths).context("collecting sources")?;
     let prog = Program::load(&files).context("loading sources")?;
-    let budgets = match args.budgets.as_str() {
-        "batch" => Budgets::batch(),
-        "interactive" => Budgets::interactive(),
-        other => anyhow::bail!("unknown budgets `{other}` (batch or interactive)"),
+    let budgets = match args.budgets.as_deref() {
+        None => None,
+        Some("batch") => Some(Budgets::batch()),
+        Some("interactive") => Some(Budgets::interactive()),
+        Some(other) => anyhow::bail!("unknown budgets `{other}` (batch or interactive)"),
     };
     let cancel = CancelToken::new();
+    let mut cfgs = Vec::new();
+    for fa in &prog.files {
+        let mut cfg = config_for(Path::new(&fa.path), args.resolution, args.hardware.as_deref())?;
+        if let Some(b) = budgets {
+            cfg.budgets = b;
+        }
+        cfgs.push(cfg);
+    }
+    let selected = |fa: &perfi_engine::analysis::FileAnalysis, name: &str| files.iter().any(|f| f.to_string_lossy() == fa.path) && args.function.as_ref().is_none_or(|n| n == name);
+    let mut jobs = Vec::new();
+    for (fi, fa) in prog.files.iter().enumerate() {
+        for (li, l) in fa.functions.iter().enumerate() {
+            if l.ir.is_ok() && selected(fa, &l.info.name) {
+                jobs.push((fi, li));
+            }
+        }
+    }
+    let mut results = analyze_parallel(&prog, &cfgs, &jobs, &cancel);
     let mut out_files = Vec::new();
     let mut text = String::new();
     let mut py = String::from(output::PY_PRELUDE);
     let mut hw_name = String::new();
     let mut res_used = 10.0;
     let mut found = false;
-    for fa in &prog.files {
+    for (fi, fa) in prog.files.iter().enumerate() {
         if !files.iter().any(|f| f.to_string_lossy() == fa.path) {
             continue;
         }
-        let cfg = config_for(Path::new(&fa.path), args.resolution, args.hardware.as_deref())?;
-        let mut cfg = cfg;
-        cfg.budgets = Budgets { paths: cfg.budgets.paths.min(budgets.paths).max(1), ..budgets };
+        let cfg = &cfgs[fi];
         hw_name = cfg.hardware.name.clone();
         res_used = cfg.resolution;
-        let table = prog.table_for(&fa.path);
         let mut funcs = Vec::new();
-        for l in &fa.functions {
+        for (li, l) in fa.functions.iter().enumerate() {
             if args.function.as_ref().is_some_and(|n| n != &l.info.name) {
                 continue;
             }
             found = true;
             match &l.ir {
-                Ok(f) => {
-                    let iface = analyze_function(&Arc::new(f.clone()), &l.info, &table, &cfg, cfg.budgets, cfg.resolution, &cancel);
-                    text.push_str(&output::text_with(&fa.path, &iface, cfg.resolution, Some(&cfg.hardware)));
+                Ok(_) => {
+                    let Some(r) = results.remove(&(fi, li)) else { anyhow::bail!("internal error: the analysis of {} did not finish", l.info.name) };
+                    text.push_str(&r.text);
                     text.push('\n');
-                    py.push_str(&output::python(&iface));
-                    funcs.push(output::json(&iface));
+                    py.push_str(&r.python);
+                    funcs.push(r.json);
                 }
                 Err(e) => {
                     text.push_str(&format!("{}  {}:{}-{}  {e}\n\n", l.info.name, fa.path, l.info.range.start_line, l.info.range.end_line));

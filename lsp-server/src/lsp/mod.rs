@@ -4,12 +4,14 @@
 
 pub mod config;
 pub mod documents;
+pub mod hover;
 pub mod render;
 pub mod rpc_client;
 pub mod view;
 pub mod worker;
 
 use self::config::Settings;
+use self::hover::{hover_at, hover_from_older};
 use self::documents::{byte_range, byte_to_position, position_to_byte, DocumentStore, Encoding};
 use self::view::{FileView, Mark, Severity};
 use self::worker::{AnalyzeReq, Event, Msg, Progress, WorkerHandle};
@@ -275,41 +277,6 @@ pub struct InterfaceParams {
     pub function: String,
 }
 
-fn markdown(value: String, range: Option<Range>) -> Hover {
-    Hover { contents: HoverContents::Markup(MarkupContent { kind: MarkupKind::Markdown, value }), range }
-}
-
-/// The innermost hover target at a byte offset.
-fn hover_at(v: &FileView, byte: usize, enc: Encoding) -> Option<Hover> {
-    let within = |s: usize, e: usize| s <= byte && byte <= e && s < e;
-    let mut best: Option<(usize, usize, String)> = None;
-    let mut offer = |s: usize, e: usize, text: &str| {
-        if within(s, e) && best.as_ref().is_none_or(|(bs, be, _)| e - s < be - bs) {
-            best = Some((s, e, text.to_string()));
-        }
-    };
-    for f in &v.functions {
-        offer(f.name_start, f.name_end, &f.hover);
-        if f.start <= byte && byte <= f.end {
-            for m in f.loops.iter().chain(f.calls.iter()) {
-                offer(m.start, m.end, &m.hover);
-            }
-        }
-    }
-    for s in &v.structs {
-        if s.end > s.start {
-            offer(s.start, s.end, &format!("**{}** — {}", s.name, s.lens));
-        }
-        for m in &s.fields {
-            offer(m.start, m.end, &m.hover);
-        }
-    }
-    for m in &v.field_uses {
-        offer(m.start, m.end, &m.hover);
-    }
-    best.map(|(s, e, text)| markdown(text, Some(byte_range(&v.rope, s, e, enc))))
-}
-
 fn hint(v: &FileView, m: &Mark, enc: Encoding, range: &Range) -> Option<InlayHint> {
     let (at, label) = m.hint.as_ref()?;
     let position = byte_to_position(&v.rope, *at, enc);
@@ -533,8 +500,19 @@ impl LanguageServer for Backend {
     async fn hover(&self, p: HoverParams) -> Result<Option<Hover>> {
         let tp = p.text_document_position_params;
         let uri = tp.text_document.uri.as_str().to_string();
-        let v = self.s.view_for(&uri).await?;
         let enc = self.s.encoding();
+        // Answer at once from the newest view when the position is outside
+        // the text edited since; otherwise wait for the current analysis.
+        let Some(doc) = self.s.docs.get(&uri) else { return Err(not_open(&uri)) };
+        if let Some(v) = self.s.views.get(&uri).map(|v| v.clone()) {
+            if v.version == doc.version {
+                return guard("hover", || Ok(hover_at(&v, position_to_byte(&v.rope, tp.position, enc), enc)));
+            }
+            if let Some(h) = guard("hover", || Ok(hover_from_older(&v, &doc.rope, tp.position, enc)))? {
+                return Ok(Some(h));
+            }
+        }
+        let v = self.s.view_for(&uri).await?;
         guard("hover", || Ok(hover_at(&v, position_to_byte(&v.rope, tp.position, enc), enc)))
     }
 

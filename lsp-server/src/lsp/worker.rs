@@ -419,7 +419,12 @@ impl Worker {
                 return Some(f.clone());
             }
         }
-        let f = Arc::new(SourceFile::parse(path.to_string_lossy(), &bytes).ok()?);
+        // Incremental reparse from the previous version's tree.
+        let f = match self.parsed.get(uri) {
+            Some((_, prev)) if prev.path == path.to_string_lossy() => prev.reparse(&bytes),
+            _ => SourceFile::parse(path.to_string_lossy(), &bytes),
+        };
+        let f = Arc::new(f.ok()?);
         self.parsed.insert(uri.to_string(), (h, f.clone()));
         Some(f)
     }
@@ -548,10 +553,10 @@ impl Worker {
         self.layout_marks = std::cell::OnceCell::new();
         let (cfg, cfg_warning) = req.settings.config_for(&req.path);
         let ck = config_key(&cfg);
-        let bytes = req.rope.to_string().into_bytes();
-        let main = match SourceFile::parse(req.path.to_string_lossy(), &bytes) {
-            Ok(f) => Arc::new(f),
-            Err(e) => {
+        let main = match self.parse_open(&req.uri, &req.path, &req.rope) {
+            Some(f) => f,
+            None => {
+                let e = perfi_engine::EngineError::Parse(req.path.to_string_lossy().into_owned());
                 let d = DiagView { start: 0, end: 0, severity: Severity::Information, message: format!("perfi: {e}"), code: "perfi.parse" };
                 self.emit(Event::View(Arc::new(FileView { uri: req.uri.clone(), version: req.version, rope: req.rope.clone(), functions: vec![], structs: vec![], field_uses: vec![], diagnostics: vec![d], complete: true })));
                 return Ok(());
