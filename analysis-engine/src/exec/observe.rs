@@ -313,18 +313,13 @@ impl<'a> Explorer<'a> {
             groups.entry((*o, *base)).or_default().push((*k, *size));
         }
         for ((o, base), spans) in groups {
-            if std::env::var_os("PERFI_DEBUG_LINES").is_some() {
-                eprintln!("iter obj {} base {} spans {:?} stride {:?}", label_in(&b.mem, o), super::render::render(&self.terms, base), spans, self.stride(base, steps));
-            }
             let e = out.per_obj.entry(label_in(&b.mem, o)).or_insert((0.0, 0.0));
             match self.stride(base, steps) {
                 Some(d) if (d.abs() as i64) < line => {
-                    // A stream: the lines the entries cover, spread over
-                    // the iterations (16-byte entries: a quarter each).
-                    let lo = spans.iter().map(|s| s.0).min().unwrap_or(0);
-                    let hi = spans.iter().map(|s| s.0 + s.1 as i64).max().unwrap_or(0);
-                    let per = (d.abs() as f64).max((hi - lo).min(d.abs() as i64) as f64);
-                    e.0 += per / line as f64;
+                    // A stream: each iteration moves on by the stride, so
+                    // it brings in stride/64 new lines (16-byte entries: a
+                    // quarter each), however many fields of the entry it reads.
+                    e.0 += d.abs() as f64 / line as f64;
                     e.1 += 1.0;
                 }
                 _ => e.0 += crate::footprint::span_lines(&spans, 0, line) as f64,
