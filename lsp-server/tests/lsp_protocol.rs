@@ -141,6 +141,43 @@ fn struct_lens_and_field_hover() {
     c.shutdown(T).unwrap();
 }
 
+/// `get` reads `value` in its one case, `put` reads and writes it: `value`
+/// is hot (both cases), `tag` only in `put` (half of them: hot too), and
+/// the pad between them keeps them on different lines.
+const HOT: &str = "struct rec {
+    unsigned char tag;
+    unsigned char pad[100];
+    unsigned long value;
+};
+
+unsigned long get(const struct rec *r)
+{
+    return r->value;
+}
+
+void put(struct rec *r, unsigned long v)
+{
+    r->tag = 1;
+    r->value = v;
+}
+";
+
+#[test]
+fn struct_lens_shows_hot_lines() {
+    let dir = temp_dir("hot");
+    let path = dir.join("hot.c");
+    std::fs::write(&path, HOT).unwrap();
+    let (mut c, _) = start(&dir, json!({}));
+    let uri = open(&mut c, &path, HOT);
+    let r = c.request("textDocument/codeLens", json!({"textDocument": {"uri": uri}}), T).unwrap();
+    let titles: Vec<String> = r["result"].as_array().unwrap().iter().map(|l| l["command"]["title"].as_str().unwrap_or("").to_string()).collect();
+    let lens = titles.iter().find(|t| t.starts_with("size 112 B")).unwrap_or_else(|| panic!("no struct lens: {titles:?}"));
+    // tag at offset 0 (line 0), value at offset 104 (line 1): two lines,
+    // one when reordered (value next to tag).
+    assert!(lens.contains("· hot: 2 fields on 2 lines (1 reordered) · 2 cases"), "{lens}");
+    c.shutdown(T).unwrap();
+}
+
 /// Three statements added to the loop body of `sum`.
 const SLOWER: &str = "        s = s * 3 + 1;\n        s = s * 5 + 2;\n        s = s * 7 + 3;\n";
 

@@ -217,6 +217,13 @@ pub fn struct_lens(l: &RecordLayout) -> String {
     format!("size {} B · {} cache line{}{extra}", l.size, l.cache_lines, if l.cache_lines == 1 { "" } else { "s" })
 }
 
+/// `· hot: 19 fields on 3 lines (2 reordered) · 75 cases`
+pub fn hot_lens(h: &perfi_engine::hotfields::StructHotness) -> String {
+    let n = h.hot_fields.len();
+    let better = if h.lines_saved > 0 { format!(" ({} reordered)", h.suggested_hot_lines) } else { String::new() };
+    format!(" · hot: {n} field{} on {} line{}{better} · {} cases", if n == 1 { "" } else { "s" }, h.hot_lines, if h.hot_lines == 1 { "" } else { "s" }, h.cases)
+}
+
 pub fn field_text(l: &RecordLayout, f: &FieldLayout) -> String {
     let bits = match (f.bit_offset, f.bit_size) {
         (Some(b), Some(w)) => format!(", bits {b}..{} ({w} bits)", b + w),

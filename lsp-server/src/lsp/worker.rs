@@ -847,6 +847,7 @@ impl Worker {
         }
         let text = fa.unit.main().text.as_slice();
         let mut functions = Vec::new();
+        let mut uses: std::collections::BTreeMap<String, Vec<perfi_engine::hotfields::CaseUses>> = Default::default();
         let mut diagnostics = Vec::new();
         if let Some(w) = cfg_warning {
             diagnostics.push(DiagView { start: 0, end: 0, severity: Severity::Information, message: w.to_string(), code: "perfi.config" });
@@ -873,6 +874,9 @@ impl Worker {
             match (&l.ir, &entries[i]) {
                 (Ok(ir), Some((e, stale))) => {
                     let iface = &e.iface;
+                    for (k, u) in perfi_engine::hotfields::uses_by_struct(&iface.cases.iter().collect::<Vec<_>>()) {
+                        uses.entry(k).or_default().extend(u);
+                    }
                     v.stale = *stale;
                     v.status = render::status_text(&iface.status).to_string();
                     v.hover = render::function_hover(iface, &cfg.hardware.name, cfg.resolution);
@@ -927,7 +931,17 @@ impl Worker {
             let all_layouts = fa.unit.type_env().all_layouts();
             (structs, super::view::field_uses(fa.unit.main(), &all_layouts))
         });
-        let view = FileView { uri: req.uri.clone(), version: req.version, rope: req.rope.clone(), functions, structs: structs.clone(), field_uses: field_uses.clone(), diagnostics, complete };
+        // Struct lenses gain the lines the hot fields of this file's cases
+        // span (and what a better field order would save).
+        let mut structs = structs.clone();
+        for sv in structs.iter_mut() {
+            let Some(l) = fa.layouts.iter().find(|l| l.name == sv.name) else { continue };
+            let Some(u) = uses.get(&perfi_engine::hotfields::struct_key(l)) else { continue };
+            if let Some(h) = perfi_engine::hotfields::struct_hotness(l, u, cfg.hardware.line) {
+                sv.lens.push_str(&render::hot_lens(&h));
+            }
+        }
+        let view = FileView { uri: req.uri.clone(), version: req.version, rope: req.rope.clone(), functions, structs, field_uses: field_uses.clone(), diagnostics, complete };
         self.emit(Event::View(Arc::new(view)));
     }
 
