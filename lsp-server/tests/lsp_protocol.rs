@@ -125,6 +125,11 @@ fn hover_code_lens_hints_and_interface_on_nat() {
     assert_eq!(c.shutdown(T).unwrap(), Some(0));
 }
 
+fn lens_titles(c: &mut perfi::lsp::rpc_client::LspClient, uri: &str) -> Vec<String> {
+    let r = c.request("textDocument/codeLens", json!({"textDocument": {"uri": uri}}), T).unwrap();
+    r["result"].as_array().unwrap().iter().map(|l| l["command"]["title"].as_str().unwrap_or("").to_string()).collect()
+}
+
 #[test]
 fn struct_lens_and_field_hover() {
     let dir = temp_dir("struct");
@@ -132,8 +137,7 @@ fn struct_lens_and_field_hover() {
     std::fs::write(&path, SUM).unwrap();
     let (mut c, _) = start(&dir, json!({}));
     let uri = open(&mut c, &path, SUM);
-    let r = c.request("textDocument/codeLens", json!({"textDocument": {"uri": uri}}), T).unwrap();
-    let titles: Vec<String> = r["result"].as_array().unwrap().iter().map(|l| l["command"]["title"].as_str().unwrap_or("").to_string()).collect();
+    let titles = lens_titles(&mut c, &uri);
     assert!(titles.iter().any(|t| t.starts_with("size 16 B · 1 cache line")), "{titles:?}");
     let (l, col) = find(SUM, "unsigned long value", 15);
     let h = hover_text(&hover(&mut c, &uri, l, col));
@@ -169,8 +173,7 @@ fn struct_lens_shows_hot_lines() {
     std::fs::write(&path, HOT).unwrap();
     let (mut c, _) = start(&dir, json!({}));
     let uri = open(&mut c, &path, HOT);
-    let r = c.request("textDocument/codeLens", json!({"textDocument": {"uri": uri}}), T).unwrap();
-    let titles: Vec<String> = r["result"].as_array().unwrap().iter().map(|l| l["command"]["title"].as_str().unwrap_or("").to_string()).collect();
+    let titles = lens_titles(&mut c, &uri);
     let lens = titles.iter().find(|t| t.starts_with("size 112 B")).unwrap_or_else(|| panic!("no struct lens: {titles:?}"));
     // tag at offset 0 (line 0), value at offset 104 (line 1): two lines,
     // one when reordered (value next to tag).
