@@ -137,3 +137,21 @@ fn workspace_functions_are_all_lowered_or_explained() {
     }
     assert!(n > 50, "only {n} functions found");
 }
+
+/// `perfi analyze ... | head`: the reader leaves early; perfi exits 0 and
+/// says nothing (it panicked on the broken pipe before).
+#[test]
+fn a_reader_that_leaves_early_is_not_an_error() {
+    use std::io::Read;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../test-workspaces/nat");
+    let mut child = perfi().arg("analyze").arg(&root).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("perfi starts");
+    let mut out = child.stdout.take().expect("stdout");
+    let mut first = [0u8; 16];
+    out.read_exact(&mut first).expect("some output");
+    drop(out);
+    let mut err = String::new();
+    child.stderr.take().expect("stderr").read_to_string(&mut err).expect("stderr");
+    let status = child.wait().expect("perfi ends");
+    assert!(status.success(), "exit {status:?}, stderr: {err}");
+    assert!(!err.contains("panicked"), "{err}");
+}

@@ -169,17 +169,17 @@ pub fn run(args: Args) -> Result<ExitCode> {
         anyhow::ensure!(found, "no function named `{n}` in the given paths");
     }
     match args.format {
-        Format::Json => println!(
-            "{}",
+        Format::Json => super::emit(&format!(
+            "{}\n",
             serde_json::to_string_pretty(&json!({
                 "perfi_version": perfi_engine::VERSION,
                 "resolution": res_used,
                 "hardware": hw_name,
                 "files": out_files,
             }))?
-        ),
-        Format::Text => print!("{text}"),
-        Format::Python => print!("{py}"),
+        ))?,
+        Format::Text => super::emit(&text)?,
+        Format::Python => super::emit(&py)?,
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -149,9 +149,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
         findings.extend(check_file(&args, f, &cancel).with_context(|| format!("checking {}", f.display()))?);
     }
     match args.format {
-        Format::Text => print!("{}", text(&findings, files.len(), &args.baseline)),
-        Format::Json => println!("{}", serde_json::to_string_pretty(&json_report(&findings, files.len(), &args.baseline))?),
-        Format::Sarif => println!("{}", serde_json::to_string_pretty(&sarif(&findings))?),
+        Format::Text => super::emit(&text(&findings, files.len(), &args.baseline))?,
+        Format::Json => super::emit(&format!("{}\n", serde_json::to_string_pretty(&json_report(&findings, files.len(), &args.baseline))?))?,
+        Format::Sarif => super::emit(&format!("{}\n", serde_json::to_string_pretty(&sarif(&findings))?))?,
     }
     Ok(if findings.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }

@@ -74,8 +74,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
         }
     }
     match args.format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "structs": structs }))?),
-        Format::Text => print!("{text}"),
+        Format::Json => super::emit(&format!("{}\n", serde_json::to_string_pretty(&serde_json::json!({ "structs": structs }))?))?,
+        Format::Text => super::emit(&text)?,
     }
     Ok(ExitCode::SUCCESS)
 }
