@@ -102,6 +102,15 @@ impl IterLines {
     }
 }
 
+/// Label of object `o` of a path. Paths merged at a join point keep the
+/// lines of every member, whose objects the kept state may not have.
+pub fn label_of(st: &State, o: ObjId) -> String {
+    match st.mem.objs.get(o) {
+        Some(obj) => object_label(obj),
+        None => format!("object #{o} of a merged path"),
+    }
+}
+
 /// How objects are shown in footprints.
 pub fn object_label(o: &Object) -> String {
     match o.kind {
@@ -202,10 +211,10 @@ impl<'a> Explorer<'a> {
         let mut new = false;
         for s in outs {
             for &id in s.written.iter().filter(|id| **id < n0) {
-                if h.mem.get(id).secret || self.obs.pending.contains_key(&id) {
+                if h.mem.objs.get(id).is_none_or(|o| o.secret) || self.obs.pending.contains_key(&id) {
                     continue;
                 }
-                let o = s.mem.get(id);
+                let Some(o) = s.mem.objs.get(id) else { continue };
                 let tainted = o.cells.iter().find_map(|c| match c.val {
                     Value::Int(t) => self.taint_of(t),
                     Value::Ptr { .. } => None,
@@ -293,7 +302,7 @@ impl<'a> Explorer<'a> {
         for (o, k) in &b.lines {
             if let LineKey::Const(_) = k {
                 if *o >= n0 {
-                    out.per_obj.entry(object_label(b.mem.get(*o))).or_insert((0.0, 0.0)).0 += 1.0;
+                    out.per_obj.entry(label_of(b, *o)).or_insert((0.0, 0.0)).0 += 1.0;
                 }
             }
         }
@@ -306,7 +315,7 @@ impl<'a> Explorer<'a> {
             groups.entry((*o, *base)).or_default().push((*k, *size));
         }
         for ((o, base), spans) in groups {
-            let e = out.per_obj.entry(object_label(b.mem.get(o))).or_insert((0.0, 0.0));
+            let e = out.per_obj.entry(label_of(b, o)).or_insert((0.0, 0.0));
             match self.stride(base, steps) {
                 Some(d) if (d.abs() as i64) < line => {
                     // A stream: each iteration moves on by the stride, so
