@@ -6,7 +6,7 @@ CARGO ?= cargo
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_INSTALL := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends
 
-.PHONY: all deps deps-z3 deps-ground-truth deps-neovim deps-clangd build release run test bench bench-lsp accuracy calibrate clean \
+.PHONY: all deps deps-z3 deps-ground-truth deps-neovim deps-clangd build release run test bench bench-lsp accuracy calibrate fuzz clean \
 	deps-node deps-vscode-test vscode-npm package test-vscode test-vscode-unit test-vscode-integration
 
 all: build
@@ -104,6 +104,20 @@ accuracy: deps deps-ground-truth
 
 calibrate: deps deps-ground-truth
 	$(CARGO) run --release -p perfi-engine --example accuracy -- --calibrate
+
+# Fuzzing (not part of `make test`): each target runs FUZZ_SECONDS, one
+# job, one after the other. cargo-fuzz needs nightly flags; the stable
+# toolchain accepts them with RUSTC_BOOTSTRAP=1. Crashes land in
+# fuzz/artifacts/TARGET/; the c_file corpus starts from test-workspaces/.
+FUZZ_SECONDS ?= 600
+fuzz: deps
+	@command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz
+	mkdir -p fuzz/corpus/c_file fuzz/corpus/lsp_session
+	for f in test-workspaces/*/*.c test-workspaces/*/*.h; do cp "$$f" "fuzz/corpus/c_file/$$(echo "$$f" | tr / _)"; done
+	cd fuzz && for t in c_file lsp_session; do \
+	  RUSTC_BOOTSTRAP=1 $(CARGO) fuzz run -O $$t corpus/$$t -- \
+	    -max_total_time=$(FUZZ_SECONDS) -timeout=120 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 || exit 1; \
+	done
 
 clean:
 	$(CARGO) clean

@@ -693,7 +693,8 @@ fn has_bitfield(fd: Node) -> bool {
     syntax::named_children(fd).iter().any(|c| c.kind() == "bitfield_clause")
 }
 
-/// Limits from <stdint.h> and <limits.h>, which we never read.
+/// Limits from <stdint.h> and <limits.h>, and error numbers, whose
+/// headers we never read.
 pub fn builtin_constant(name: &str) -> Option<i128> {
     Some(match name {
         "UINT8_MAX" | "UCHAR_MAX" => 0xff,
@@ -713,6 +714,40 @@ pub fn builtin_constant(name: &str) -> Option<i128> {
         "U32_MAX" => 0xffff_ffff,
         "CHAR_BIT" | "BITS_PER_BYTE" => 8,
         "NULL" => 0,
+        // Linux error numbers (<asm-generic/errno*.h>): kernel code returns
+        // `-EINVAL` and the like without our seeing its headers.
+        "EPERM" => 1,
+        "ENOENT" => 2,
+        "ESRCH" => 3,
+        "EINTR" => 4,
+        "EIO" => 5,
+        "ENXIO" => 6,
+        "E2BIG" => 7,
+        "EBADF" => 9,
+        "EAGAIN" => 11,
+        "ENOMEM" => 12,
+        "EACCES" => 13,
+        "EFAULT" => 14,
+        "EBUSY" => 16,
+        "EEXIST" => 17,
+        "ENODEV" => 19,
+        "EINVAL" => 22,
+        "ENOSPC" => 28,
+        "ERANGE" => 34,
+        "ENOSYS" => 38,
+        "ENODATA" => 61,
+        "EPROTO" => 71,
+        "EOVERFLOW" => 75,
+        "EMSGSIZE" => 90,
+        "EPROTONOSUPPORT" => 93,
+        "EOPNOTSUPP" => 95,
+        "EAFNOSUPPORT" => 97,
+        "EADDRINUSE" => 98,
+        "ENOBUFS" => 105,
+        "ETIMEDOUT" => 110,
+        "EALREADY" => 114,
+        "EINPROGRESS" => 115,
+        "ENOTSUPP" => 524,
         _ => return None,
     })
 }

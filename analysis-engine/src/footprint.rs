@@ -17,6 +17,7 @@
 //! its type's alignment, at most 8): constant accesses may straddle one
 //! more line, and every strided stream may touch one more line.
 
+use crate::exec::observe::label_in;
 use crate::exec::state::{ObjId, State};
 use crate::poly::{Poly, VarId};
 use serde::Serialize;
@@ -77,7 +78,7 @@ pub fn path_footprint(st: &State, field_names: &[(String, String)], line_size: u
     // Object label → (constant spans, symbolic-offset groups by base).
     type Groups = BTreeMap<crate::term::TermId, Vec<(i64, u64)>>;
     let mut per: BTreeMap<String, (Vec<(i64, u64)>, Groups)> = BTreeMap::new();
-    let label = |o: ObjId| crate::exec::observe::label_of(st, o);
+    let label = |o: ObjId| label_in(&st.mem, o);
     for (o, base, k, size) in &st.obs.sym_spans {
         per.entry(label(*o)).or_default().1.entry(*base).or_default().push((*k, *size));
     }

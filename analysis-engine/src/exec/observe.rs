@@ -102,16 +102,14 @@ impl IterLines {
     }
 }
 
-/// Label of object `o` of a path. Paths merged at a join point keep the
-/// lines of every member, whose objects the kept state may not have.
-pub fn label_of(st: &State, o: ObjId) -> String {
-    match st.mem.objs.get(o) {
-        Some(obj) => object_label(obj),
-        None => format!("object #{o} of a merged path"),
-    }
+/// How objects are shown in footprints.
+/// The label of object `o` of a state's memory. A merged path may have
+/// recorded accesses to an object only one of its members created: it is
+/// named by its number then.
+pub fn label_in(mem: &Memory, o: ObjId) -> String {
+    mem.objs.get(o).map(|x| object_label(x)).unwrap_or_else(|| format!("object #{o}"))
 }
 
-/// How objects are shown in footprints.
 pub fn object_label(o: &Object) -> String {
     match o.kind {
         ObjKind::Param | ObjKind::Lazy | ObjKind::External => format!("*{}", o.name),
@@ -211,10 +209,10 @@ impl<'a> Explorer<'a> {
         let mut new = false;
         for s in outs {
             for &id in s.written.iter().filter(|id| **id < n0) {
-                if h.mem.objs.get(id).is_none_or(|o| o.secret) || self.obs.pending.contains_key(&id) {
+                if h.mem.get(id).secret || self.obs.pending.contains_key(&id) {
                     continue;
                 }
-                let Some(o) = s.mem.objs.get(id) else { continue };
+                let o = s.mem.get(id);
                 let tainted = o.cells.iter().find_map(|c| match c.val {
                     Value::Int(t) => self.taint_of(t),
                     Value::Ptr { .. } => None,
@@ -302,7 +300,7 @@ impl<'a> Explorer<'a> {
         for (o, k) in &b.lines {
             if let LineKey::Const(_) = k {
                 if *o >= n0 {
-                    out.per_obj.entry(label_of(b, *o)).or_insert((0.0, 0.0)).0 += 1.0;
+                    out.per_obj.entry(label_in(&b.mem, *o)).or_insert((0.0, 0.0)).0 += 1.0;
                 }
             }
         }
@@ -315,7 +313,7 @@ impl<'a> Explorer<'a> {
             groups.entry((*o, *base)).or_default().push((*k, *size));
         }
         for ((o, base), spans) in groups {
-            let e = out.per_obj.entry(label_of(b, o)).or_insert((0.0, 0.0));
+            let e = out.per_obj.entry(label_in(&b.mem, o)).or_insert((0.0, 0.0));
             match self.stride(base, steps) {
                 Some(d) if (d.abs() as i64) < line => {
                     // A stream: each iteration moves on by the stride, so

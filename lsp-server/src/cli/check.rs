@@ -47,10 +47,13 @@ pub struct Finding {
     pub reg: Regression,
 }
 
+/// git with the repository's hooks that run programs turned off (see
+/// `git_head_text`): only reading, never the workspace's code.
 fn git(dir: &Path, args: &[&str]) -> Result<std::process::Output> {
     Command::new("git")
         .arg("-C")
         .arg(if dir.as_os_str().is_empty() { Path::new(".") } else { dir })
+        .args(["-c", "core.fsmonitor=false"])
         .args(args)
         .stdin(Stdio::null())
         .output()
@@ -65,7 +68,7 @@ pub fn git_show(rev: &str, path: &Path) -> Result<Option<Vec<u8>>> {
     if !git(dir, &["cat-file", "-e", &spec])?.status.success() {
         return Ok(None);
     }
-    let out = git(dir, &["show", &spec])?;
+    let out = git(dir, &["show", "--no-textconv", &spec])?;
     if !out.status.success() {
         bail!("git show {spec} in {}: {}", dir.display(), String::from_utf8_lossy(&out.stderr).trim());
     }

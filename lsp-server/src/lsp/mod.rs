@@ -4,6 +4,7 @@
 
 pub mod config;
 pub mod documents;
+pub mod framing;
 pub mod hover;
 pub mod render;
 pub mod rpc_client;
@@ -56,11 +57,27 @@ where
 {
     let (etx, erx) = tokio::sync::mpsc::unbounded_channel();
     let worker = worker::spawn(etx)?;
-    let (service, socket) = LspService::build(|client| Backend::new(client, worker.clone())).custom_method("perfi/interface", Backend::interface).finish();
+    let (service, socket) = LspService::build(|client| Backend::new(client, worker.clone()))
+        .custom_method("perfi/interface", Backend::interface)
+        .custom_method(framing::MALFORMED, Backend::malformed)
+        .finish();
     let shared = service.inner().s.clone();
     let pump = tokio::spawn(pump(shared.clone(), erx));
+    // The transport gives up at the first undecodable message: it reads
+    // checked, reframed messages instead (see framing.rs).
+    let (checked, to_server) = tokio::io::duplex(1 << 20);
+    // Never completes: at the end of the input it drops `checked`, which
+    // ends the server's input, and the server's end ends the select.
+    let relay = async move {
+        let _ = framing::relay(input, checked).await;
+        std::future::pending::<()>().await
+    };
     // Handlers that wait for an analysis must not hold up `didChange`.
-    Server::new(input, output, socket).concurrency_level(64).serve(service).await;
+    let serve = Server::new(to_server, output, socket).concurrency_level(64).serve(service);
+    tokio::select! {
+        _ = serve => {}
+        _ = relay => {}
+    }
     pump.abort();
     worker.versions.cancel_all();
     worker.send(Msg::Shutdown);
@@ -323,6 +340,11 @@ impl Backend {
     pub async fn interface(&self, p: InterfaceParams) -> Result<Value> {
         let v = self.s.view_for(&p.uri).await?;
         guard("perfi/interface", || v.function(&p.function).map(|f| f.json.clone()).ok_or_else(|| Error::invalid_params(format!("no function `{}` in {}", p.function, p.uri))))
+    }
+
+    /// A message the transport could not decode (see framing.rs).
+    pub async fn malformed(&self, p: framing::MalformedParams) -> Result<()> {
+        Err(framing::malformed_error(p))
     }
 
     async fn command(&self, name: &str, args: &[Value]) -> Result<Option<Value>> {

@@ -82,6 +82,21 @@ impl LspClient {
         Ok(())
     }
 
+    /// Send `body` as one framed message, as is (malformed-input tests).
+    pub fn send_raw(&mut self, body: &[u8]) -> Result<()> {
+        write!(self.stdin, "Content-Length: {}\r\n\r\n", body.len())?;
+        self.stdin.write_all(body)?;
+        self.stdin.flush()?;
+        Ok(())
+    }
+
+    /// Write bytes to the server's input with no framing at all.
+    pub fn send_bytes(&mut self, bytes: &[u8]) -> Result<()> {
+        self.stdin.write_all(bytes)?;
+        self.stdin.flush()?;
+        Ok(())
+    }
+
     pub fn notify(&mut self, method: &str, params: Value) -> Result<()> {
         self.send(&json!({"jsonrpc": "2.0", "method": method, "params": params}))
     }

@@ -264,14 +264,15 @@ fn stamp(p: &Path) -> Option<(SystemTime, u64)> {
 }
 
 /// `git show HEAD:./NAME` in the file's folder; None outside git or for
-/// files git does not know.
+/// files git does not know. The repository's configuration must not make
+/// git run its programs: no fsmonitor hook, no textconv filter.
 pub fn git_head_text(path: &Path) -> Option<String> {
     let dir = path.parent()?;
     let name = path.file_name()?.to_str()?;
     let out = std::process::Command::new("git")
         .arg("-C")
         .arg(if dir.as_os_str().is_empty() { Path::new(".") } else { dir })
-        .arg("show")
+        .args(["-c", "core.fsmonitor=false", "show", "--no-textconv"])
         .arg(format!("HEAD:./{name}"))
         .stdin(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())

@@ -1,0 +1,81 @@
+//! The server never runs code from the workspace and never writes into it
+//! unless told to. The workspace here is a git repository whose own
+//! configuration asks git to run its programs (an fsmonitor hook, a
+//! textconv filter for .c files) and holds a Makefile and a script: after
+//! a full session (baseline from git, edits, every request and command)
+//! none of them has run and every file is byte for byte as before.
+//! (`git show REV:FILE` triggers neither hook even unhardened; `git
+//! status` or a diff would run both, and this test would catch it.)
+
+mod common;
+
+use serde_json::json;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Command;
+
+fn git(dir: &Path, args: &[&str]) {
+    let st = Command::new("git").arg("-C").arg(dir).args(args).env("GIT_AUTHOR_NAME", "t").env("GIT_AUTHOR_EMAIL", "t@t").env("GIT_COMMITTER_NAME", "t").env("GIT_COMMITTER_EMAIL", "t@t").status().expect("git runs");
+    assert!(st.success(), "git {args:?}");
+}
+
+/// Every file under `dir` (except .git's internals that git itself
+/// rewrites) with its bytes.
+fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).expect("read dir").flatten() {
+            let p = e.path();
+            let rel = p.strip_prefix(dir).expect("under dir").to_string_lossy().into_owned();
+            if p.is_dir() {
+                if rel != ".git" {
+                    stack.push(p);
+                }
+            } else {
+                out.insert(rel, std::fs::read(&p).expect("read"));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn a_session_runs_nothing_from_the_workspace_and_writes_nothing() {
+    let d = common::temp_dir("trust");
+    let marker = d.join("RAN");
+    let hook = d.join("hook.sh");
+    std::fs::write(&hook, format!("#!/bin/sh\ntouch '{}'\ncat \"$1\" 2>/dev/null\n", marker.display())).expect("write hook");
+    Command::new("chmod").arg("+x").arg(&hook).status().expect("chmod");
+    std::fs::write(d.join("Makefile"), format!("all:\n\ttouch '{}'\n", marker.display())).expect("write");
+    let src = "int add(int a, int b) {\n  if (a > b) return a - b;\n  return a + b;\n}\n";
+    let path = d.join("add.c");
+    std::fs::write(&path, src).expect("write");
+    std::fs::write(d.join(".gitattributes"), "*.c diff=run\n").expect("write");
+    git(&d, &["init", "-q"]);
+    git(&d, &["add", "."]);
+    git(&d, &["commit", "-q", "-m", "base"]);
+    // Set after the commit, so that only the server's git calls could
+    // trigger them.
+    let h = hook.to_string_lossy().into_owned();
+    git(&d, &["config", "core.fsmonitor", &h]);
+    git(&d, &["config", "diff.run.textconv", &h]);
+    let before = snapshot(&d);
+
+    let (mut c, _) = common::start(&d, json!({"perfi": {"baseline": "git"}}));
+    let uri = common::open(&mut c, &path, src);
+    common::diagnostics(&mut c, &uri, 1);
+    common::change(&mut c, &uri, 2, Some(((2, 2), (2, 2))), "a = a * b / 3;\n  ");
+    common::diagnostics(&mut c, &uri, 2);
+    let h = common::hover(&mut c, &uri, 0, 5);
+    assert!(common::hover_text(&h).contains("add"), "{h}");
+    for (cmd, args) in [("perfi.showInterface", json!([uri, "add"])), ("perfi.exportPython", json!([uri])), ("perfi.pinBaseline", json!([uri]))] {
+        let r = c.request("workspace/executeCommand", json!({"command": cmd, "arguments": args}), common::T).expect("answer");
+        assert!(r.get("result").is_some(), "{cmd}: {r}");
+    }
+    c.request("textDocument/codeLens", json!({"textDocument": {"uri": uri}}), common::T).expect("lens");
+    assert_eq!(c.shutdown(common::T).expect("exit"), Some(0));
+
+    assert!(!marker.exists(), "a program from the workspace ran");
+    assert_eq!(snapshot(&d), before, "the workspace changed");
+}
