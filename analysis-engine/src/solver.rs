@@ -41,7 +41,6 @@ pub struct Solver {
     pub abstracted: u64,
     witness_time: Duration,
     cancel: CancelToken,
-    timeout_ms: u32,
 }
 
 impl Solver {
@@ -65,7 +64,6 @@ impl Solver {
             hard: 0,
             witness_time: Duration::ZERO,
             cancel,
-            timeout_ms: timeout_ms.max(1),
             abstracted: 0,
         }
     }
@@ -117,9 +115,6 @@ impl Solver {
         let ctx = self.ctx.clone();
         let r = self.cancel.during_query(&ctx, || self.solver.check());
         self.solver_time += start.elapsed();
-        if start.elapsed() > Duration::from_millis(40) && std::env::var_os("PERFI_DEBUG_SLOW").is_some() {
-            eprintln!("slow query {:?} {:?}:\n{}", start.elapsed(), r, self.solver);
-        }
         let r = match r {
             z3::SatResult::Sat => {
                 self.remember_model(terms, &live);
@@ -227,19 +222,6 @@ impl Solver {
 
     /// Make the solver's stack equal `conds`, reusing the common prefix.
     fn sync(&mut self, terms: &Terms, conds: &[TermId]) {
-        if std::env::var_os("PERFI_FRESH").is_some() {
-            let fresh = z3::Solver::new_for_logic("QF_BV").unwrap_or_default();
-            let mut p = z3::Params::new();
-            p.set_u32("timeout", self.timeout_ms);
-            fresh.set_params(&p);
-            for &c in conds {
-                let b = self.as_bool(terms, c);
-                fresh.assert(&b);
-            }
-            self.solver = fresh;
-            self.stack.clear();
-            return;
-        }
         let common = self.stack.iter().zip(conds).take_while(|(a, b)| a == b).count();
         let extra = self.stack.len() - common;
         if extra > 0 {

@@ -345,12 +345,7 @@ impl<'a> Explorer<'a> {
                     let rets: Vec<State> = outs.into_iter().map(|o| match o {
                         Out::Done(s) | Out::Exit(s) | Out::Back(s) => s,
                     }).collect();
-                    let n = rets.len();
-                    let merged = self.merge_returns(rets);
-                    if std::env::var_os("PERFI_DEBUG_CALLS").is_some() {
-                        eprintln!("call {} depth {}: {} returns, {} after merging, {} queries so far", callee, depth, n, merged.len(), self.solver.queries);
-                    }
-                    return merged;
+                    return self.merge_returns(rets);
                 }
                 let vals: Vec<Value> = args.iter().map(|a| self.eval(&mut st, a)).collect();
                 let r = self.external_call(&mut st, callee, &vals, i.span.start_byte, i.span.start_line);
