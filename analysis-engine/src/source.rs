@@ -30,16 +30,14 @@ impl SourceFile {
     pub fn reparse(&self, bytes: &[u8]) -> Result<SourceFile, crate::EngineError> {
         let s = sanitize(bytes);
         let (old, new) = (&self.text, &s.text);
-        let prefix = old.iter().zip(new.iter()).take_while(|(a, b)| a == b).count();
-        let room = old.len().min(new.len()) - prefix;
-        let suffix = old.iter().rev().zip(new.iter().rev()).take(room).take_while(|(a, b)| a == b).count();
+        let d = changed_region(old, new);
         let edit = tree_sitter::InputEdit {
-            start_byte: prefix,
-            old_end_byte: old.len() - suffix,
-            new_end_byte: new.len() - suffix,
-            start_position: point_at(old, prefix),
-            old_end_position: point_at(old, old.len() - suffix),
-            new_end_position: point_at(new, new.len() - suffix),
+            start_byte: d.prefix,
+            old_end_byte: d.old_tail,
+            new_end_byte: d.new_tail,
+            start_position: point_at(old, d.prefix),
+            old_end_position: point_at(old, d.old_tail),
+            new_end_position: point_at(new, d.new_tail),
         };
         let mut tree = self.tree.clone();
         tree.edit(&edit);
@@ -50,6 +48,22 @@ impl SourceFile {
     pub fn markers_in(&self, from: usize, to: usize) -> impl Iterator<Item = &Marker> {
         self.markers.iter().filter(move |m| m.byte >= from && m.byte < to)
     }
+}
+
+/// Where two texts differ: they agree on `old[..prefix]` and on
+/// `old[old_tail..]` == `new[new_tail..]` (the two never overlap).
+#[derive(Debug, PartialEq)]
+pub struct Changed {
+    pub prefix: usize,
+    pub old_tail: usize,
+    pub new_tail: usize,
+}
+
+pub fn changed_region(old: &[u8], new: &[u8]) -> Changed {
+    let prefix = old.iter().zip(new).take_while(|(a, b)| a == b).count();
+    let room = old.len().min(new.len()) - prefix;
+    let suffix = old.iter().rev().zip(new.iter().rev()).take(room).take_while(|(a, b)| a == b).count();
+    Changed { prefix, old_tail: old.len() - suffix, new_tail: new.len() - suffix }
 }
 
 /// Row and byte column of a byte offset, as tree-sitter counts them.
@@ -66,6 +80,15 @@ mod tests {
 
     /// The incremental parse must give the same tree as a parse from
     /// scratch, for edits at the start, inside and at the end.
+    #[test]
+    fn changed_region_finds_the_edit() {
+        assert_eq!(changed_region(b"abcdef", b"abXYdef"), Changed { prefix: 2, old_tail: 3, new_tail: 4 });
+        assert_eq!(changed_region(b"abc", b"abc"), Changed { prefix: 3, old_tail: 3, new_tail: 3 });
+        // Repeated letters: prefix and suffix never overlap.
+        assert_eq!(changed_region(b"aaa", b"aaaa"), Changed { prefix: 3, old_tail: 3, new_tail: 4 });
+        assert_eq!(changed_region(b"abc", b""), Changed { prefix: 0, old_tail: 3, new_tail: 0 });
+    }
+
     #[test]
     fn reparse_equals_full_parse() {
         let base = "int f(int a)\n{\n    return a + 1;\n}\n\nint g(void) { return 2; }\n";

@@ -5,6 +5,7 @@
 
 use super::documents::{byte_range, position_to_byte, Encoding};
 use super::view::FileView;
+use perfi_engine::source::changed_region;
 use ropey::Rope;
 use tower_lsp_server::ls_types::*;
 
@@ -56,22 +57,6 @@ pub fn hover_at(v: &FileView, byte: usize, enc: Encoding) -> Option<Hover> {
     target_at(v, byte).map(|t| markdown(t.text, Some(byte_range(&v.rope, t.start, t.end, enc))))
 }
 
-/// Where two texts differ: they agree on `old[..prefix]` and on
-/// `old[old_tail..]` == `new[new_tail..]`.
-#[derive(Debug, PartialEq)]
-pub struct Changed {
-    pub prefix: usize,
-    pub old_tail: usize,
-    pub new_tail: usize,
-}
-
-pub fn changed_region(old: &[u8], new: &[u8]) -> Changed {
-    let prefix = old.iter().zip(new).take_while(|(a, b)| a == b).count();
-    let max_suffix = old.len().min(new.len()) - prefix;
-    let suffix = old.iter().rev().zip(new.iter().rev()).take(max_suffix).take_while(|(a, b)| a == b).count();
-    Changed { prefix, old_tail: old.len() - suffix, new_tail: new.len() - suffix }
-}
-
 /// A hover answered from an older view, when the target lies outside the
 /// edited region. `None` when the position is inside the edit (the caller
 /// then waits for the analysis of the current text).
@@ -97,18 +82,4 @@ pub fn hover_from_older(v: &FileView, current: &Rope, pos: Position, enc: Encodi
         t.text
     };
     Some(markdown(text, Some(byte_range(current, start, end, enc))))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn changed_region_finds_the_edit() {
-        assert_eq!(changed_region(b"abcdef", b"abXYdef"), Changed { prefix: 2, old_tail: 3, new_tail: 4 });
-        assert_eq!(changed_region(b"abc", b"abc"), Changed { prefix: 3, old_tail: 3, new_tail: 3 });
-        // Repeated letters: prefix and suffix never overlap.
-        assert_eq!(changed_region(b"aaa", b"aaaa"), Changed { prefix: 3, old_tail: 3, new_tail: 4 });
-        assert_eq!(changed_region(b"abc", b""), Changed { prefix: 0, old_tail: 3, new_tail: 0 });
-    }
 }
