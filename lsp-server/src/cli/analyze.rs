@@ -50,7 +50,7 @@ struct Rendered {
 
 /// Analyze the jobs (file, function) on as many threads as there are cores
 /// (at most 4): functions are independent, each gets its own solver.
-fn analyze_parallel(prog: &Program, cfgs: &[Config], jobs: &[(usize, usize)], cancel: &CancelToken) -> HashMap<(usize, usize), Rendered> {
+fn analyze_parallel(prog: &Program, cfgs: &[Option<Config>], jobs: &[(usize, usize)], cancel: &CancelToken) -> HashMap<(usize, usize), Rendered> {
     let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 4).min(jobs.len().max(1));
     let next = AtomicUsize::new(0);
     // What the threads share: plain data (the program's type environment
@@ -60,8 +60,7 @@ fn analyze_parallel(prog: &Program, cfgs: &[Config], jobs: &[(usize, usize)], ca
     let run = || {
         let mut out = Vec::new();
         while let Some(&(path, l, fi, li)) = work.get(next.fetch_add(1, Ordering::Relaxed)) {
-            let Ok(f) = &l.ir else { continue };
-            let cfg = &cfgs[fi];
+            let (Ok(f), Some(cfg)) = (&l.ir, &cfgs[fi]) else { continue };
             let iface = analyze_function(&Arc::new(f.clone()), &l.info, &tables[fi], cfg, cfg.budgets, cfg.resolution, cancel);
             out.push(((fi, li), Rendered { text: output::text_with(path, &iface, cfg.resolution, Some(&cfg.hardware)), python: output::python(&iface), json: output::json(&iface) }));
         }
@@ -104,19 +103,24 @@ pub fn run(args: Args) -> Result<ExitCode> {
         Some(other) => anyhow::bail!("unknown budgets `{other}` (batch or interactive)"),
     };
     let cancel = CancelToken::new();
+    // Files named on the command line (the program also holds the headers
+    // they include) and the functions asked for.
+    let requested = |fa: &perfi_engine::analysis::FileAnalysis| files.iter().any(|f| f.to_string_lossy() == fa.path);
+    let wanted = |name: &str| args.function.as_ref().is_none_or(|n| n == name);
     let mut cfgs = Vec::new();
-    for fa in &prog.files {
+    let mut jobs = Vec::new();
+    for (fi, fa) in prog.files.iter().enumerate() {
+        if !requested(fa) {
+            cfgs.push(None);
+            continue;
+        }
         let mut cfg = config_for(Path::new(&fa.path), args.resolution, args.hardware.as_deref())?;
         if let Some(b) = budgets {
             cfg.budgets = b;
         }
-        cfgs.push(cfg);
-    }
-    let selected = |fa: &perfi_engine::analysis::FileAnalysis, name: &str| files.iter().any(|f| f.to_string_lossy() == fa.path) && args.function.as_ref().is_none_or(|n| n == name);
-    let mut jobs = Vec::new();
-    for (fi, fa) in prog.files.iter().enumerate() {
+        cfgs.push(Some(cfg));
         for (li, l) in fa.functions.iter().enumerate() {
-            if l.ir.is_ok() && selected(fa, &l.info.name) {
+            if l.ir.is_ok() && wanted(&l.info.name) {
                 jobs.push((fi, li));
             }
         }
@@ -129,15 +133,12 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let mut res_used = 10.0;
     let mut found = false;
     for (fi, fa) in prog.files.iter().enumerate() {
-        if !files.iter().any(|f| f.to_string_lossy() == fa.path) {
-            continue;
-        }
-        let cfg = &cfgs[fi];
+        let Some(cfg) = &cfgs[fi] else { continue };
         hw_name = cfg.hardware.name.clone();
         res_used = cfg.resolution;
         let mut funcs = Vec::new();
         for (li, l) in fa.functions.iter().enumerate() {
-            if args.function.as_ref().is_some_and(|n| n != &l.info.name) {
+            if !wanted(&l.info.name) {
                 continue;
             }
             found = true;
