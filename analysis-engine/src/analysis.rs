@@ -195,6 +195,7 @@ fn analyze(f: &Arc<Function>, info: &FunctionInfo, funcs: &FuncTable, cfg: &Conf
     ex.track_sigs = track_sigs;
     let init = ex.initial_state(f);
     let outs = ex.run(vec![init], None, None);
+    let explored = start.elapsed();
     let mut paths = Vec::new();
     let mut incomplete: Option<String> = None;
     // Object sizes of the function and every callee it may inline; on a
@@ -213,14 +214,15 @@ fn analyze(f: &Arc<Function>, info: &FunctionInfo, funcs: &FuncTable, cfg: &Conf
         }
         paths.push(path_cost(&s, &ex.table, &cfg.hardware, &ex.obs.field_names, &sizes));
     }
+    let costed = start.elapsed();
     let mut merged = merge(&paths, resolution, &ex.terms, &ex.vars, &mut ex.solver);
     for c in merged.cases.iter_mut() {
         c.footprint.cliffs = Some(crate::cliffs::cliffs(&c.footprint.path, &cfg.hardware, 1.0));
     }
     if std::env::var_os("PERFI_DEBUG_STATS").is_some() {
         eprintln!(
-            "perfi stats {}: {} paths, {} queries, {} cache hits, {} hard, {} timeouts, solver {:?}, terms {}, {:?}",
-            info.name, paths.len(), ex.solver.queries, ex.solver.cache_hits, ex.solver.hard, ex.solver.timeouts, ex.solver.solver_time, ex.terms.len(), start.elapsed()
+            "perfi stats {}: {} paths, {} queries, {} cache hits, {} hard, {} timeouts, solver {:?}, terms {}, explored {:?}, costed {:?}, total {:?}",
+            info.name, paths.len(), ex.solver.queries, ex.solver.cache_hits, ex.solver.hard, ex.solver.timeouts, ex.solver.solver_time, ex.terms.len(), explored, costed, start.elapsed()
         );
     }
     let (status, reason) = match (&ex.exhausted, &incomplete) {

@@ -15,6 +15,21 @@ pub fn builtin_return(name: &str) -> CType {
     }
 }
 
+/// Arguments (by index) through which a known external function writes
+/// caller memory; `None` for an unknown function (any pointer argument may
+/// be written). eBPF map helpers change a map's entries, never the map
+/// definition a program names.
+pub fn written_args(name: &str) -> Option<&'static [usize]> {
+    match name {
+        "memcpy" | "memmove" | "memset" | "__builtin_memcpy" | "__builtin_memset" | "__builtin_memmove" | "bzero" | "strcpy" | "strncpy"
+        | "strcat" | "strncat" | "snprintf" | "sprintf" => Some(&[0]),
+        "memcmp" | "__builtin_memcmp" | "strcmp" | "strncmp" | "strlen" | "strnlen" | "bpf_map_lookup_elem" | "bpf_map_update_elem"
+        | "bpf_map_delete_elem" | "bpf_ktime_get_ns" | "ktime_get_ns" | "bpf_get_prandom_u32" | "bpf_get_smp_processor_id" | "jhash"
+        | "jhash_2words" | "jhash_3words" | "likely" | "unlikely" | "printf" | "printk" | "bpf_printk" => Some(&[]),
+        _ => None,
+    }
+}
+
 use crate::cost::{Counts, Feature};
 
 /// Cost of a built-in external function: a fixed part, and optionally a

@@ -34,6 +34,9 @@ pub struct Global {
     pub is_const: bool,
     pub file: String,
     pub line: u32,
+    /// Constant cells of its initializer (`initializers.rs`); `None`
+    /// without one (or when it is too large to follow).
+    pub init: Option<Vec<crate::initializers::InitCell>>,
 }
 
 #[derive(Clone, Debug)]
@@ -169,7 +172,10 @@ impl TypeEnv {
                         }
                         (ty, _) => ty,
                     };
-                    let g = Global { name: name.clone(), ty, is_const, file: ctx.file.path.clone(), line: ctx.line(item) };
+                    let init = d.child_by_field_name("value").and_then(|v| self.initializer_cells(&ty, v, ctx));
+                    // `extern` declarations after the definition keep its initializer.
+                    let init = init.or_else(|| self.globals.get(&name).filter(|g| g.ty == ty).and_then(|g| g.init.clone()));
+                    let g = Global { name: name.clone(), ty, is_const, file: ctx.file.path.clone(), line: ctx.line(item), init };
                     self.globals.insert(name, g);
                 }
             }

@@ -139,21 +139,28 @@ fn cluster(paths: &[&PathCost], r: f64) -> Vec<Vec<usize>> {
     out
 }
 
-pub fn count_cases(paths: &[PathCost], r: f64) -> usize {
+/// Paths grouped by shape (the order of `merge`'s cases).
+fn shape_groups(paths: &[PathCost]) -> BTreeMap<String, Vec<&PathCost>> {
     let mut groups: BTreeMap<String, Vec<&PathCost>> = BTreeMap::new();
     for p in paths {
         groups.entry(shape_key(p)).or_default().push(p);
     }
+    groups
+}
+
+pub fn count_cases(paths: &[PathCost], r: f64) -> usize {
+    count_grouped(&shape_groups(paths), r)
+}
+
+fn count_grouped(groups: &BTreeMap<String, Vec<&PathCost>>, r: f64) -> usize {
     groups.values().map(|g| cluster(g, r).len()).sum()
 }
 
 pub fn merge(paths: &[PathCost], r: f64, terms: &Terms, vars: &Vars, solver: &mut Solver) -> Merged {
-    let mut groups: BTreeMap<String, Vec<&PathCost>> = BTreeMap::new();
-    for p in paths {
-        groups.entry(shape_key(p)).or_default().push(p);
-    }
+    let groups = shape_groups(paths);
     let names = all_metric_names();
     let mut cases = Vec::new();
+    let mut first: Vec<&PathCost> = Vec::new();
     for g in groups.values() {
         for cl in cluster(g, r) {
             let members: Vec<&PathCost> = cl.iter().map(|i| g[*i]).collect();
@@ -172,20 +179,27 @@ pub fn merge(paths: &[PathCost], r: f64, terms: &Terms, vars: &Vars, solver: &mu
                 .map(|(k, p)| (names[k].to_string(), Formula { text: p.render(&name), poly: p.to_json(&name) }))
                 .collect();
             let condition = condition_text(terms, &members);
-            let witness = witness(terms, vars, solver, members[0], &polys[0]);
             let feet: Vec<&crate::footprint::PathFootprint> = members.iter().map(|p| &p.foot).collect();
             let footprint = crate::footprint::case_footprint(&feet, &name);
+            first.push(members[0]);
             cases.push(Case {
                 condition,
                 paths: members.len(),
                 metrics,
-                witness,
+                witness: BTreeMap::new(),
                 footprint,
                 polys,
                 sigs: members.iter().flat_map(|p| p.sig.iter().copied()).collect(),
                 path_atoms: members.iter().map(|p| p.atoms.clone()).collect(),
             });
         }
+    }
+    // Witnesses in the order of their paths' conditions: consecutive
+    // queries share prefixes, which the solver keeps pushed.
+    let mut order: Vec<(usize, &PathCost)> = first.into_iter().enumerate().collect();
+    order.sort_by(|a, b| a.1.pc.cmp(&b.1.pc));
+    for (i, p) in order {
+        cases[i].witness = witness(terms, vars, solver, p, &cases[i].polys[0]);
     }
     // Cheapest first reads like an if/elif chain from the fast path.
     cases.sort_by(|a, b| a.polys[0].c.total_cmp(&b.polys[0].c).then(a.condition.cmp(&b.condition)));
@@ -271,22 +285,19 @@ fn witness(terms: &Terms, vars: &Vars, solver: &mut Solver, p: &PathCost, instr:
 /// Resolutions at which the number of cases changes.
 fn resolutions(paths: &[PathCost]) -> Vec<f64> {
     let mut diffs: BTreeSet<i64> = BTreeSet::new();
-    let mut groups: BTreeMap<String, Vec<f64>> = BTreeMap::new();
-    for p in paths {
-        groups.entry(shape_key(p)).or_default().push(p.m[0].c);
-    }
-    for cs in groups.values() {
-        for i in 0..cs.len() {
-            for j in i + 1..cs.len() {
-                let d = (cs[i] - cs[j]).abs().floor() as i64;
+    let groups = shape_groups(paths);
+    for g in groups.values() {
+        for i in 0..g.len() {
+            for j in i + 1..g.len() {
+                let d = (g[i].m[0].c - g[j].m[0].c).abs().floor() as i64;
                 diffs.insert(d + 1);
             }
         }
     }
     let mut out = vec![1.0];
-    let mut last = count_cases(paths, 1.0);
+    let mut last = count_grouped(&groups, 1.0);
     for r in diffs.into_iter().filter(|r| *r > 1).take(64) {
-        let n = count_cases(paths, r as f64);
+        let n = count_grouped(&groups, r as f64);
         if n != last {
             out.push(r as f64);
             last = n;

@@ -119,6 +119,7 @@ pub struct Interp<'a> {
     saved_loops: Vec<LoopRun>,
     /// Never-written memory reads as zero (C static storage), not random.
     pub zero_memory: bool,
+    writes: Option<std::rc::Rc<crate::globals::Writes>>,
 }
 
 impl<'a> Interp<'a> {
@@ -157,6 +158,7 @@ impl<'a> Interp<'a> {
             captured: None,
             saved_loops: vec![],
             zero_memory: false,
+            writes: None,
         }
     }
 
@@ -547,6 +549,33 @@ impl<'a> Interp<'a> {
         }
     }
 
+    /// The object of global `name`, created on first use from its
+    /// initializer: every cell when running a whole program from its start
+    /// (`zero_memory`), else the cells no code writes, as the executor does.
+    fn global(&mut self, name: &str) -> usize {
+        if let Some(o) = self.globals.get(name) {
+            return *o;
+        }
+        let o = self.new_obj();
+        self.globals.insert(name.to_string(), o);
+        let func = self.frames[self.frames.len() - 1].func.clone();
+        let Some(init) = crate::globals::find_init(self.funcs, &func, name) else { return o };
+        let cells: Vec<crate::initializers::InitCell> = if self.zero_memory {
+            init.cells.clone()
+        } else {
+            let writes = self.writes.get_or_insert_with(|| std::rc::Rc::new(crate::globals::Writes::of(self.funcs))).clone();
+            writes.constant_cells(name, init).into_iter().cloned().collect()
+        };
+        for c in cells {
+            let v = match &c.value {
+                crate::initializers::InitValue::Int(v) => CVal::Int(*v as u128 & mask(c.size as u32 * 8)),
+                crate::initializers::InitValue::Addr { global, off } => CVal::Ptr { obj: self.global(global), off: *off },
+            };
+            self.write(o, c.off as i64, c.size, v);
+        }
+        o
+    }
+
     fn write(&mut self, obj: usize, off: i64, size: u8, v: CVal) {
         for k in 0..size as i64 {
             self.objs[obj].ptrs.remove(&(off + k));
@@ -719,17 +748,7 @@ impl<'a> Interp<'a> {
             Expr::Const { value, ty } => CVal::Int((*value as u128) & mask(ty.bits().max(8))),
             Expr::Local(l) => self.local_value(*l),
             Expr::AddrLocal(l) => CVal::Ptr { obj: self.local_object(*l), off: 0 },
-            Expr::AddrGlobal(name) => {
-                let o = match self.globals.get(name) {
-                    Some(o) => *o,
-                    None => {
-                        let o = self.new_obj();
-                        self.globals.insert(name.clone(), o);
-                        o
-                    }
-                };
-                CVal::Ptr { obj: o, off: 0 }
-            }
+            Expr::AddrGlobal(name) => CVal::Ptr { obj: self.global(name), off: 0 },
             Expr::Load { addr, ty, size, .. } => {
                 let a = self.eval(addr)?;
                 let (o, off) = self.as_ptr(a);

@@ -227,6 +227,17 @@ pub struct Function {
     /// them (`global`, `local (stack)`; not pointees, which may be arrays): a
     /// footprint never counts more lines of an object than it has.
     pub obj_sizes: std::collections::BTreeMap<String, u64>,
+    /// Initializers of the globals the function names, and of the globals
+    /// those initializers point to.
+    pub globals: std::collections::BTreeMap<String, GlobalInit>,
+}
+
+/// A global's initializer as constant cells (`initializers.rs`).
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct GlobalInit {
+    pub cells: Vec<crate::initializers::InitCell>,
+    pub file: String,
+    pub line: u32,
 }
 
 impl Function {

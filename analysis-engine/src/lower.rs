@@ -94,6 +94,7 @@ pub fn lower_function<'a>(env: &mut TypeEnv, file: &'a crate::source::SourceFile
             loop_of_header: vec![],
             calls: 0,
             obj_sizes: Default::default(),
+            globals: Default::default(),
         },
         cur: 0,
         scopes: vec![Scope { vars: HashMap::new() }],
@@ -158,6 +159,25 @@ impl<'a, 'e> Lowerer<'a, 'e> {
             CType::Ptr(_) | CType::Array(..) | CType::Func(_) => Ty::Ptr,
             CType::Float { bytes } => Ty::Int { bits: (*bytes as u16 * 8).min(64), signed: true },
             CType::Record(_) | CType::Unknown(_) => Ty::Int { bits: 64, signed: true },
+        }
+    }
+
+    /// Keep the initializer of a global the function names, and of the
+    /// globals it points to (the executor creates those on first use).
+    fn note_global_init(&mut self, name: &str) {
+        let mut todo = vec![name.to_string()];
+        while let Some(n) = todo.pop() {
+            if self.f.globals.contains_key(&n) {
+                continue;
+            }
+            let Some(g) = self.env.globals.get(&n) else { continue };
+            let Some(cells) = &g.init else { continue };
+            for c in cells {
+                if let crate::initializers::InitValue::Addr { global, .. } = &c.value {
+                    todo.push(global.clone());
+                }
+            }
+            self.f.globals.insert(n, crate::ir::GlobalInit { cells: cells.clone(), file: g.file.clone(), line: g.line });
         }
     }
 
@@ -1131,7 +1151,9 @@ impl<'a, 'e> Lowerer<'a, 'e> {
                     if let Some(sz) = self.env.size_of(&g.ty) {
                         self.f.obj_sizes.insert(name.clone(), sz);
                     }
-                    return Ok(Place::Mem { addr: Expr::AddrGlobal(name.clone()), ct: g.ty.clone(), access: Access { text: name, field: None }, bit: None });
+                    let ct = g.ty.clone();
+                    self.note_global_init(&name);
+                    return Ok(Place::Mem { addr: Expr::AddrGlobal(name.clone()), ct, access: Access { text: name, field: None }, bit: None });
                 }
                 unsupported(format!("unknown variable `{name}`"), n)
             }

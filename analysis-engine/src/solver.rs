@@ -40,6 +40,9 @@ pub struct Solver {
     /// Nonlinear operations translated as uninterpreted functions.
     pub abstracted: u64,
     witness_time: Duration,
+    /// Models of independent groups of conditions (`model`); `None` for a
+    /// group found unsatisfiable or not solved in time.
+    group_models: HashMap<Vec<TermId>, Option<std::rc::Rc<HashMap<u32, u128>>>>,
     cancel: CancelToken,
 }
 
@@ -63,6 +66,7 @@ impl Solver {
             timeouts: 0,
             hard: 0,
             witness_time: Duration::ZERO,
+            group_models: HashMap::new(),
             cancel,
             abstracted: 0,
         }
@@ -155,42 +159,80 @@ impl Solver {
         }
     }
 
-    /// A model of the conjunction: values of the given symbols.
+    /// A model of the conjunction: values of the given terms. Solved per
+    /// independent group of conditions, each group's model kept: the cases
+    /// of one function share most groups (header checks, map states).
     pub fn model(&mut self, terms: &Terms, conds: &[TermId], of: &[TermId]) -> Option<HashMap<TermId, u128>> {
+        let mut live: Vec<TermId> = Vec::with_capacity(conds.len());
+        for &c in conds {
+            match terms.as_const(c) {
+                Some(0) => return None,
+                Some(_) => {}
+                None => live.push(c),
+            }
+        }
+        let mut env: HashMap<u32, u128> = HashMap::new();
+        for mut group in components(terms, &live) {
+            group.sort_unstable();
+            group.dedup();
+            let values = match self.group_models.get(&group) {
+                Some(v) => v.clone(),
+                None => {
+                    let v = self.group_model(terms, &group);
+                    if self.group_models.len() > 4096 {
+                        self.group_models.clear();
+                    }
+                    self.group_models.insert(group, v.clone());
+                    v
+                }
+            };
+            env.extend(values?.iter().map(|(k, v)| (*k, *v)));
+        }
+        let mut memo = HashMap::new();
+        Some(of.iter().map(|&t| (t, eval_memo(terms, t, &env, &mut memo))).collect())
+    }
+
+    /// Values of the symbols of one independent group of conditions.
+    fn group_model(&mut self, terms: &Terms, group: &[TermId]) -> Option<std::rc::Rc<HashMap<u32, u128>>> {
+        let mut syms = Vec::new();
+        for &c in group {
+            terms.symbols(c, &mut syms);
+        }
         // A remembered model that satisfies the conditions will do.
         for m in self.models.iter().rev() {
             let mut memo = HashMap::new();
-            if conds.iter().all(|c| eval_memo(terms, *c, m, &mut memo) != 0) {
-                let mut out = HashMap::new();
-                for &t in of {
-                    out.insert(t, eval_memo(terms, t, m, &mut memo));
-                }
-                return Some(out);
+            if group.iter().all(|c| eval_memo(terms, *c, m, &mut memo) != 0) {
+                return Some(std::rc::Rc::new(syms.iter().filter_map(|s| m.get(s).map(|v| (*s, *v))).collect()));
+            }
+        }
+        // Most single conditions (`x != 0`, `memcmp() == 0`) hold with every
+        // symbol at one of a few values: no solver call for those.
+        for guess in [0u128, 1, u128::MAX] {
+            let m: HashMap<u32, u128> = syms.iter().map(|s| (*s, guess)).collect();
+            let mut memo = HashMap::new();
+            if group.iter().all(|c| eval_memo(terms, *c, &m, &mut memo) != 0) {
+                return Some(std::rc::Rc::new(m));
             }
         }
         if self.cancel.is_cancelled() || self.witness_budget_spent() {
             return None;
         }
-        if self.check_uncached(terms, conds) != Sat::Sat {
+        if self.check_uncached(terms, group) != Sat::Sat {
             return None;
         }
         let m = self.solver.get_model()?;
         let mut out = HashMap::new();
-        for &t in of {
-            match self.tr(terms, t) {
-                Z::V(bv) => {
-                    if let Some(v) = m.eval(&bv, true).and_then(|x| x.as_u64()) {
-                        out.insert(t, v as u128);
-                    }
-                }
-                Z::B(b) => {
-                    if let Some(v) = m.eval(&b, true).and_then(|x| x.as_bool()) {
-                        out.insert(t, v as u128);
-                    }
-                }
+        for s in syms {
+            let Some(t) = terms.node_of_sym(s) else { continue };
+            let v = match self.tr(terms, t) {
+                Z::V(bv) => m.eval(&bv, true).and_then(|x| x.as_u64()).map(|x| x as u128),
+                Z::B(b) => m.eval(&b, true).and_then(|x| x.as_bool()).map(|x| x as u128),
+            };
+            if let Some(v) = v {
+                out.insert(s, v);
             }
         }
-        Some(out)
+        Some(std::rc::Rc::new(out))
     }
 
     /// Witnesses are a courtesy: stop asking for them after a second.
@@ -374,6 +416,28 @@ impl Solver {
 }
 
 /// Constraints connected to the last one through shared symbols.
+/// Conditions split into groups that share no symbol (transitively).
+fn components(terms: &Terms, conds: &[TermId]) -> Vec<Vec<TermId>> {
+    let mut groups: Vec<(std::collections::HashSet<u32>, Vec<TermId>)> = Vec::new();
+    for &c in conds {
+        let mut v = Vec::new();
+        terms.symbols(c, &mut v);
+        let mut merged: (std::collections::HashSet<u32>, Vec<TermId>) = (v.into_iter().collect(), vec![c]);
+        let mut i = 0;
+        while i < groups.len() {
+            if groups[i].0.iter().any(|s| merged.0.contains(s)) {
+                let (ss, cs) = groups.swap_remove(i);
+                merged.0.extend(ss);
+                merged.1.extend(cs);
+            } else {
+                i += 1;
+            }
+        }
+        groups.push(merged);
+    }
+    groups.into_iter().map(|(_, cs)| cs).collect()
+}
+
 fn slice(terms: &Terms, conds: &[TermId]) -> Vec<TermId> {
     if conds.len() <= 1 {
         return conds.to_vec();

@@ -73,6 +73,11 @@ pub struct Explorer<'a> {
     /// concrete interpreter needs them (to find a run's case); the set can
     /// grow exponentially with merges, so editors and the CLI go without.
     pub track_sigs: bool,
+    /// Writes of the whole program (for initializers), computed on the
+    /// first global with an initializer.
+    pub(super) writes: Option<std::rc::Rc<crate::globals::Writes>>,
+    /// Constant initializer cells per global (`static_init.rs`).
+    pub(super) global_consts: HashMap<String, std::rc::Rc<Vec<crate::initializers::InitCell>>>,
 }
 
 const MAX_CALL_DEPTH: usize = 24;
@@ -101,6 +106,8 @@ impl<'a> Explorer<'a> {
             lazy: HashMap::new(),
             rpo_cache: HashMap::new(),
             track_sigs: false,
+            writes: None,
+            global_consts: HashMap::new(),
         }
     }
 
@@ -603,7 +610,7 @@ impl<'a> Explorer<'a> {
         id
     }
 
-    fn global_object(&mut self, st: &mut State, name: &str) -> ObjId {
+    pub(super) fn global_object(&mut self, st: &mut State, name: &str) -> ObjId {
         if let Some(i) = st.mem.objs.iter().position(|o| o.kind == ObjKind::Global && o.name == name) {
             return i;
         }
@@ -618,6 +625,7 @@ impl<'a> Explorer<'a> {
         let nz = self.terms.eq(base, zero);
         let nz = self.terms.not(nz);
         st.pc.push(nz);
+        self.apply_constant_cells(st, id, name);
         id
     }
 
@@ -822,6 +830,10 @@ impl<'a> Explorer<'a> {
         o.copies.clear();
         o.generation += 1;
         o.havoc_tag = format!("@{tag}");
+        if o.kind == ObjKind::Global {
+            let name = o.name.clone();
+            self.apply_constant_cells(st, obj, &name);
+        }
     }
 
     /// Evaluate an expression to a value.

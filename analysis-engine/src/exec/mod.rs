@@ -11,6 +11,7 @@ pub mod merge;
 pub mod observe;
 pub mod render;
 pub mod state;
+pub mod static_init;
 pub mod summarize;
 pub mod vars;
 

@@ -2,6 +2,7 @@ use anyhow::{Context, Result};
 use perfi_engine::analysis::{analyze_function, FuncTable, Lowered, Program, Status};
 use perfi_engine::cancel::CancelToken;
 use perfi_engine::config::{Budgets, Config};
+use perfi_engine::ir::{Function, InstKind};
 use perfi_engine::output;
 use perfi_engine::workspace::collect_sources;
 use serde_json::json;
@@ -40,29 +41,40 @@ pub struct Args {
     pub budgets: Option<String>,
 }
 
-/// One function's interface in the three formats (interfaces themselves
+/// One function's interface in the format asked for (interfaces themselves
 /// hold `Rc`s and stay on the thread that made them).
-struct Rendered {
-    text: String,
-    python: String,
-    json: serde_json::Value,
+enum Rendered {
+    Text(String),
+    Json(serde_json::Value),
 }
 
 /// Analyze the jobs (file, function) on as many threads as there are cores
 /// (at most 4): functions are independent, each gets its own solver.
-fn analyze_parallel(prog: &Program, cfgs: &[Option<Config>], jobs: &[(usize, usize)], cancel: &CancelToken) -> HashMap<(usize, usize), Rendered> {
+fn analyze_parallel(prog: &Program, cfgs: &[Option<Config>], jobs: &[(usize, usize)], format: Format, cancel: &CancelToken) -> HashMap<(usize, usize), Rendered> {
     let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 4).min(jobs.len().max(1));
     let next = AtomicUsize::new(0);
     // What the threads share: plain data (the program's type environment
     // keeps `Rc` caches and stays here).
     let tables: Vec<FuncTable> = prog.files.iter().map(|fa| prog.table_for(&fa.path)).collect();
-    let work: Vec<(&str, &Lowered, usize, usize)> = jobs.iter().map(|&(fi, li)| (prog.files[fi].path.as_str(), &prog.files[fi].functions[li], fi, li)).collect();
+    let mut work: Vec<(&str, &Lowered, usize, usize)> = jobs.iter().map(|&(fi, li)| (prog.files[fi].path.as_str(), &prog.files[fi].functions[li], fi, li)).collect();
+    // Biggest first, so that the longest analysis does not start last and
+    // leave the other cores idle at the end.
+    let mut memo = HashMap::new();
+    let mut size = |fi: usize, l: &Lowered| l.ir.as_ref().map(|f| inlined_size(f, &tables[fi], &mut memo, 0)).unwrap_or(0);
+    let mut sized: Vec<(u64, (&str, &Lowered, usize, usize))> = work.drain(..).map(|w| (size(w.2, w.1), w)).collect();
+    sized.sort_by(|a, b| b.0.cmp(&a.0));
+    work.extend(sized.into_iter().map(|(_, w)| w));
     let run = || {
         let mut out = Vec::new();
         while let Some(&(path, l, fi, li)) = work.get(next.fetch_add(1, Ordering::Relaxed)) {
             let (Ok(f), Some(cfg)) = (&l.ir, &cfgs[fi]) else { continue };
             let iface = analyze_function(&Arc::new(f.clone()), &l.info, &tables[fi], cfg, cfg.budgets, cfg.resolution, cancel);
-            out.push(((fi, li), Rendered { text: output::text_with(path, &iface, cfg.resolution, Some(&cfg.hardware)), python: output::python(&iface), json: output::json(&iface) }));
+            let r = match format {
+                Format::Text => Rendered::Text(output::text_with(path, &iface, cfg.resolution, Some(&cfg.hardware))),
+                Format::Python => Rendered::Text(output::python(&iface)),
+                Format::Json => Rendered::Json(output::json(&iface)),
+            };
+            out.push(((fi, li), r));
         }
         out
     };
@@ -76,6 +88,28 @@ fn analyze_parallel(prog: &Program, cfgs: &[Option<Config>], jobs: &[(usize, usi
         }
     });
     results
+}
+
+/// Blocks of a function with every call inlined (as the executor does), a
+/// rough predictor of its analysis time. Memoized by name; recursion and
+/// depth are cut off.
+fn inlined_size(f: &Function, funcs: &FuncTable, memo: &mut HashMap<String, u64>, depth: usize) -> u64 {
+    if let Some(n) = memo.get(&f.name) {
+        return *n;
+    }
+    let mut n = f.blocks.len() as u64;
+    if depth < 16 {
+        memo.insert(f.name.clone(), n);
+        for inst in f.blocks.iter().flat_map(|b| b.insts.iter()) {
+            if let InstKind::Call { callee, .. } = &inst.kind {
+                if let Some(g) = funcs.get(callee) {
+                    n = n.saturating_add(inlined_size(g, funcs, memo, depth + 1));
+                }
+            }
+        }
+    }
+    memo.insert(f.name.clone(), n);
+    n
 }
 
 pub fn config_for(path: &Path, resolution: Option<f64>, hardware: Option<&str>) -> Result<Config> {
@@ -125,7 +159,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             }
         }
     }
-    let mut results = analyze_parallel(&prog, &cfgs, &jobs, &cancel);
+    let mut results = analyze_parallel(&prog, &cfgs, &jobs, args.format, &cancel);
     let mut out_files = Vec::new();
     let mut text = String::new();
     let mut py = String::from(output::PY_PRELUDE);
@@ -145,10 +179,14 @@ pub fn run(args: Args) -> Result<ExitCode> {
             match &l.ir {
                 Ok(_) => {
                     let Some(r) = results.remove(&(fi, li)) else { anyhow::bail!("internal error: the analysis of {} did not finish", l.info.name) };
-                    text.push_str(&r.text);
-                    text.push('\n');
-                    py.push_str(&r.python);
-                    funcs.push(r.json);
+                    match (r, args.format) {
+                        (Rendered::Json(j), _) => funcs.push(j),
+                        (Rendered::Text(t), Format::Python) => py.push_str(&t),
+                        (Rendered::Text(t), _) => {
+                            text.push_str(&t);
+                            text.push('\n');
+                        }
+                    }
                 }
                 Err(e) => {
                     text.push_str(&format!("{}  {}:{}-{}  {e}\n\n", l.info.name, fa.path, l.info.range.start_line, l.info.range.end_line));

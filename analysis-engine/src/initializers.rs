@@ -1,0 +1,203 @@
+//! Initializers of globals (`struct bpf_map m = { .type = ..., .max_entries
+//! = 64 }`) as constant cells: byte offset, size and value. The executor
+//! and the interpreter start a global's object from these cells for the
+//! fields no code in the workspace writes (`exec/globals.rs`), so that a
+//! map's type or size is a constant rather than an unknown input.
+//!
+//! What is not understood (floats, string literals, function pointers,
+//! non-constant expressions) yields no cell: that byte range stays an
+//! unknown, as without an initializer.
+
+use crate::env::{FileCtx, TypeEnv};
+use crate::syntax;
+use crate::types::{CType, RecordId};
+use serde::Serialize;
+use tree_sitter::Node;
+
+/// Cells beyond this many per global are dropped (large tables stay
+/// unknown: reading them at symbolic indices would not benefit anyway).
+pub const MAX_CELLS: usize = 1024;
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum InitValue {
+    Int(i128),
+    /// Address of a global plus a byte offset.
+    Addr { global: String, off: i64 },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct InitCell {
+    pub off: u64,
+    pub size: u8,
+    pub value: InitValue,
+    /// The member at each level of nesting that holds the cell, as
+    /// (record name, field name): a store recorded as a field access of
+    /// any of them writes the cell. Empty for a scalar global.
+    pub members: Vec<(String, String)>,
+}
+
+struct Walk<'e, 'c, 'f> {
+    env: &'e TypeEnv,
+    ctx: &'c FileCtx<'f>,
+    cells: Vec<InitCell>,
+    overflow: bool,
+}
+
+impl TypeEnv {
+    /// Constant cells of a global of type `ty` initialized by `value`.
+    /// `None` when the initializer has more cells than `MAX_CELLS`.
+    pub(crate) fn initializer_cells(&self, ty: &CType, value: Node, ctx: &FileCtx) -> Option<Vec<InitCell>> {
+        let mut w = Walk { env: self, ctx, cells: Vec::new(), overflow: false };
+        w.value(ty, value, 0, &mut Vec::new());
+        (!w.overflow).then_some(w.cells)
+    }
+}
+
+impl Walk<'_, '_, '_> {
+    fn push(&mut self, cell: InitCell) {
+        if self.cells.len() >= MAX_CELLS {
+            self.overflow = true;
+        } else {
+            self.cells.push(cell);
+        }
+    }
+
+    fn value(&mut self, ty: &CType, v: Node, off: u64, members: &mut Vec<(String, String)>) {
+        if self.overflow {
+            return;
+        }
+        match (ty, v.kind()) {
+            (CType::Record(rid), "initializer_list") => self.record(*rid, v, off, members),
+            (CType::Array(el, _), "initializer_list") => self.array(el, v, off, members),
+            // `{ 5 }` around a scalar.
+            (_, "initializer_list") if ty.is_scalar() => {
+                if let Some(first) = syntax::named_children(v).first() {
+                    self.value(ty, *first, off, members);
+                }
+            }
+            _ if ty.is_scalar() => self.scalar(ty, v, off, members),
+            _ => {}
+        }
+    }
+
+    fn scalar(&mut self, ty: &CType, v: Node, off: u64, members: &[(String, String)]) {
+        let Some(size) = self.env.size_of(ty).filter(|s| matches!(s, 1 | 2 | 4 | 8)) else { return };
+        if matches!(ty, CType::Float { .. }) {
+            return;
+        }
+        let value = match self.env.eval(v, self.ctx) {
+            Some(k) => InitValue::Int(crate::env::truncate(k, size as u32 * 8, false)),
+            None => match self.address(v) {
+                Some(a) => a,
+                None => return,
+            },
+        };
+        self.push(InitCell { off, size: size as u8, value, members: members.to_vec() });
+    }
+
+    /// `&g`, `g` (an array decaying), each possibly under casts.
+    fn address(&self, v: Node) -> Option<InitValue> {
+        let text = |n: Node| syntax::text(n, self.ctx.src()).into_owned();
+        match v.kind() {
+            "parenthesized_expression" => self.address(v.named_child(0)?),
+            "cast_expression" => self.address(v.child_by_field_name("value")?),
+            "pointer_expression" if v.child_by_field_name("operator").map(text).as_deref() == Some("&") => {
+                let arg = v.child_by_field_name("argument")?;
+                (arg.kind() == "identifier" && self.env.globals.contains_key(&text(arg))).then(|| InitValue::Addr { global: text(arg), off: 0 })
+            }
+            "identifier" => {
+                let g = self.env.globals.get(&text(v))?;
+                matches!(g.ty, CType::Array(..)).then(|| InitValue::Addr { global: g.name.clone(), off: 0 })
+            }
+            _ => None,
+        }
+    }
+
+    /// Members in declaration order; designators jump, positions follow.
+    /// Members without a value are zero, as C says.
+    fn record(&mut self, rid: RecordId, list: Node, off: u64, members: &mut Vec<(String, String)>) {
+        // A union's members overlap: which one is live is not tracked.
+        if self.env.record(rid).is_union {
+            return;
+        }
+        let Some(layout) = self.env.record_layout(rid) else { return };
+        let rname = self.env.record(rid).name.clone().unwrap_or_else(|| "<anonymous>".into());
+        let fields: Vec<_> = layout.members.iter().filter(|m| m.bit.is_none() || m.name.is_some()).cloned().collect();
+        let mut given = vec![false; fields.len()];
+        let mut next = 0usize;
+        for item in syntax::named_children(list) {
+            if item.kind() == "comment" {
+                continue;
+            }
+            let (idx, value) = if item.kind() == "initializer_pair" {
+                let Some(value) = item.child_by_field_name("value") else { continue };
+                let mut cur = item.walk();
+                let des: Vec<Node> = item.children_by_field_name("designator", &mut cur).collect();
+                // Only a single `.field` designator is followed; deeper
+                // paths (`.a.b = 1`, `.a[2] = 1`) leave that member unknown.
+                let name = match des.as_slice() {
+                    [d] if d.kind() == "field_designator" => d.named_child(0).map(|n| syntax::text(n, self.ctx.src()).into_owned()),
+                    _ => None,
+                };
+                let Some(i) = name.and_then(|n| fields.iter().position(|m| m.name.as_deref() == Some(n.as_str()))) else {
+                    // Unknown designator: give up on the zero fill, which
+                    // would claim the member it meant.
+                    given.iter_mut().for_each(|g| *g = true);
+                    continue;
+                };
+                (i, value)
+            } else {
+                (next, item)
+            };
+            let Some(m) = fields.get(idx) else { break };
+            next = idx + 1;
+            given[idx] = true;
+            // Bitfields and anonymous members (whose fields the lowering
+            // names after the outer record) stay unknown.
+            let (None, Some(name)) = (m.bit, &m.name) else { continue };
+            members.push((rname.clone(), name.clone()));
+            self.value(&m.ty, value, off + m.offset, members);
+            members.pop();
+        }
+        for (m, g) in fields.iter().zip(given) {
+            if !g && m.bit.is_none() && m.ty.is_scalar() {
+                if let (Some(n), Some(size)) = (&m.name, self.env.size_of(&m.ty).filter(|s| matches!(s, 1 | 2 | 4 | 8))) {
+                    members.push((rname.clone(), n.clone()));
+                    self.push(InitCell { off: off + m.offset, size: size as u8, value: InitValue::Int(0), members: members.clone() });
+                    members.pop();
+                }
+            }
+        }
+    }
+
+    /// Elements by position or `[k] =` designator; elements not given are
+    /// left unknown (a large zeroed table stays lazy).
+    fn array(&mut self, el: &CType, list: Node, off: u64, members: &mut Vec<(String, String)>) {
+        let Some(esize) = self.env.size_of(el).filter(|s| *s > 0) else { return };
+        let mut next = 0u64;
+        for item in syntax::named_children(list) {
+            if item.kind() == "comment" {
+                continue;
+            }
+            let (idx, value) = if item.kind() == "initializer_pair" {
+                let Some(value) = item.child_by_field_name("value") else { continue };
+                let mut cur = item.walk();
+                let des: Vec<Node> = item.children_by_field_name("designator", &mut cur).collect();
+                let k = match des.as_slice() {
+                    [d] if d.kind() == "subscript_designator" => d.named_child(0).and_then(|e| self.env.eval(e, self.ctx)),
+                    _ => None,
+                };
+                let Some(k) = k.and_then(|k| u64::try_from(k).ok()) else { continue };
+                (k, value)
+            } else {
+                (next, item)
+            };
+            next = idx.saturating_add(1);
+            let Some(at) = idx.checked_mul(esize).and_then(|d| d.checked_add(off)) else { break };
+            self.value(el, value, at, members);
+            if self.overflow {
+                return;
+            }
+        }
+    }
+}
