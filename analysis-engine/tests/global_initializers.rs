@@ -1,0 +1,92 @@
+//! Globals start from their initializers where no code writes the field
+//! (`initializers.rs`, `globals.rs`). Expected values derived by hand from
+//! the C below (x86-64 layout: int at 0, unsigned at 4 and 8, the pointer
+//! aligned to 16).
+
+use expect_test::expect;
+use perfi_engine::analysis::{analyze_function, FunctionInterface, Program};
+use perfi_engine::cancel::CancelToken;
+use perfi_engine::config::{Budgets, Config};
+use std::sync::Arc;
+
+const MAP: &str = r#"
+struct map { int type; unsigned max; unsigned used; unsigned char *slots; };
+static unsigned char slots[8];
+struct map m = { .type = 2, .max = 8, .slots = slots };
+
+int lookup(unsigned k)
+{
+    if (m.type != 2)
+        return -1;
+    if (k >= m.max)
+        return -2;
+    return m.slots[k];
+}
+
+void add(void)
+{
+    m.used++;
+}
+"#;
+
+fn load(tag: &str, src: &str) -> (Program, std::path::PathBuf) {
+    let dir = std::env::temp_dir().join(format!("perfi-ginit-{}-{tag}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let p = dir.join("m.c");
+    std::fs::write(&p, src).expect("write");
+    let prog = Program::load(std::slice::from_ref(&p)).expect("loads");
+    let _ = std::fs::remove_dir_all(&dir);
+    (prog, p)
+}
+
+fn interface(prog: &Program, name: &str) -> FunctionInterface {
+    let fa = &prog.files[0];
+    let funcs = prog.table_for(&fa.path);
+    let l = fa.functions.iter().find(|l| l.info.name == name).expect("function");
+    let ir = l.ir.as_ref().expect("lowers");
+    let budgets = Budgets { paths: 1000, solver_ms: 20_000, wall_ms: 20_000, query_ms: 2000 };
+    analyze_function(&Arc::new(ir.clone()), &l.info, &funcs, &Config::default(), budgets, 1.0, &CancelToken::new())
+}
+
+fn conditions(i: &FunctionInterface) -> Vec<String> {
+    let mut c: Vec<String> = i.cases.iter().map(|c| c.condition.clone()).collect();
+    c.sort();
+    c
+}
+
+#[test]
+fn designated_initializer_becomes_cells() {
+    let (prog, _) = load("cells", MAP);
+    let f = prog.files[0].functions.iter().find(|l| l.info.name == "lookup").and_then(|l| l.ir.as_ref().ok()).expect("lowers");
+    let init = f.globals.get("m").expect("m's initializer is kept");
+    let cells: Vec<String> = init.cells.iter().map(|c| format!("{}+{} {:?} {:?}", c.off, c.size, c.value, c.members)).collect();
+    // type and max as given, slots the address of the array, used (not
+    // named) zero as C says.
+    expect![[r#"
+        0+4 Int(2) [("map", "type")]
+        4+4 Int(8) [("map", "max")]
+        16+8 Addr { global: "slots", off: 0 } [("map", "slots")]
+        8+4 Int(0) [("map", "used")]"#]]
+    .assert_eq(&cells.join("\n"));
+}
+
+#[test]
+fn unwritten_fields_are_constants() {
+    let (prog, _) = load("const", MAP);
+    let i = interface(&prog, "lookup");
+    // type is 2 for good: no `type != 2` case; max is 8.
+    assert_eq!(conditions(&i), vec!["8 <= k".to_string(), "8 > k".to_string()]);
+    assert!(i.notes.iter().any(|n| n.contains("m starts from its initializer") && n.contains("3 of 4")), "{:?}", i.notes);
+}
+
+#[test]
+fn written_fields_stay_unknown() {
+    // `reset` clears the whole map: nothing of the initializer holds.
+    let src = format!("{MAP}\nvoid *memset(void *, int, unsigned long);\nvoid reset(void) {{ memset(&m, 0, sizeof m); }}\n");
+    let (prog, _) = load("written", &src);
+    let i = interface(&prog, "lookup");
+    let conds = conditions(&i);
+    assert_eq!(conds.len(), 3, "{conds:?}");
+    assert!(conds.iter().any(|c| c.contains("m.type")), "{conds:?}");
+    assert!(!i.notes.iter().any(|n| n.contains("initializer")), "{:?}", i.notes);
+}
