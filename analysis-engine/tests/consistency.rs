@@ -18,12 +18,6 @@ fn workspace_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../test-workspaces")
 }
 
-/// Functions whose interfaces are known to disagree with the interpreter:
-/// nested summarized loops whose inner iteration classes depend on how the
-/// outer loop was reached (an open bug, see README "What is checked").
-/// They are analyzed but not checked, and listed in the test output.
-const KNOWN_INCONSISTENT: &[&str] = &["maglev_populate", "pol_police_batch"];
-
 struct Tally {
     functions: usize,
     runs_checked: usize,
@@ -44,10 +38,6 @@ fn check_dir(dir: &str, tally: &mut Tally) {
             let f = Arc::new(ir.clone());
             let iface = analyze_function_with_signatures(&f, &l.info, &funcs, &cfg, budgets, 1.0, &CancelToken::new());
             tally.functions += 1;
-            if KNOWN_INCONSISTENT.contains(&l.info.name.as_str()) {
-                eprintln!("  not checked (known open bug): {}", l.info.name);
-                continue;
-            }
             // A partial interface is checked on the paths it explored; runs
             // that took an unexplored path are skipped (and counted).
             let partial = iface.status != Status::Complete;

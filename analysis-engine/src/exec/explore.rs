@@ -78,6 +78,8 @@ pub struct Explorer<'a> {
     pub(super) writes: Option<std::rc::Rc<crate::globals::Writes>>,
     /// Constant initializer cells per global (`static_init.rs`).
     pub(super) global_consts: HashMap<String, std::rc::Rc<Vec<crate::initializers::InitCell>>>,
+    /// Loop summaries whose body is being explored (`summarize.rs`).
+    pub(super) summary_depth: usize,
 }
 
 const MAX_CALL_DEPTH: usize = 24;
@@ -108,6 +110,7 @@ impl<'a> Explorer<'a> {
             track_sigs: false,
             writes: None,
             global_consts: HashMap::new(),
+            summary_depth: 0,
         }
     }
 

@@ -145,6 +145,10 @@ impl<'a> Explorer<'a> {
         let bound = Bound { call: false, depth, header: lp.header, blocks: lp.blocks.clone() };
         // Phase 1: which pre-existing objects does the loop write?
         let h1 = self.havoc_state(&st, f, lp, &BTreeSet::new());
+        // Inside another loop's body, class PCVs count iterations over the
+        // whole call, not per run of this loop (see the exits below).
+        let nested = self.summary_depth > 0;
+        self.summary_depth += 1;
         let outs1 = self.run(vec![h1.clone()], Some(&bound), Some(lp.header));
         let mut written: BTreeSet<ObjId> = BTreeSet::new();
         for o in &outs1 {
@@ -167,6 +171,7 @@ impl<'a> Explorer<'a> {
             let o = self.run(vec![h2.clone()], Some(&bound), Some(lp.header));
             (h2, o)
         };
+        self.summary_depth -= 1;
         let mut backs = Vec::new();
         let mut exits = Vec::new();
         for o in outs {
@@ -204,14 +209,21 @@ impl<'a> Explorer<'a> {
         }
         let mut conts = Vec::new();
         let single_exit = exits.len() == 1;
-        for e in exits {
+        let exit_edge = |e: &State| {
             let returned = e.finished || e.frames.len() < depth;
             let (from, to) = if returned { (e.last_return.unwrap_or(usize::MAX), usize::MAX) } else { (e.prev.unwrap_or(usize::MAX), e.block) };
-            let header_exit = !returned && from == lp.header;
+            (returned, from, to, !returned && from == lp.header)
+        };
+        // A header exit charges the last class `T - Σ others` instead of its
+        // PCV. Nested in another loop, that PCV is a total over the call,
+        // which runs leaving by another exit also add to: keep the PCV then.
+        let exact_ok = !nested || exits.iter().all(|e| exit_edge(e).3);
+        for e in exits {
+            let (returned, from, to, header_exit) = exit_edge(&e);
             let mut loop_cost = Cost::default();
             let mut loop_lines = Poly::default();
             let mut loop_objs: BTreeMap<String, (Poly, f64)> = BTreeMap::new();
-            let trips_exact = match (&counted, header_exit) {
+            let trips_exact = match (&counted, header_exit && exact_ok) {
                 (Some(t), true) => Some(t.clone()),
                 _ => None,
             };
@@ -242,10 +254,14 @@ impl<'a> Explorer<'a> {
                     e.1 = e.1.max(*streams);
                 }
             }
-            // Aggregated inner-loop terms: count each monomial once.
-            loop_cost.add(&max_merge(&agg));
             let mut c = e;
-            let exit_cost = std::mem::take(&mut c.cost);
+            // The last, partial iteration may have run inner loops too:
+            // their PCVs already count every iteration of the call.
+            let (exit_agg, exit_cost) = split_aggregate(&c.cost, &self.vars);
+            // Aggregated inner-loop terms: count each monomial once.
+            let mut agg = agg;
+            agg.push(exit_agg);
+            loop_cost.add(&max_merge(&agg));
             c.cost = st.cost.clone();
             c.cost.add(&loop_cost);
             c.cost.add(&exit_cost);
