@@ -589,8 +589,14 @@ impl TypeEnv {
                 let v = e.child_by_field_name("value")?;
                 let v = if v.kind() == "parenthesized_expression" { v.named_child(0)? } else { v };
                 if v.kind() == "identifier" {
-                    let g = self.globals.get(&ctx.text(v))?;
-                    return self.size_of(&g.ty).map(|s| s as i128);
+                    // `sizeof(__u32)` parses as an expression when the
+                    // parser cannot know `__u32` names a type.
+                    let name = ctx.text(v);
+                    let ty = match self.globals.get(&name) {
+                        Some(g) => g.ty.clone(),
+                        None => self.typedef(&name)?,
+                    };
+                    return self.size_of(&ty).map(|s| s as i128);
                 }
                 None
             }

@@ -93,6 +93,8 @@ pub struct Merged {
 
 fn atom_text(terms: &Terms, a: &Atom) -> String {
     match a {
+        // Atoms are joined with `&&`: a disjunction needs parentheses.
+        Atom::Cond(t) if terms.node(*t).op == crate::term::Op::BOr => format!("({})", render(terms, *t)),
         Atom::Cond(t) => render(terms, *t),
         Atom::LoopExit { line, func, how } => format!("loop@{line} in {func} exits {how}"),
         Atom::LoopSkipped { line, func } => format!("loop@{line} in {func} not entered"),
@@ -208,24 +210,38 @@ pub fn merge(paths: &[PathCost], r: f64, terms: &Terms, vars: &Vars, solver: &mu
 }
 
 fn condition_text(terms: &Terms, members: &[&PathCost]) -> String {
-    let per: Vec<Vec<String>> = members
-        .iter()
-        .map(|p| {
-            let mut v: Vec<String> = Vec::new();
-            for a in &p.atoms {
-                let s = atom_text(terms, a);
-                if !v.contains(&s) {
-                    v.push(s);
-                }
+    let negates = |a: &Atom, b: &Atom| match (a, b) {
+        (Atom::Cond(x), Atom::Cond(y)) => crate::exec::dnf::negates(terms, *x, *y),
+        _ => false,
+    };
+    let (common, rests) = crate::exec::dnf::simplify(members.iter().map(|p| p.atoms.clone()).collect(), &negates);
+    let join = |atoms: &[Atom]| -> Vec<String> {
+        let mut v: Vec<String> = Vec::new();
+        for a in atoms {
+            let s = atom_text(terms, a);
+            if !v.contains(&s) {
+                v.push(s);
             }
-            v
-        })
-        .collect();
-    let common: Vec<String> = per[0].iter().filter(|a| per.iter().all(|p| p.contains(a))).cloned().collect();
-    let rests: Vec<Vec<String>> = per.iter().map(|p| p.iter().filter(|a| !common.contains(a)).cloned().collect()).collect();
-    let mut parts = common.clone();
+        }
+        v
+    };
+    let mut parts = join(&common);
     if !rests.iter().any(|r| r.is_empty()) {
-        let mut alts: Vec<String> = rests.iter().map(|r| if r.len() == 1 { r[0].clone() } else { format!("({})", r.join(" && ")) }).collect();
+        let mut alts: Vec<String> = rests
+            .iter()
+            .map(|r| {
+                if let [Atom::Cond(t)] = r.as_slice() {
+                    // A disjunction among disjuncts needs no parentheses.
+                    return render(terms, *t);
+                }
+                let r = join(r);
+                if r.len() == 1 {
+                    r[0].clone()
+                } else {
+                    format!("({})", r.join(" && "))
+                }
+            })
+            .collect();
         alts.sort();
         alts.dedup();
         const MAX_ALTS: usize = 6;

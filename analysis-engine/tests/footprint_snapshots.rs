@@ -61,9 +61,9 @@ unsigned long sum(const struct ent *a, unsigned n)
 }
 "#,
         expect![[r#"
-            0 < n: lines by object: *a 0.25*n (0.25*n + 1 unaligned); bytes = 16*n
+            n <= 0: lines by object: none
+            n > 0: lines by object: *a 0.25*n (0.25*n + 1 unaligned); bytes = 16*n
               ent.val r
-            0 >= n: lines by object: none
         "#]],
     );
 }

@@ -75,7 +75,7 @@ fn unwritten_fields_are_constants() {
     let (prog, _) = load("const", MAP);
     let i = interface(&prog, "lookup");
     // type is 2 for good: no `type != 2` case; max is 8.
-    assert_eq!(conditions(&i), vec!["8 <= k".to_string(), "8 > k".to_string()]);
+    assert_eq!(conditions(&i), vec!["k < 8".to_string(), "k >= 8".to_string()]);
     assert!(i.notes.iter().any(|n| n.contains("m starts from its initializer") && n.contains("3 of 4")), "{:?}", i.notes);
 }
 

@@ -212,7 +212,7 @@ fn edits_give_a_regression_warning_that_clears_on_undo() {
     let w = warnings(&d);
     // `sum` got slower, and so did `twice`, which calls it twice.
     assert_eq!(w.len(), 2, "warnings for `sum` and `twice` expected: {d:?}");
-    assert!(w.iter().any(|m| m.contains("`sum` is slower than the baseline when 0 < n") && m.contains("→") && m.contains("witness: n = 16")), "{w:?}");
+    assert!(w.iter().any(|m| m.contains("`sum` is slower than the baseline when n > 0") && m.contains("→") && m.contains("witness: n = 16")), "{w:?}");
     assert!(w.iter().any(|m| m.contains("`twice` is slower")), "{w:?}");
     // The warning sits on the function name.
     let reg = d.iter().find(|x| x["severity"] == 2).unwrap();

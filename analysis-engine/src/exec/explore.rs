@@ -80,6 +80,8 @@ pub struct Explorer<'a> {
     pub(super) global_consts: HashMap<String, std::rc::Rc<Vec<crate::initializers::InitCell>>>,
     /// Loop summaries whose body is being explored (`summarize.rs`).
     pub(super) summary_depth: usize,
+    /// The address symbol of each global, shared by all paths.
+    global_bases: HashMap<String, TermId>,
 }
 
 const MAX_CALL_DEPTH: usize = 24;
@@ -111,6 +113,7 @@ impl<'a> Explorer<'a> {
             writes: None,
             global_consts: HashMap::new(),
             summary_depth: 0,
+            global_bases: HashMap::new(),
         }
     }
 
@@ -617,7 +620,16 @@ impl<'a> Explorer<'a> {
         if let Some(i) = st.mem.objs.iter().position(|o| o.kind == ObjKind::Global && o.name == name) {
             return i;
         }
-        let base = self.terms.sym(&format!("&{name}"), 64, SymKind::Input);
+        // One address per global for every path (a symbol made per path
+        // would read `&g#625` in conditions).
+        let base = match self.global_bases.get(name) {
+            Some(b) => *b,
+            None => {
+                let b = self.terms.sym(&format!("&{name}"), 64, SymKind::Input);
+                self.global_bases.insert(name.to_string(), b);
+                b
+            }
+        };
         let secret = self.cfg.secret.params.iter().any(|s| s == name);
         let id = st.mem.add(new_object(name, base, ObjKind::Global, secret));
         if secret {
@@ -949,6 +961,16 @@ impl<'a> Explorer<'a> {
         }
     }
 
+    /// What a null test of a pointer into `obj` compares with 0: a global
+    /// or a stack object is never at address 0, so the test is decided.
+    fn null_test_base(&mut self, st: &State, obj: ObjId) -> TermId {
+        let o = st.mem.get(obj);
+        match o.kind {
+            ObjKind::Global | ObjKind::Local => self.terms.konst(1, 64),
+            _ => o.base,
+        }
+    }
+
     fn note_deref(&mut self, st: &mut State, obj: ObjId) {
         let o = st.mem.get(obj);
         if matches!(o.kind, ObjKind::Lazy | ObjKind::Param | ObjKind::External) {
@@ -975,7 +997,7 @@ impl<'a> Explorer<'a> {
                     // object: no object straddles address 0. This keeps
                     // hashed indices (`&tbl[hash(k)]`) out of the query.
                     (Value::Ptr { obj, .. }, Value::Int(z)) | (Value::Int(z), Value::Ptr { obj, .. }) if self.terms.as_const(z) == Some(0) => {
-                        let base = st.mem.get(obj).base;
+                        let base = self.null_test_base(st, obj);
                         (base, self.terms.konst(0, 64))
                     }
                     _ => {
@@ -1005,7 +1027,7 @@ impl<'a> Explorer<'a> {
             _ => {
                 let v = self.eval(st, e);
                 let t = match v {
-                    Value::Ptr { obj, .. } => st.mem.get(obj).base,
+                    Value::Ptr { obj, .. } => self.null_test_base(st, obj),
                     v => self.as_int(st, v),
                 };
                 let w = self.terms.width(t);

@@ -106,27 +106,38 @@ impl<'a> Explorer<'a> {
         if self.terms.as_const(disj) != Some(1) {
             base.pc.push(disj);
         }
-        // Display: the common atoms, then the disjunction of what differs.
-        let common: Vec<Atom> = base.display.iter().filter(|a| g.iter().all(|s| s.display.contains(a))).cloned().collect();
-        let mut alts = self.terms.fals();
-        let mut all_have_rest = true;
-        for s in g.iter().chain(std::iter::once(&base)) {
-            let mut conj = self.terms.tru();
-            let mut any = false;
-            for a in &s.display {
-                if let Atom::Cond(t) = a {
-                    if !common.contains(a) {
-                        conj = self.terms.and(conj, *t);
-                        any = true;
-                    }
-                }
-            }
-            all_have_rest &= any;
-            alts = self.terms.bin(crate::term::Op::BOr, alts, conj);
-        }
+        // Display: the common atoms, then the disjunction of what differs,
+        // simplified so that it reads like the code's own conditions.
+        let mut common: Vec<Atom> = base.display.iter().filter(|a| g.iter().all(|s| s.display.contains(a))).cloned().collect();
+        let rests: Vec<Vec<TermId>> = g
+            .iter()
+            .chain(std::iter::once(&base))
+            .map(|s| {
+                s.display
+                    .iter()
+                    .filter(|a| !common.contains(a))
+                    .filter_map(|a| match a {
+                        Atom::Cond(t) => Some(*t),
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .collect();
+        let (factored, rests) = super::dnf::simplify(rests, &|a: &TermId, b: &TermId| super::dnf::negates(&self.terms, *a, *b));
+        common.extend(factored.into_iter().map(Atom::Cond));
         base.display = common;
-        if all_have_rest && self.terms.as_const(alts).is_none() {
-            base.display.push(Atom::Cond(alts));
+        if !rests.is_empty() && rests.iter().all(|r| !r.is_empty()) {
+            let mut alts = self.terms.fals();
+            for r in &rests {
+                let mut conj = self.terms.tru();
+                for &c in r {
+                    conj = self.terms.and(conj, c);
+                }
+                alts = self.terms.bin(crate::term::Op::BOr, alts, conj);
+            }
+            if self.terms.as_const(alts).is_none() {
+                base.display.push(Atom::Cond(alts));
+            }
         }
         for s in &g {
             if self.track_sigs {

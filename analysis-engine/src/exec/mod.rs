@@ -6,6 +6,7 @@
 //! - `render.rs`: terms as C-like text.
 //! The solver sits behind `crate::solver`.
 
+pub mod dnf;
 pub mod explore;
 pub mod merge;
 pub mod observe;

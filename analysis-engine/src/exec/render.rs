@@ -41,7 +41,7 @@ fn go(t: &Terms, id: TermId, depth: usize) -> String {
     let sub = |i: usize, p: u8| -> String {
         let a = n.args[i];
         let s = go(t, a, depth + 1);
-        let an = t.node(a);
+        let an = t.node(shown(t, a));
         if an.args.len() >= 2 && prec(an.op) < p && !t.aliases.contains_key(&a) {
             format!("({s})")
         } else {
@@ -69,11 +69,9 @@ fn go(t: &Terms, id: TermId, depth: usize) -> String {
         Op::Bswap => format!("bswap{}({})", n.width, go(t, n.args[0], depth + 1)),
         Op::BNot => {
             let a = t.node(n.args[0]);
-            match a.op {
-                Op::Eq if t.as_const(a.args[0]).is_some() => format!("{} != {}", side(t, a.args[1], depth), side(t, a.args[0], depth)),
-                Op::Eq => format!("{} != {}", side(t, a.args[0], depth), side(t, a.args[1], depth)),
-                Op::Ult | Op::Slt => format!("{} >= {}", side(t, a.args[0], depth), side(t, a.args[1], depth)),
-                Op::Ule | Op::Sle => format!("{} > {}", side(t, a.args[0], depth), side(t, a.args[1], depth)),
+            let (x, y) = (a.args.first().copied(), a.args.get(1).copied());
+            match (a.op, x, y) {
+                (Op::Eq | Op::Ult | Op::Slt | Op::Ule | Op::Sle, Some(x), Some(y)) => compare(t, a.op, x, y, true, depth),
                 _ => format!("!({})", go(t, n.args[0], depth + 1)),
             }
         }
@@ -98,8 +96,12 @@ fn go(t: &Terms, id: TermId, depth: usize) -> String {
                 Op::BOr => "||",
                 _ => "?",
             };
-            if op == Op::Eq && t.as_const(n.args[0]).is_some() {
-                return format!("{} == {}", sub(1, p + 1), sub(0, p));
+            if matches!(op, Op::Eq | Op::Ult | Op::Slt | Op::Ule | Op::Sle) {
+                return compare(t, op, n.args[0], n.args[1], false, depth);
+            }
+            // `x + 40`, `flags & 15`: the variable first, as code is written.
+            if matches!(op, Op::Add | Op::Mul | Op::And | Op::Or | Op::Xor) && t.as_const(n.args[0]).is_some() && t.as_const(n.args[1]).is_none() {
+                return format!("{} {sym} {}", sub(1, p), sub(0, p + 1));
             }
             // `x + -3` reads better as `x - 3`.
             if op == Op::Add {
@@ -110,13 +112,49 @@ fn go(t: &Terms, id: TermId, depth: usize) -> String {
                     }
                 }
             }
-            format!("{} {sym} {}", sub(0, p), sub(1, p + 1))
+            // && and || chains need no inner parentheses.
+            let right = if matches!(op, Op::BAnd | Op::BOr) { p } else { p + 1 };
+            format!("{} {sym} {}", sub(0, p), sub(1, right))
         }
     }
 }
 
-fn side(t: &Terms, id: TermId, depth: usize) -> String {
-    go(t, id, depth + 1)
+/// The node a term is rendered as: width changes are invisible.
+fn shown(t: &Terms, mut id: TermId) -> TermId {
+    for _ in 0..64 {
+        let n = t.node(id);
+        match n.op {
+            Op::ZExt | Op::SExt | Op::Trunc if !t.aliases.contains_key(&id) => id = n.args[0],
+            _ => break,
+        }
+    }
+    id
+}
+
+/// A comparison (negated when `neg`), with the constant on the right
+/// (`k >= 8`, not `8 <= k`) and operands parenthesized by C precedence
+/// (`(x & 15) != 4`).
+fn compare(t: &Terms, op: Op, x: TermId, y: TermId, neg: bool, depth: usize) -> String {
+    let (l, r, flipped) = if t.as_const(x).is_some() && t.as_const(y).is_none() { (y, x, true) } else { (x, y, false) };
+    let sym = match (op, neg, flipped) {
+        (Op::Eq, false, _) => "==",
+        (Op::Eq, true, _) => "!=",
+        (Op::Ult | Op::Slt, false, false) | (Op::Ule | Op::Sle, true, true) => "<",
+        (Op::Ule | Op::Sle, false, false) | (Op::Ult | Op::Slt, true, true) => "<=",
+        (Op::Ult | Op::Slt, false, true) | (Op::Ule | Op::Sle, true, false) => ">",
+        _ => ">=",
+    };
+    let p = prec(op);
+    let side = |id: TermId, tight: u8| {
+        let s = go(t, id, depth + 1);
+        let n = t.node(shown(t, id));
+        if n.args.len() >= 2 && !matches!(n.op, Op::Ite) && prec(n.op) < tight && !t.aliases.contains_key(&id) {
+            format!("({s})")
+        } else {
+            s
+        }
+    };
+    format!("{} {sym} {}", side(l, p), side(r, p + 1))
 }
 
 /// A term as a Python expression over `inputs` (C wrap-around kept with
