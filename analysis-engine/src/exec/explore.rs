@@ -210,7 +210,7 @@ impl<'a> Explorer<'a> {
             if self.half_spent() {
                 work.depth_first();
             }
-            let Some((mut st, fresh, key)) = work.pop() else { break };
+            let Some((st, fresh, key)) = work.pop() else { break };
             if self.out_of_budget() {
                 break;
             }
@@ -247,31 +247,37 @@ impl<'a> Explorer<'a> {
                         peers.push(o);
                     }
                 }
-                let (merged, rest) = self.merge_at_join(st, peers);
-                st = merged;
-                for o in rest {
-                    work.push(o, false, key);
+                // Every state waiting here is merged or goes on now: pushing
+                // the unmerged ones back made this quadratic in their number.
+                for s in self.merge_at_join(st, peers) {
+                    self.advance(s, false, &mut work);
                 }
+                continue;
             }
-            if st.inst == 0 && !fresh {
-                let f = st.frame().func.clone();
-                if let Some(li) = f.loop_of_header.get(st.block).copied().flatten() {
-                    let from_inside = st.prev.is_some_and(|p| f.loops[li].contains(p));
-                    if !from_inside {
-                        for s in self.summarize(st, li) {
-                            let k = self.sched_key(&s);
-                            work.push(s, false, k);
-                        }
-                        continue;
-                    }
-                }
-            }
-            for s in self.step(st) {
-                let k = self.sched_key(&s);
-                work.push(s, false, k);
-            }
+            self.advance(st, fresh, &mut work);
         }
         outs
+    }
+
+    /// Summarize the loop `st` enters, or execute its block.
+    fn advance(&mut self, st: State, fresh: bool, work: &mut Work) {
+        if st.inst == 0 && !fresh {
+            let f = st.frame().func.clone();
+            if let Some(li) = f.loop_of_header.get(st.block).copied().flatten() {
+                let from_inside = st.prev.is_some_and(|p| f.loops[li].contains(p));
+                if !from_inside {
+                    for s in self.summarize(st, li) {
+                        let k = self.sched_key(&s);
+                        work.push(s, false, k);
+                    }
+                    return;
+                }
+            }
+        }
+        for s in self.step(st) {
+            let k = self.sched_key(&s);
+            work.push(s, false, k);
+        }
     }
 
     fn sched_key(&mut self, s: &State) -> (usize, usize, usize) {
@@ -298,11 +304,12 @@ impl<'a> Explorer<'a> {
         v
     }
 
-    /// Merge the states waiting at the same join block with `st`; returns
-    /// the merged state and the peers that could not join it.
-    fn merge_at_join(&mut self, st: State, peers: Vec<State>) -> (State, Vec<State>) {
+    /// Merge the states waiting at the same join block: states whose costs
+    /// are within the resolution (equal at resolution 1) and whose memory
+    /// and frames allow it become one. Returns every state to go on with.
+    fn merge_at_join(&mut self, st: State, peers: Vec<State>) -> Vec<State> {
         if peers.is_empty() {
-            return (st, peers);
+            return vec![st];
         }
         let f = st.frame().func.clone();
         // At a loop header only states arriving from outside the loop merge
@@ -311,26 +318,33 @@ impl<'a> Explorer<'a> {
             Some(li) => !s.prev.is_some_and(|p| f.loops[li].contains(p)),
             None => true,
         };
-        if !outside(&st) {
-            return (st, peers);
-        }
-        let (peers, mut inside): (Vec<State>, Vec<State>) = peers.into_iter().partition(|o| outside(o));
         let table = self.table.clone();
         let instr = |s: &State| -> f64 { s.cost.feat.iter().zip(table.weights[0].iter()).map(|(p, w)| p.c * w).sum::<f64>() + s.cost.extra[0].c };
-        let lo = instr(&st);
-        let mut group = vec![st];
-        let mut rest = Vec::new();
-        for o in peers {
-            let close = if self.resolution > 1.0 { (instr(&o) - lo).abs() < self.resolution } else { instr(&o) == lo };
-            if close && o.block == group[0].block && self.mergeable(&group[0], &o) {
-                group.push(o);
-            } else {
-                rest.push(o);
+        let r = self.resolution;
+        let close = |lo: f64, c: f64| if r > 1.0 { c - lo < r } else { c == lo };
+        let mut all = vec![st];
+        all.extend(peers);
+        let (cands, mut out): (Vec<State>, Vec<State>) = all.into_iter().partition(|s| outside(s));
+        let mut cands: Vec<(f64, State)> = cands.into_iter().map(|s| (instr(&s), s)).collect();
+        cands.sort_by(|a, b| a.0.total_cmp(&b.0));
+        // Cheapest first: a group is open while the next cost is within the
+        // resolution of its cheapest member.
+        let mut groups: Vec<(f64, Vec<State>)> = Vec::new();
+        let mut open = 0usize;
+        for (c, s) in cands {
+            while open < groups.len() && !close(groups[open].0, c) {
+                open += 1;
+            }
+            let slot = (open..groups.len()).find(|&g| groups[g].1[0].block == s.block && self.mergeable(&groups[g].1[0], &s));
+            match slot {
+                Some(g) => groups[g].1.push(s),
+                None => groups.push((c, vec![s])),
             }
         }
-        group.sort_by(|a, b| instr(a).total_cmp(&instr(b)));
-        rest.append(&mut inside);
-        (self.merge_group_pub(group), rest)
+        for (_, mut g) in groups {
+            out.push(if g.len() == 1 { g.remove(0) } else { self.merge_group_pub(g) });
+        }
+        out
     }
 
     /// Execute the rest of the current block; returns successor states.
