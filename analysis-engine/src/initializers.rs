@@ -125,14 +125,8 @@ impl Walk<'_, '_, '_> {
         let fields: Vec<_> = layout.members.iter().filter(|m| m.bit.is_none() || m.name.is_some()).cloned().collect();
         let mut given = vec![false; fields.len()];
         let mut next = 0usize;
-        for item in syntax::named_children(list) {
-            if item.kind() == "comment" {
-                continue;
-            }
-            let (idx, value) = if item.kind() == "initializer_pair" {
-                let Some(value) = item.child_by_field_name("value") else { continue };
-                let mut cur = item.walk();
-                let des: Vec<Node> = item.children_by_field_name("designator", &mut cur).collect();
+        for (des, value) in entries(list) {
+            let (idx, value) = if let Some(des) = des {
                 // Only a single `.field` designator is followed; deeper
                 // paths (`.a.b = 1`, `.a[2] = 1`) leave that member unknown.
                 let name = match des.as_slice() {
@@ -147,7 +141,7 @@ impl Walk<'_, '_, '_> {
                 };
                 (i, value)
             } else {
-                (next, item)
+                (next, value)
             };
             let Some(m) = fields.get(idx) else { break };
             next = idx + 1;
@@ -175,14 +169,8 @@ impl Walk<'_, '_, '_> {
     fn array(&mut self, el: &CType, list: Node, off: u64, members: &mut Vec<(String, String)>) {
         let Some(esize) = self.env.size_of(el).filter(|s| *s > 0) else { return };
         let mut next = 0u64;
-        for item in syntax::named_children(list) {
-            if item.kind() == "comment" {
-                continue;
-            }
-            let (idx, value) = if item.kind() == "initializer_pair" {
-                let Some(value) = item.child_by_field_name("value") else { continue };
-                let mut cur = item.walk();
-                let des: Vec<Node> = item.children_by_field_name("designator", &mut cur).collect();
+        for (des, value) in entries(list) {
+            let (idx, value) = if let Some(des) = des {
                 let k = match des.as_slice() {
                     [d] if d.kind() == "subscript_designator" => d.named_child(0).and_then(|e| self.env.eval(e, self.ctx)),
                     _ => None,
@@ -190,7 +178,7 @@ impl Walk<'_, '_, '_> {
                 let Some(k) = k.and_then(|k| u64::try_from(k).ok()) else { continue };
                 (k, value)
             } else {
-                (next, item)
+                (next, value)
             };
             next = idx.saturating_add(1);
             let Some(at) = idx.checked_mul(esize).and_then(|d| d.checked_add(off)) else { break };
@@ -200,4 +188,22 @@ impl Walk<'_, '_, '_> {
             }
         }
     }
+}
+
+/// The entries of an initializer list: designators (`None` for a
+/// positional entry) and the value.
+fn entries(list: Node) -> Vec<(Option<Vec<Node>>, Node)> {
+    let mut out = Vec::new();
+    for item in syntax::named_children(list) {
+        match item.kind() {
+            "comment" => {}
+            "initializer_pair" => {
+                let Some(value) = item.child_by_field_name("value") else { continue };
+                let mut cur = item.walk();
+                out.push((Some(item.children_by_field_name("designator", &mut cur).collect()), value));
+            }
+            _ => out.push((None, item)),
+        }
+    }
+    out
 }

@@ -137,22 +137,11 @@ impl Solver {
     }
 
     fn remember_model(&mut self, terms: &Terms, conds: &[TermId]) {
-        let Some(m) = self.solver.get_model() else { return };
         let mut syms = Vec::new();
         for &c in conds {
             terms.symbols(c, &mut syms);
         }
-        let mut out = HashMap::new();
-        for s in syms {
-            let Some(t) = terms.node_of_sym(s) else { continue };
-            let v = match self.tr(terms, t) {
-                Z::V(bv) => m.eval(&bv, true).and_then(|x| x.as_u64()).map(|x| x as u128),
-                Z::B(b) => m.eval(&b, true).and_then(|x| x.as_bool()).map(|x| x as u128),
-            };
-            if let Some(v) = v {
-                out.insert(s, v);
-            }
-        }
+        let Some(out) = self.model_values(terms, &syms) else { return };
         self.models.push(out);
         if self.models.len() > 16 {
             self.models.remove(0);
@@ -220,9 +209,14 @@ impl Solver {
         if self.check_uncached(terms, group) != Sat::Sat {
             return None;
         }
+        self.model_values(terms, &syms).map(std::rc::Rc::new)
+    }
+
+    /// Values of the given symbols in the model of the last check.
+    fn model_values(&mut self, terms: &Terms, syms: &[u32]) -> Option<HashMap<u32, u128>> {
         let m = self.solver.get_model()?;
         let mut out = HashMap::new();
-        for s in syms {
+        for &s in syms {
             let Some(t) = terms.node_of_sym(s) else { continue };
             let v = match self.tr(terms, t) {
                 Z::V(bv) => m.eval(&bv, true).and_then(|x| x.as_u64()).map(|x| x as u128),
@@ -232,7 +226,7 @@ impl Solver {
                 out.insert(s, v);
             }
         }
-        Some(std::rc::Rc::new(out))
+        Some(out)
     }
 
     /// Witnesses are a courtesy: stop asking for them after a second.
