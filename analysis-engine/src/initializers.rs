@@ -18,6 +18,10 @@ use tree_sitter::Node;
 /// unknown: reading them at symbolic indices would not benefit anyway).
 pub const MAX_CELLS: usize = 1024;
 
+/// Initializer lists nested deeper than this are not followed (C types
+/// never nest that deep; a crafted `{{{{...}}}}` must not exhaust the stack).
+const MAX_NESTING: usize = 64;
+
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub enum InitValue {
     Int(i128),
@@ -41,13 +45,14 @@ struct Walk<'e, 'c, 'f> {
     ctx: &'c FileCtx<'f>,
     cells: Vec<InitCell>,
     overflow: bool,
+    depth: usize,
 }
 
 impl TypeEnv {
     /// Constant cells of a global of type `ty` initialized by `value`.
     /// `None` when the initializer has more cells than `MAX_CELLS`.
     pub(crate) fn initializer_cells(&self, ty: &CType, value: Node, ctx: &FileCtx) -> Option<Vec<InitCell>> {
-        let mut w = Walk { env: self, ctx, cells: Vec::new(), overflow: false };
+        let mut w = Walk { env: self, ctx, cells: Vec::new(), overflow: false, depth: 0 };
         w.value(ty, value, 0, &mut Vec::new());
         (!w.overflow).then_some(w.cells)
     }
@@ -66,6 +71,16 @@ impl Walk<'_, '_, '_> {
         if self.overflow {
             return;
         }
+        if self.depth >= MAX_NESTING {
+            self.overflow = true;
+            return;
+        }
+        self.depth += 1;
+        self.value_at_depth(ty, v, off, members);
+        self.depth -= 1;
+    }
+
+    fn value_at_depth(&mut self, ty: &CType, v: Node, off: u64, members: &mut Vec<(String, String)>) {
         match (ty, v.kind()) {
             (CType::Record(rid), "initializer_list") => self.record(*rid, v, off, members),
             (CType::Array(el, _), "initializer_list") => self.array(el, v, off, members),
@@ -98,9 +113,12 @@ impl Walk<'_, '_, '_> {
     /// `&g`, `g` (an array decaying), each possibly under casts.
     fn address(&self, v: Node) -> Option<InitValue> {
         let text = |n: Node| syntax::text(n, self.ctx.src()).into_owned();
+        // Through parentheses and casts, iteratively (any depth).
+        let mut v = v;
+        while matches!(v.kind(), "parenthesized_expression" | "cast_expression") {
+            v = if v.kind() == "cast_expression" { v.child_by_field_name("value")? } else { v.named_child(0)? };
+        }
         match v.kind() {
-            "parenthesized_expression" => self.address(v.named_child(0)?),
-            "cast_expression" => self.address(v.child_by_field_name("value")?),
             "pointer_expression" if v.child_by_field_name("operator").map(text).as_deref() == Some("&") => {
                 let arg = v.child_by_field_name("argument")?;
                 (arg.kind() == "identifier" && self.env.globals.contains_key(&text(arg))).then(|| InitValue::Addr { global: text(arg), off: 0 })

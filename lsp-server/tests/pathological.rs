@@ -161,6 +161,24 @@ fn ten_thousand_deep_nesting_is_unsupported_with_reason() {
 }
 
 #[test]
+fn initializers_nested_twenty_thousand_deep() {
+    // Global initializers are read for their constant cells: braces and
+    // parentheses this deep must not exhaust the stack, and what cannot be
+    // read stays unknown (the branch on `x` keeps both ways).
+    let n = 20_000;
+    let src = format!(
+        "int x = {}1{};\nint f(void) {{ if (x) return 1; return 0; }}\nstruct s {{ int a; }} g = {{ .a = {}3{} }};\nint h(int k) {{ if (k > g.a) return 1; return 0; }}\n",
+        "{".repeat(n),
+        "}".repeat(n),
+        "(".repeat(n),
+        ")".repeat(n)
+    );
+    let (funcs, _) = analyze("deepinit", "deepinit.c", src.as_bytes(), &["--resolution", "1"]);
+    assert_eq!(function(&funcs, "f")["status"], "complete");
+    assert_eq!(function(&funcs, "h")["status"], "complete");
+}
+
+#[test]
 fn twenty_thousand_line_function() {
     let mut src = String::from("int f(int a, int b) {\n");
     for i in 0..20_000 {
