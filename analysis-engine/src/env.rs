@@ -173,6 +173,15 @@ impl TypeEnv {
                         (ty, _) => ty,
                     };
                     let init = d.child_by_field_name("value").and_then(|v| self.initializer_cells(&ty, v, ctx));
+                    let init = init.map(|(cells, strings)| {
+                        // String literals become read-only pseudo-globals.
+                        for (sname, scells) in strings {
+                            let sty = CType::Array(Box::new(CType::int(1, true)), Some(scells.len() as u64));
+                            let sg = Global { name: sname.clone(), ty: sty, is_const: true, file: ctx.file.path.clone(), line: ctx.line(item), init: Some(scells) };
+                            self.globals.insert(sname, sg);
+                        }
+                        cells
+                    });
                     // `extern` declarations after the definition keep its initializer.
                     let init = init.or_else(|| self.globals.get(&name).filter(|g| g.ty == ty).and_then(|g| g.init.clone()));
                     let g = Global { name: name.clone(), ty, is_const, file: ctx.file.path.clone(), line: ctx.line(item), init };

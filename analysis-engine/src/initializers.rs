@@ -46,15 +46,18 @@ struct Walk<'e, 'c, 'f> {
     cells: Vec<InitCell>,
     overflow: bool,
     depth: usize,
+    /// String literals the initializer points to: (pseudo-global, bytes).
+    strings: std::cell::RefCell<Vec<(String, Vec<InitCell>)>>,
 }
 
 impl TypeEnv {
-    /// Constant cells of a global of type `ty` initialized by `value`.
-    /// `None` when the initializer has more cells than `MAX_CELLS`.
-    pub(crate) fn initializer_cells(&self, ty: &CType, value: Node, ctx: &FileCtx) -> Option<Vec<InitCell>> {
-        let mut w = Walk { env: self, ctx, cells: Vec::new(), overflow: false, depth: 0 };
+    /// Constant cells of a global of type `ty` initialized by `value`, and
+    /// the string literals they point to. `None` when the initializer has
+    /// more cells than `MAX_CELLS`.
+    pub(crate) fn initializer_cells(&self, ty: &CType, value: Node, ctx: &FileCtx) -> Option<(Vec<InitCell>, Vec<(String, Vec<InitCell>)>)> {
+        let mut w = Walk { env: self, ctx, cells: Vec::new(), overflow: false, depth: 0, strings: Default::default() };
         w.value(ty, value, 0, &mut Vec::new());
-        (!w.overflow).then_some(w.cells)
+        (!w.overflow).then(|| (w.cells, w.strings.into_inner()))
     }
 }
 
@@ -119,6 +122,12 @@ impl Walk<'_, '_, '_> {
             v = if v.kind() == "cast_expression" { v.child_by_field_name("value")? } else { v.named_child(0)? };
         }
         match v.kind() {
+            "string_literal" | "concatenated_string" => {
+                let cells = string_cells(v, self.ctx.src())?;
+                let name = string_name(&self.ctx.file.path, v);
+                self.strings.borrow_mut().push((name.clone(), cells));
+                Some(InitValue::Addr { global: name, off: 0 })
+            }
             "pointer_expression" if v.child_by_field_name("operator").map(text).as_deref() == Some("&") => {
                 let arg = v.child_by_field_name("argument")?;
                 (arg.kind() == "identifier" && self.env.globals.contains_key(&text(arg))).then(|| InitValue::Addr { global: text(arg), off: 0 })
@@ -224,4 +233,71 @@ fn entries(list: Node) -> Vec<(Option<Vec<Node>>, Node)> {
         }
     }
     out
+}
+
+/// The pseudo-global a string literal is (one per literal, named after its
+/// file and position, so that literals on one line stay apart).
+pub fn string_name(path: &str, n: Node) -> String {
+    let file = std::path::Path::new(path).file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+    let p = n.start_position();
+    format!("\"string@{file}:{}:{}\"", p.row + 1, p.column + 1)
+}
+
+/// The bytes of a string literal (or adjacent literals) as cells, with
+/// the terminating NUL. `None` for wide or prefixed literals, escapes not
+/// understood, or more than `MAX_CELLS` bytes.
+pub fn string_cells(n: Node, src: &[u8]) -> Option<Vec<InitCell>> {
+    let mut bytes: Vec<u8> = Vec::new();
+    let parts: Vec<Node> = if n.kind() == "concatenated_string" { syntax::named_children(n) } else { vec![n] };
+    for part in parts {
+        if part.kind() != "string_literal" {
+            return None;
+        }
+        let raw = syntax::text(part, src);
+        if !raw.starts_with('"') {
+            return None; // L"...", u8"...": not followed
+        }
+        for c in syntax::named_children(part) {
+            let t = syntax::text(c, src);
+            match c.kind() {
+                "string_content" => bytes.extend_from_slice(t.as_bytes()),
+                "escape_sequence" => bytes.push(unescape(&t)?),
+                _ => return None,
+            }
+        }
+        if bytes.len() >= MAX_CELLS {
+            return None;
+        }
+    }
+    bytes.push(0);
+    Some(bytes.iter().enumerate().map(|(i, b)| InitCell { off: i as u64, size: 1, value: InitValue::Int(*b as i128), members: Vec::new() }).collect())
+}
+
+/// One C escape sequence (`\n`, `\x41`, `\101`, `\0`...) as a byte.
+fn unescape(e: &str) -> Option<u8> {
+    let body = e.strip_prefix('\\')?;
+    let simple = match body {
+        "n" => Some(b'\n'),
+        "t" => Some(b'\t'),
+        "r" => Some(b'\r'),
+        "a" => Some(7),
+        "b" => Some(8),
+        "f" => Some(12),
+        "v" => Some(11),
+        "\\" => Some(b'\\'),
+        "'" => Some(b'\''),
+        "\"" => Some(b'"'),
+        "?" => Some(b'?'),
+        _ => None,
+    };
+    if simple.is_some() {
+        return simple;
+    }
+    if let Some(hex) = body.strip_prefix('x') {
+        return u32::from_str_radix(hex, 16).ok().and_then(|v| u8::try_from(v).ok());
+    }
+    if !body.is_empty() && body.len() <= 3 && body.bytes().all(|b| (b'0'..=b'7').contains(&b)) {
+        return u32::from_str_radix(body, 8).ok().and_then(|v| u8::try_from(v).ok());
+    }
+    None
 }

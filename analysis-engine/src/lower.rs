@@ -819,7 +819,12 @@ impl<'a, 'e> Lowerer<'a, 'e> {
             }
             "null" | "nullptr" => Ok(Val { e: Expr::konst(0, Ty::Ptr), ct: CType::Ptr(Box::new(CType::Void)) }),
             "string_literal" | "concatenated_string" => {
-                Ok(Val { e: Expr::AddrGlobal(format!("\"string@{}\"", n.start_position().row + 1)), ct: CType::Ptr(Box::new(CType::int(1, true))) })
+                let name = crate::initializers::string_name(&self.f.file, n);
+                if let Some(cells) = crate::initializers::string_cells(n, self.ctx.src()) {
+                    self.f.obj_sizes.insert(name.clone(), cells.len() as u64);
+                    self.f.globals.insert(name.clone(), crate::ir::GlobalInit { cells, file: self.f.file.clone(), line: n.start_position().row as u32 + 1 });
+                }
+                Ok(Val { e: Expr::AddrGlobal(name), ct: CType::Ptr(Box::new(CType::int(1, true))) })
             }
             "parenthesized_expression" => match n.named_child(0) {
                 Some(c) => self.rvalue(c),

@@ -90,3 +90,37 @@ fn written_fields_stay_unknown() {
     assert!(conds.iter().any(|c| c.contains("m.type")), "{conds:?}");
     assert!(!i.notes.iter().any(|n| n.contains("initializer")), "{:?}", i.notes);
 }
+
+#[test]
+fn string_literals_have_their_bytes() {
+    // "ab\x41" is a, b, 'A', NUL: the test on names[0][2] is decided; so
+    // is the one on a literal in the body. Unknown bytes would give each
+    // function two cases.
+    let src = r#"
+static const char *const names[3] = { "ab\x41", "c\n", "" };
+int first(void)
+{
+    const char *p = names[0];
+    if (p[2] == 'A')
+        return 1;
+    return 0;
+}
+int lit(void)
+{
+    const char *q = "x" "yz";
+    if (q[1] == 'y')
+        return 2;
+    return 3;
+}
+"#;
+    let (prog, _) = load("strings", src);
+    for f in ["first", "lit"] {
+        let i = interface(&prog, f);
+        assert_eq!(i.cases.len(), 1, "{f}: {:?}", conditions(&i));
+    }
+    // The literal's cells include the terminating NUL.
+    let f = prog.files[0].functions.iter().find(|l| l.info.name == "first").and_then(|l| l.ir.as_ref().ok()).expect("lowers");
+    let s = f.globals.iter().find(|(k, _)| k.starts_with("\"string@") && k.contains(":2:")).map(|(_, g)| g).expect("the first literal");
+    let bytes: Vec<String> = s.cells.iter().map(|c| format!("{:?}", c.value)).collect();
+    assert_eq!(bytes, ["Int(97)", "Int(98)", "Int(65)", "Int(0)"]);
+}
