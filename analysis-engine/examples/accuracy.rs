@@ -438,8 +438,19 @@ fn nopie_path(bin: &Path) -> PathBuf {
 
 /// Trace every scenario with lackey, on all cores.
 fn lines_all(scenarios: &[Scenario], binaries: &BTreeMap<String, Result<PathBuf, String>>, target: &Path, no_cache: bool) -> Vec<Result<f64, String>> {
+    on_all_cores(scenarios, binaries, "not traced", &|bin, s, vg| measure_lines(&nopie_path(bin), s, target, vg, no_cache))
+}
+
+/// Run `run(binary, scenario, valgrind version)` for every scenario whose
+/// driver built, spread over the cores; results in scenario order.
+fn on_all_cores<T: Clone + Send>(
+    scenarios: &[Scenario],
+    binaries: &BTreeMap<String, Result<PathBuf, String>>,
+    missing: &str,
+    run: &(dyn Fn(&Path, &Scenario, &str) -> Result<T, String> + Sync),
+) -> Vec<Result<T, String>> {
     let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<Result<f64, String>>>> = Mutex::new(vec![None; scenarios.len()]);
+    let results: Mutex<Vec<Option<Result<T, String>>>> = Mutex::new(vec![None; scenarios.len()]);
     let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 16);
     let valgrind_version = command_line("valgrind", &["--version"]).unwrap_or_default();
     std::thread::scope(|scope| {
@@ -448,7 +459,7 @@ fn lines_all(scenarios: &[Scenario], binaries: &BTreeMap<String, Result<PathBuf,
                 let i = next.fetch_add(1, Ordering::SeqCst);
                 let Some(s) = scenarios.get(i) else { break };
                 let r = match binaries.get(&s.ws) {
-                    Some(Ok(bin)) => measure_lines(&nopie_path(bin), s, target, &valgrind_version, no_cache),
+                    Some(Ok(bin)) => run(bin, s, &valgrind_version),
                     Some(Err(e)) => Err(format!("driver did not build: {e}")),
                     None => Err("driver not built".into()),
                 };
@@ -458,7 +469,7 @@ fn lines_all(scenarios: &[Scenario], binaries: &BTreeMap<String, Result<PathBuf,
             });
         }
     });
-    results.into_inner().unwrap_or_default().into_iter().map(|r| r.unwrap_or_else(|| Err("not traced".into()))).collect()
+    results.into_inner().unwrap_or_default().into_iter().map(|r| r.unwrap_or_else(|| Err(missing.into()))).collect()
 }
 
 /// Address of a function symbol in a non-PIE binary.
@@ -553,27 +564,7 @@ fn first_lines(s: &str, n: usize) -> String {
 
 /// Measure every scenario with valgrind, on all cores.
 fn measure_all(scenarios: &[Scenario], binaries: &BTreeMap<String, Result<PathBuf, String>>, target: &Path, no_cache: bool) -> Vec<Result<Measured, String>> {
-    let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<Result<Measured, String>>>> = Mutex::new(vec![None; scenarios.len()]);
-    let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 16);
-    let valgrind_version = command_line("valgrind", &["--version"]).unwrap_or_default();
-    std::thread::scope(|scope| {
-        for _ in 0..workers {
-            scope.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::SeqCst);
-                let Some(s) = scenarios.get(i) else { break };
-                let r = match binaries.get(&s.ws) {
-                    Some(Ok(bin)) => measure(bin, s, target, &valgrind_version, no_cache),
-                    Some(Err(e)) => Err(format!("driver did not build: {e}")),
-                    None => Err("driver not built".into()),
-                };
-                if let Ok(mut v) = results.lock() {
-                    v[i] = Some(r);
-                }
-            });
-        }
-    });
-    results.into_inner().unwrap_or_default().into_iter().map(|r| r.unwrap_or_else(|| Err("not measured".into()))).collect()
+    on_all_cores(scenarios, binaries, "not measured", &|bin, s, vg| measure(bin, s, target, vg, no_cache))
 }
 
 fn measure(bin: &Path, s: &Scenario, target: &Path, valgrind_version: &str, no_cache: bool) -> Result<Measured, String> {

@@ -150,10 +150,6 @@ fn shape_groups(paths: &[PathCost]) -> BTreeMap<String, Vec<&PathCost>> {
     groups
 }
 
-pub fn count_cases(paths: &[PathCost], r: f64) -> usize {
-    count_grouped(&shape_groups(paths), r)
-}
-
 fn count_grouped(groups: &BTreeMap<String, Vec<&PathCost>>, r: f64) -> usize {
     groups.values().map(|g| cluster(g, r).len()).sum()
 }

@@ -1,6 +1,8 @@
 //! No input makes `perfi` panic or hang: each hostile file gets a result or
 //! a clear error, within a deadline.
 
+mod common;
+
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -13,26 +15,13 @@ fn perfi() -> Command {
 /// read while the process runs (a large output would otherwise fill the
 /// pipe and block the child until the deadline).
 fn run_with_deadline(mut cmd: Command, deadline: Duration) -> (i32, String, String) {
-    use std::io::Read;
     let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("perfi starts");
-    let mut out = child.stdout.take().expect("stdout");
-    let mut err = child.stderr.take().expect("stderr");
-    let out_t = std::thread::spawn(move || {
-        let mut s = Vec::new();
-        let _ = out.read_to_end(&mut s);
-        s
-    });
-    let err_t = std::thread::spawn(move || {
-        let mut s = Vec::new();
-        let _ = err.read_to_end(&mut s);
-        s
-    });
+    let drain = common::Drain::start(&mut child);
     let start = Instant::now();
     loop {
         if let Some(status) = child.try_wait().expect("wait") {
-            let out = out_t.join().unwrap_or_default();
-            let err = err_t.join().unwrap_or_default();
-            return (status.code().unwrap_or(-1), String::from_utf8_lossy(&out).into(), String::from_utf8_lossy(&err).into());
+            let (out, err) = drain.finish();
+            return (status.code().unwrap_or(-1), out, err);
         }
         if start.elapsed() > deadline {
             let _ = child.kill();

@@ -8,7 +8,6 @@
 mod common;
 
 use serde_json::{json, Value};
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -44,18 +43,7 @@ fn vm_hwm_kb(pid: u32) -> Option<u64> {
 /// fails at the deadline.
 fn run(args: &[&str], cwd: &Path) -> Run {
     let mut child = Command::new(env!("CARGO_BIN_EXE_perfi")).args(args).current_dir(cwd).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("perfi starts");
-    let mut out = child.stdout.take().expect("stdout");
-    let mut err = child.stderr.take().expect("stderr");
-    let out_t = std::thread::spawn(move || {
-        let mut s = Vec::new();
-        let _ = out.read_to_end(&mut s);
-        s
-    });
-    let err_t = std::thread::spawn(move || {
-        let mut s = Vec::new();
-        let _ = err.read_to_end(&mut s);
-        s
-    });
+    let drain = common::Drain::start(&mut child);
     let pid = child.id() as libc::pid_t;
     let start = Instant::now();
     let mut peak_kb = 0;
@@ -68,9 +56,8 @@ fn run(args: &[&str], cwd: &Path) -> Run {
         assert!(r >= 0, "wait4 failed: {}", std::io::Error::last_os_error());
         if r == pid {
             let code = if libc::WIFEXITED(status) { libc::WEXITSTATUS(status) } else { -libc::WTERMSIG(status) };
-            let out = out_t.join().unwrap_or_default();
-            let err = err_t.join().unwrap_or_default();
-            return Run { code, out: String::from_utf8_lossy(&out).into(), err: String::from_utf8_lossy(&err).into(), secs: start.elapsed().as_secs_f64(), peak_kb, bound_kb: ru.ru_maxrss as u64 };
+            let (out, err) = drain.finish();
+            return Run { code, out, err, secs: start.elapsed().as_secs_f64(), peak_kb, bound_kb: ru.ru_maxrss as u64 };
         }
         if start.elapsed() > DEADLINE {
             let _ = child.kill();

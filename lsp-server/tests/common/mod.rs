@@ -111,3 +111,36 @@ pub fn change(c: &mut LspClient, uri: &str, version: i64, range: Option<((u32, u
     };
     c.notify("textDocument/didChange", json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": [ch]})).expect("didChange");
 }
+
+/// A child's stdout and stderr, read on threads while it runs (a large
+/// output would otherwise fill the pipe and block the child).
+pub struct Drain {
+    out: std::thread::JoinHandle<Vec<u8>>,
+    err: std::thread::JoinHandle<Vec<u8>>,
+}
+
+impl Drain {
+    pub fn start(child: &mut std::process::Child) -> Drain {
+        use std::io::Read;
+        let mut out = child.stdout.take().expect("stdout piped");
+        let mut err = child.stderr.take().expect("stderr piped");
+        let out = std::thread::spawn(move || {
+            let mut s = Vec::new();
+            let _ = out.read_to_end(&mut s);
+            s
+        });
+        let err = std::thread::spawn(move || {
+            let mut s = Vec::new();
+            let _ = err.read_to_end(&mut s);
+            s
+        });
+        Drain { out, err }
+    }
+
+    /// (stdout, stderr) once the child has exited.
+    pub fn finish(self) -> (String, String) {
+        let out = self.out.join().unwrap_or_default();
+        let err = self.err.join().unwrap_or_default();
+        (String::from_utf8_lossy(&out).into(), String::from_utf8_lossy(&err).into())
+    }
+}
