@@ -13,25 +13,20 @@ pub mod cost;
 pub mod cost_table;
 pub mod poly;
 pub mod regress;
-pub mod env;
 pub mod exec;
+pub mod frontend;
 pub mod footprint;
 pub mod globals;
 pub mod hotfields;
-pub mod index;
-pub mod initializers;
 pub mod interface;
 pub mod interp;
 pub mod ir;
-pub mod layout;
 pub mod loops;
 pub mod output;
 pub mod lower;
-pub mod sanitize;
-pub mod source;
-pub mod syntax;
-pub mod types;
-pub mod workspace;
+
+// The front end's modules keep their short paths (`crate::syntax`, ...).
+pub use frontend::{env, index, initializers, layout, sanitize, source, syntax, types, workspace};
 
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 

@@ -3,7 +3,7 @@
 use tree_sitter::{Language, Node, Parser, Point, Query, Tree};
 
 /// Queries the front end runs; kept as data in `grammars/`.
-pub const PERF_COMMENTS_QUERY: &str = include_str!("../../grammars/perf-comments.scm");
+pub const PERF_COMMENTS_QUERY: &str = include_str!("../../../grammars/perf-comments.scm");
 
 /// Deepest syntax nesting we walk recursively. Deeper code is reported as
 /// unsupported instead of risking the stack.
