@@ -8,21 +8,73 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-/// Include paths and `-D` defines for a file.
-#[derive(Clone, Debug, Default)]
+/// What the compile command of a file says about reading it: include
+/// search, macros, forced includes, language standard and target. Only
+/// these flags are read; nothing in the command is ever run.
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CompileFlags {
+    /// `-I` folders, in order.
     pub include_paths: Vec<PathBuf>,
+    /// `-iquote` folders (for `#include "..."` only).
+    pub quote_dirs: Vec<PathBuf>,
+    /// `-isystem` folders.
+    pub system_dirs: Vec<PathBuf>,
+    /// `-idirafter` folders.
+    pub after_dirs: Vec<PathBuf>,
+    /// `-D NAME[=VALUE]` as (name, value); `-DX` means value `1`.
     pub defines: Vec<(String, String)>,
+    /// `-D` and `-U` in command-line order (`-U` undoes an earlier `-D`).
+    pub macros: Vec<MacroFlag>,
+    /// `-include FILE`.
+    pub forced_includes: Vec<PathBuf>,
+    /// `-std=...`.
+    pub std: Option<String>,
+    /// `-target T`, `--target=T`, `-target=T`.
+    pub target: Option<String>,
+    /// Where the flags came from (`compile_commands.json`, `compile_flags.txt`), if anywhere.
+    pub origin: Option<PathBuf>,
 }
 
-/// Find `compile_commands.json` walking up from `file` and read the flags
-/// of its entry for that file (or the union of all entries).
+#[derive(Clone, Debug, PartialEq)]
+pub enum MacroFlag {
+    Define(String, String),
+    Undef(String),
+}
+
+impl CompileFlags {
+    /// The compile command targets BPF (`-target bpf`, `bpfel`, `bpfeb`).
+    pub fn targets_bpf(&self) -> bool {
+        self.target.as_deref().is_some_and(|t| t.starts_with("bpf"))
+    }
+}
+
+/// Flags for `file`, as clangd finds them: `compile_commands.json` in the
+/// file's folder or a `build/` folder beside it, walking up; else
+/// `compile_flags.txt` walking up; else none (the defaults). An entry for
+/// the file itself wins; without one, the union of the database's entries.
 pub fn compile_flags(file: &Path) -> CompileFlags {
     let mut dir = file.parent().map(|p| p.to_path_buf());
     while let Some(d) = dir {
-        let db = d.join("compile_commands.json");
-        if db.is_file() {
-            return read_compile_db(&db, file).unwrap_or_default();
+        for db in [d.join("compile_commands.json"), d.join("build").join("compile_commands.json")] {
+            if db.is_file() {
+                if let Some(mut f) = read_compile_db(&db, file) {
+                    f.origin = Some(db);
+                    return f;
+                }
+            }
+        }
+        dir = d.parent().map(|p| p.to_path_buf());
+    }
+    let mut dir = file.parent().map(|p| p.to_path_buf());
+    while let Some(d) = dir {
+        let txt = d.join("compile_flags.txt");
+        if txt.is_file() {
+            if let Ok(text) = std::fs::read_to_string(&txt) {
+                let args: Vec<String> = text.lines().map(|l| l.trim().to_string()).filter(|l| !l.is_empty()).collect();
+                let mut f = parse_args(&args, &d);
+                f.origin = Some(txt);
+                return f;
+            }
         }
         dir = d.parent().map(|p| p.to_path_buf());
     }
@@ -39,7 +91,7 @@ fn read_compile_db(db: &Path, file: &Path) -> Option<CompileFlags> {
         let dir = PathBuf::from(e.get("directory").and_then(|d| d.as_str()).unwrap_or("."));
         let args: Vec<String> = match (e.get("arguments"), e.get("command")) {
             (Some(a), _) => a.as_array()?.iter().filter_map(|x| x.as_str().map(String::from)).collect(),
-            (None, Some(c)) => c.as_str()?.split_whitespace().map(String::from).collect(),
+            (None, Some(c)) => shell_words(c.as_str()?),
             _ => continue,
         };
         let flags = parse_args(&args, &dir);
@@ -48,37 +100,165 @@ fn read_compile_db(db: &Path, file: &Path) -> Option<CompileFlags> {
             mine = Some(flags.clone());
         }
         all.include_paths.extend(flags.include_paths);
+        all.quote_dirs.extend(flags.quote_dirs);
+        all.system_dirs.extend(flags.system_dirs);
+        all.after_dirs.extend(flags.after_dirs);
         all.defines.extend(flags.defines);
+        all.macros.extend(flags.macros);
+        all.std = all.std.or(flags.std);
+        all.target = all.target.or(flags.target);
     }
     Some(mine.unwrap_or(all))
 }
 
-fn parse_args(args: &[String], dir: &Path) -> CompileFlags {
+/// Split a `command` string as a POSIX shell would split words: single
+/// and double quotes and backslash escapes (no expansion of any kind).
+pub fn shell_words(cmd: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut in_word = false;
+    let mut chars = cmd.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' => {
+                in_word = true;
+                for q in chars.by_ref() {
+                    if q == '\'' {
+                        break;
+                    }
+                    cur.push(q);
+                }
+            }
+            '"' => {
+                in_word = true;
+                while let Some(q) = chars.next() {
+                    match q {
+                        '"' => break,
+                        '\\' => match chars.next() {
+                            Some(e @ ('"' | '\\' | '$' | '`')) => cur.push(e),
+                            Some(e) => {
+                                cur.push('\\');
+                                cur.push(e);
+                            }
+                            None => cur.push('\\'),
+                        },
+                        _ => cur.push(q),
+                    }
+                }
+            }
+            '\\' => {
+                in_word = true;
+                if let Some(e) = chars.next() {
+                    cur.push(e);
+                }
+            }
+            c if c.is_whitespace() => {
+                if in_word {
+                    out.push(std::mem::take(&mut cur));
+                    in_word = false;
+                }
+            }
+            c => {
+                in_word = true;
+                cur.push(c);
+            }
+        }
+    }
+    if in_word {
+        out.push(cur);
+    }
+    out
+}
+
+/// Read the flags that matter for reading the file; every other argument
+/// (the compiler itself, `-o`, `-c`, warnings, plugins) is ignored.
+pub fn parse_args(args: &[String], dir: &Path) -> CompileFlags {
+    // Flags that take a value, joined (`-Ifoo`, `-std=c11`) or separate.
+    const WITH_VALUE: [&str; 9] = ["-I", "-D", "-U", "-iquote", "-isystem", "-idirafter", "-include", "-target", "--target"];
     let mut f = CompileFlags::default();
     let mut i = 0;
     while i < args.len() {
-        let a = &args[i];
-        let (flag, val) = if a == "-I" || a == "-D" || a == "-iquote" || a == "-isystem" {
-            i += 1;
-            (a.as_str(), args.get(i).cloned().unwrap_or_default())
-        } else if let Some(v) = a.strip_prefix("-I") {
-            ("-I", v.to_string())
-        } else if let Some(v) = a.strip_prefix("-D") {
-            ("-D", v.to_string())
-        } else {
-            i += 1;
+        let a = args[i].as_str();
+        i += 1;
+        if let Some(v) = a.strip_prefix("-std=") {
+            f.std = Some(v.to_string());
             continue;
-        };
+        }
+        let mut found = None;
+        for flag in WITH_VALUE {
+            if a == flag {
+                found = Some((flag, args.get(i).cloned().unwrap_or_default()));
+                i += 1;
+                break;
+            }
+            if let Some(v) = a.strip_prefix(flag) {
+                // `-target=bpf`, `--target=bpf`; `-include` must not read as `-I nclude`.
+                // `-target-feature` is another flag; `-Ifoo`, `-isystemfoo` are joined forms.
+                let joined = matches!(flag, "-I" | "-D" | "-U") || flag.starts_with("-i") || v.starts_with('=');
+                let v = v.strip_prefix('=').unwrap_or(v);
+                if joined {
+                    found = Some((flag, v.to_string()));
+                    break;
+                }
+            }
+        }
+        let Some((flag, val)) = found else { continue };
+        let path = || dir.join(&val);
         match flag {
             "-D" => {
                 let (n, v) = val.split_once('=').map(|(n, v)| (n.to_string(), v.to_string())).unwrap_or((val.clone(), "1".into()));
-                f.defines.push((n, v));
+                f.defines.push((n.clone(), v.clone()));
+                f.macros.push(MacroFlag::Define(n, v));
             }
-            _ => f.include_paths.push(dir.join(val)),
+            "-U" => {
+                f.defines.retain(|(n, _)| *n != val);
+                f.macros.push(MacroFlag::Undef(val.clone()));
+            }
+            "-I" => f.include_paths.push(path()),
+            "-iquote" => f.quote_dirs.push(path()),
+            "-isystem" => f.system_dirs.push(path()),
+            "-idirafter" => f.after_dirs.push(path()),
+            "-include" => f.forced_includes.push(path()),
+            _ => f.target = Some(val.clone()),
         }
-        i += 1;
     }
     f
+}
+
+#[cfg(test)]
+mod flag_tests {
+    use super::*;
+
+    fn args(s: &str) -> Vec<String> {
+        shell_words(s)
+    }
+
+    #[test]
+    fn every_search_flag_and_macro_is_read_in_order() {
+        let f = parse_args(
+            &args("clang -O2 -Iinc -I other -iquote q -isystem sys -idirafter late -DA -DB=2 -UA -include pre.h -std=gnu11 -target bpf -c x.c -o x.o -fplugin=evil.so"),
+            Path::new("/w"),
+        );
+        assert_eq!(f.include_paths, vec![PathBuf::from("/w/inc"), PathBuf::from("/w/other")]);
+        assert_eq!(f.quote_dirs, vec![PathBuf::from("/w/q")]);
+        assert_eq!(f.system_dirs, vec![PathBuf::from("/w/sys")]);
+        assert_eq!(f.after_dirs, vec![PathBuf::from("/w/late")]);
+        assert_eq!(f.forced_includes, vec![PathBuf::from("/w/pre.h")]);
+        assert_eq!(f.defines, vec![("B".to_string(), "2".to_string())]);
+        assert_eq!(
+            f.macros,
+            vec![MacroFlag::Define("A".into(), "1".into()), MacroFlag::Define("B".into(), "2".into()), MacroFlag::Undef("A".into())]
+        );
+        assert_eq!(f.std.as_deref(), Some("gnu11"));
+        assert!(f.targets_bpf());
+        assert!(parse_args(&args("cc --target=bpfel x.c"), Path::new("/")).targets_bpf());
+        assert!(!parse_args(&args("cc -O2 x.c"), Path::new("/")).targets_bpf());
+    }
+
+    #[test]
+    fn commands_split_like_a_shell() {
+        assert_eq!(shell_words(r#"cc -DNAME="a b" '-DX=1 2' -I\ dir"#), vec!["cc", "-DNAME=a b", "-DX=1 2", "-I dir"]);
+    }
 }
 
 /// Loads files, caching parses by path for one run.
