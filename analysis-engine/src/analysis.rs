@@ -51,56 +51,85 @@ pub struct FileAnalysis {
     pub layouts: Vec<Rc<RecordLayout>>,
 }
 
-/// Lower every function defined in `file` (headers supply the types).
+/// Lower every function defined in `file` (headers supply the types), and
+/// the functions of its headers (static inline helpers) that its functions
+/// call, directly or through each other: a unit that includes DPDK's or
+/// the kernel's headers lowers the few helpers it uses, not hundreds.
 pub fn lower_file(file: Arc<SourceFile>, cache: &mut FileCache) -> FileAnalysis {
     let unit = build_unit(file, cache);
     let mut env = unit.type_env();
     let main = unit.main().clone();
-    let root = main.tree.root_node();
+    let missing = unit.missing_headers();
     let mut functions = Vec::new();
     for info in unit.index.functions.clone() {
-        let node = root.descendant_for_byte_range(info.range.start_byte as usize, info.range.end_byte as usize);
-        let node = node.and_then(|n| {
-            let mut n = n;
-            while n.kind() != "function_definition" {
-                n = n.parent()?;
-            }
-            Some(n)
-        });
-        let ir = match node {
-            Some(def) => lower_guarded(&mut env, &main, def),
-            None => Err("unsupported: function not found in tree".to_string()),
-        };
-        let ir = ir.and_then(|f| match crate::loops::irreducible_edge(&f) {
-            Some(b) => {
-                let s = f.blocks[b].insts.first().map(|i| i.span).unwrap_or(f.blocks[b].term_span);
-                Err(format!("unsupported: irreducible control flow (jump into a loop) at {}:{}", s.start_line, s.start_col))
-            }
-            None => Ok(f),
-        });
+        let ir = lower_at(&mut env, &main, &info);
+        let ir = ir.map_err(|e| with_missing_headers(e, &missing));
         functions.push(Lowered { info, ir });
     }
-    let mut header_functions = Vec::new();
-    for hf in unit.files.iter().take(unit.files.len().saturating_sub(1)) {
-        let hidx = crate::index::index_file(hf, &unit.flags.include_paths);
-        for info in hidx.functions {
-            let root = hf.tree.root_node();
-            let node = root.descendant_for_byte_range(info.range.start_byte as usize, info.range.end_byte as usize).and_then(|n| {
-                let mut n = n;
-                while n.kind() != "function_definition" {
-                    n = n.parent()?;
-                }
-                Some(n)
-            });
-            if let Some(def) = node {
-                let ir = lower_guarded(&mut env, hf, def);
-                header_functions.push(Lowered { info, ir });
-            }
+    let mut header_defs: HashMap<String, (usize, FunctionInfo)> = HashMap::new();
+    for (k, hf) in unit.files.iter().enumerate().take(unit.files.len().saturating_sub(1)) {
+        for info in crate::index::index_file(hf, &unit.flags.include_paths).functions {
+            header_defs.entry(info.name.clone()).or_insert((k, info));
         }
+    }
+    let mut wanted: Vec<String> = functions.iter().filter_map(|l| l.ir.as_ref().ok()).flat_map(callees).collect();
+    let mut header_functions = Vec::new();
+    while let Some(name) = wanted.pop() {
+        let Some((k, info)) = header_defs.remove(&name) else { continue };
+        let ir = lower_at(&mut env, &unit.files[k], &info);
+        if let Ok(f) = &ir {
+            wanted.extend(callees(f));
+        }
+        header_functions.push(Lowered { info, ir });
     }
     let main_path = main.path.clone();
     let layouts = env.all_layouts().into_iter().filter(|l| l.file == main_path).collect();
     FileAnalysis { path: main_path, unit, functions, header_functions, layouts }
+}
+
+/// Names of the functions `f` calls directly.
+fn callees(f: &Function) -> Vec<String> {
+    f.blocks
+        .iter()
+        .flat_map(|b| &b.insts)
+        .filter_map(|i| match &i.kind {
+            crate::ir::InstKind::Call { callee, .. } => Some(callee.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A function that could not be lowered in a unit with missing headers:
+/// say which, since what it lacks was probably declared there.
+fn with_missing_headers(reason: String, missing: &[&str]) -> String {
+    let about_names = ["unknown", "no member", "no field", "size of", "syntax error"].iter().any(|w| reason.contains(w));
+    if missing.is_empty() || !about_names {
+        return reason;
+    }
+    let names: Vec<String> = missing.iter().take(3).map(|m| format!("<{m}>")).collect();
+    let more = if missing.len() > 3 { format!(" and {} more", missing.len() - 3) } else { String::new() };
+    format!("{reason} (header {}{more} not found)", names.join(", "))
+}
+
+/// Lower the function `info` describes in `file`.
+fn lower_at(env: &mut crate::env::TypeEnv, file: &SourceFile, info: &FunctionInfo) -> Result<Function, String> {
+    let root = file.tree.root_node();
+    let node = root.descendant_for_byte_range(info.range.start_byte as usize, info.range.end_byte as usize).and_then(|n| {
+        let mut n = n;
+        while n.kind() != "function_definition" {
+            n = n.parent()?;
+        }
+        Some(n)
+    });
+    let Some(def) = node else { return Err("unsupported: function not found in tree".to_string()) };
+    let f = lower_guarded(env, file, def)?;
+    match crate::loops::irreducible_edge(&f) {
+        Some(b) => {
+            let s = f.blocks[b].insts.first().map(|i| i.span).unwrap_or(f.blocks[b].term_span);
+            Err(format!("unsupported: irreducible control flow (jump into a loop) at {}:{}", s.start_line, s.start_col))
+        }
+        None => Ok(f),
+    }
 }
 
 fn lower_guarded(env: &mut crate::env::TypeEnv, file: &SourceFile, def: tree_sitter::Node) -> Result<Function, String> {

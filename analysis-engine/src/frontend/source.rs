@@ -1,18 +1,27 @@
-//! A parsed C file: the user's bytes, the sanitized text tree-sitter saw,
-//! and the tree.
+//! A parsed C file: the sanitized text tree-sitter saw, the tree, and —
+//! when the text is a preprocessed piece — the map back to the user's
+//! bytes.
 
+use crate::frontend::preprocess::Piece;
 use crate::sanitize::{sanitize, Marker};
 use crate::syntax;
+use std::sync::Arc;
 use tree_sitter::Tree;
 
 pub struct SourceFile {
     pub path: String,
-    /// Sanitized text (same length and positions as the user's bytes).
+    /// Sanitized text: the same length and positions as the user's bytes
+    /// (`parse`), or as the preprocessed piece (`from_piece`), whose lines
+    /// are the user's lines and whose offsets map back through `piece`.
     pub text: Vec<u8>,
     pub markers: Vec<Marker>,
     pub tree: Tree,
     /// `@perf` comments, found once: every loop asks for its annotation.
     pub(crate) perf_comments: std::sync::OnceLock<Vec<crate::annotations::PerfComment>>,
+    /// The user's bytes, for a file parsed from them (`parse`, `reparse`).
+    pub user: Option<Arc<[u8]>>,
+    /// The preprocessed piece this file was parsed from (`from_piece`).
+    pub piece: Option<Arc<Piece>>,
 }
 
 impl SourceFile {
@@ -20,7 +29,41 @@ impl SourceFile {
         let path = path.into();
         let s = sanitize(bytes);
         let tree = syntax::parse(&s.text, None).ok_or_else(|| crate::EngineError::Parse(path.clone()))?;
-        Ok(SourceFile { path, text: s.text, markers: s.markers, tree, perf_comments: Default::default() })
+        Ok(SourceFile { path, text: s.text, markers: s.markers, tree, perf_comments: Default::default(), user: Some(Arc::from(bytes)), piece: None })
+    }
+
+    /// A preprocessed piece (a file's text with directives blanked and
+    /// macros expanded, lines kept), sanitized and parsed.
+    pub fn from_piece(piece: Arc<Piece>) -> Result<SourceFile, crate::EngineError> {
+        let path = piece.path.to_string_lossy().into_owned();
+        let s = sanitize(&piece.text);
+        let tree = syntax::parse(&s.text, None).ok_or_else(|| crate::EngineError::Parse(path.clone()))?;
+        Ok(SourceFile { path, text: s.text, markers: s.markers, tree, perf_comments: Default::default(), user: None, piece: Some(piece) })
+    }
+
+    /// The offset in the user's text of the file of an offset in `text`
+    /// (a byte a macro produced maps to the macro's use, or to the macro
+    /// argument it came from).
+    pub fn user_byte(&self, b: usize) -> usize {
+        match &self.piece {
+            Some(p) => p.map.to_user(b),
+            None => b,
+        }
+    }
+
+    /// The offset in `text` of an offset in the user's text (the start of
+    /// the expansion for an offset inside a macro use).
+    pub fn text_byte(&self, user: usize) -> usize {
+        match &self.piece {
+            Some(p) => p.map.from_user(user),
+            None => user,
+        }
+    }
+
+    /// The user's bytes of this file, when known (the main file of a unit
+    /// and files parsed from bytes).
+    pub fn user_text(&self) -> &[u8] {
+        self.user.as_deref().unwrap_or(&self.text)
     }
 
     /// The file after an edit, reparsed incrementally: the edit is the
@@ -42,7 +85,7 @@ impl SourceFile {
         let mut tree = self.tree.clone();
         tree.edit(&edit);
         let tree = syntax::parse(new, Some(&tree)).ok_or_else(|| crate::EngineError::Parse(self.path.clone()))?;
-        Ok(SourceFile { path: self.path.clone(), text: s.text, markers: s.markers, tree, perf_comments: Default::default() })
+        Ok(SourceFile { path: self.path.clone(), text: s.text, markers: s.markers, tree, perf_comments: Default::default(), user: Some(Arc::from(bytes)), piece: None })
     }
 
     pub fn markers_in(&self, from: usize, to: usize) -> impl Iterator<Item = &Marker> {

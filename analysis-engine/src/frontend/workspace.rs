@@ -2,9 +2,9 @@
 //! include paths and defines of `compile_commands.json`.
 
 use crate::env::TypeEnv;
+use crate::frontend::preprocess as pp;
 use crate::index::{index_file, FileIndex};
 use crate::source::SourceFile;
-use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -261,7 +261,8 @@ mod flag_tests {
     }
 }
 
-/// Loads files, caching parses by path for one run.
+/// The files of one run: documents the caller holds (open in the editor)
+/// take precedence over the disk, for the preprocessor too.
 #[derive(Default)]
 pub struct FileCache {
     files: std::collections::HashMap<PathBuf, Arc<SourceFile>>,
@@ -282,11 +283,31 @@ impl FileCache {
     }
 }
 
-/// A translation unit: headers first (in include order), the file last.
+/// What the preprocessor reads: the caller's documents first, then regular
+/// files on disk (size-capped; directories, FIFOs and devices refused).
+struct Overlay<'a> {
+    docs: &'a FileCache,
+    disk: pp::DiskFiles,
+}
+
+impl pp::FileSource for Overlay<'_> {
+    fn read(&self, path: &Path) -> Result<Arc<[u8]>, pp::ReadError> {
+        if let Some(user) = self.docs.files.get(path).and_then(|f| f.user.clone()) {
+            return Ok(user);
+        }
+        self.disk.read(path)
+    }
+}
+
+/// A translation unit: the pieces of the headers it includes (in the
+/// order their inclusions finish), the file itself last; what the
+/// preprocessor reported; the files it read.
 pub struct Unit {
     pub files: Vec<Arc<SourceFile>>,
     pub index: FileIndex,
     pub flags: CompileFlags,
+    pub diagnostics: Vec<pp::Diagnostic>,
+    pub files_read: Vec<PathBuf>,
 }
 
 impl Unit {
@@ -305,44 +326,127 @@ impl Unit {
         }
         env
     }
+
+    /// Headers named in `#include` lines that were not found.
+    pub fn missing_headers(&self) -> Vec<&str> {
+        let mut v: Vec<&str> = self
+            .diagnostics
+            .iter()
+            .filter_map(|d| match &d.kind {
+                pp::DiagKind::MissingInclude { name } => Some(name.as_str()),
+                _ => None,
+            })
+            .collect();
+        v.dedup();
+        v
+    }
 }
 
-pub const MAX_INCLUDE_DEPTH: usize = 32;
+/// Macros the engine models better than their expansion, left as written
+/// (as if not defined) when a header defines them: kernel iteration
+/// macros become loop PCVs, `container_of` pointer arithmetic, byte swaps
+/// one operation (their expansions test `__builtin_constant_p` and pick
+/// between shift cascades), `likely`/`READ_ONCE` the value itself; and
+/// conditions read as the code reads (`eth->h_proto == bpf_htons(ETH_P_IP)`).
+pub const MODELLED_MACROS: &[&str] = &[
+    "likely", "unlikely", "READ_ONCE", "WRITE_ONCE", "min", "max", "min_t", "max_t", "MIN", "MAX",
+    "container_of", "list_entry", "hlist_entry", "list_first_entry", "list_last_entry", "list_next_entry",
+    "hlist_entry_safe", "list_first_entry_or_null",
+    "list_for_each", "list_for_each_safe", "list_for_each_entry", "list_for_each_entry_safe", "list_for_each_entry_rcu",
+    "list_for_each_entry_continue", "list_for_each_entry_reverse",
+    "hlist_for_each", "hlist_for_each_safe", "hlist_for_each_entry", "hlist_for_each_entry_safe", "hlist_for_each_entry_rcu",
+    "ntohs", "htons", "ntohl", "htonl", "bpf_ntohs", "bpf_htons", "bpf_ntohl", "bpf_htonl",
+    "be16_to_cpu", "cpu_to_be16", "be32_to_cpu", "cpu_to_be32", "be64_to_cpu", "cpu_to_be64",
+];
 
+/// Preprocessor options for `file` from its compile flags: the flags'
+/// search folders, then the system's (found on the file system, never by
+/// running a compiler); the BPF target when the command targets bpf or
+/// the file is a BPF program by the conventions of `pp::is_bpf_program`.
+pub fn pp_options(flags: &CompileFlags, file: &Path, text: &[u8]) -> pp::Options {
+    let target = if flags.targets_bpf() || (flags.target.is_none() && pp::is_bpf_program(file, text)) { pp::Target::Bpf } else { pp::Target::X86_64 };
+    let mut system_dirs = flags.system_dirs.clone();
+    system_dirs.extend(pp::default_system_dirs(target));
+    pp::Options {
+        quote_dirs: flags.quote_dirs.clone(),
+        include_dirs: flags.include_paths.clone(),
+        system_dirs,
+        after_dirs: flags.after_dirs.clone(),
+        macros: flags
+            .macros
+            .iter()
+            .map(|m| match m {
+                MacroFlag::Define(n, v) => pp::CmdMacro::Define(n.clone(), v.clone()),
+                MacroFlag::Undef(n) => pp::CmdMacro::Undef(n.clone()),
+            })
+            .collect(),
+        forced_includes: flags.forced_includes.clone(),
+        target,
+        std: flags.std.clone(),
+        // opaque_macros: MODELLED_MACROS.iter().map(|s| s.to_string()).collect(),
+        ..pp::Options::default()
+    }
+}
+
+/// Headers preprocessed once per (file, content, incoming macro state),
+/// shared by every unit and keystroke of the process.
+pub fn header_cache() -> &'static pp::HeaderCache {
+    static CACHE: std::sync::OnceLock<pp::HeaderCache> = std::sync::OnceLock::new();
+    CACHE.get_or_init(pp::HeaderCache::default)
+}
+
+/// Parses of pieces by (path, fingerprint), shared like the header cache:
+/// a header's tree is built once. Bounded: emptied past `MAX_PARSED_BYTES`.
+fn parsed_piece(piece: &Arc<pp::Piece>) -> Option<Arc<SourceFile>> {
+    const MAX_PARSED_BYTES: usize = 512 << 20;
+    type Parsed = std::collections::HashMap<(PathBuf, u64), Arc<SourceFile>>;
+    static PARSED: std::sync::OnceLock<std::sync::Mutex<(Parsed, usize)>> = std::sync::OnceLock::new();
+    let m = PARSED.get_or_init(Default::default);
+    let key = (piece.path.clone(), piece.fingerprint);
+    if let Some(f) = m.lock().ok()?.0.get(&key) {
+        if f.piece.as_ref().is_some_and(|p| p.text == piece.text) {
+            return Some(f.clone());
+        }
+    }
+    let f = Arc::new(SourceFile::from_piece(piece.clone()).ok()?);
+    let mut g = m.lock().ok()?;
+    if g.1 + piece.text.len() > MAX_PARSED_BYTES {
+        g.0.clear();
+        g.1 = 0;
+    }
+    g.1 += piece.text.len();
+    g.0.insert(key, f.clone());
+    Some(f)
+}
+
+/// Preprocess `main` (the user's text of the file) with its compile flags
+/// and parse the pieces: the unit the rest of the engine reads.
 pub fn build_unit(main: Arc<SourceFile>, cache: &mut FileCache) -> Unit {
     let path = PathBuf::from(&main.path);
     let flags = compile_flags(&path);
-    let index = index_file(&main, &flags.include_paths);
+    let user: Arc<[u8]> = main.user.clone().unwrap_or_else(|| Arc::from(main.text.as_slice()));
+    let opts = pp_options(&flags, &path, &user);
+    let out = pp::preprocess(&path, &user, &opts, &Overlay { docs: cache, disk: pp::DiskFiles::default() }, header_cache());
     let mut files = Vec::new();
-    let mut seen = HashSet::new();
-    seen.insert(path.canonicalize().unwrap_or(path.clone()));
-    collect_includes(&index, &flags, cache, &mut seen, &mut files, 0);
-    files.push(main);
-    Unit { files, index, flags }
-}
-
-fn collect_includes(
-    index: &FileIndex,
-    flags: &CompileFlags,
-    cache: &mut FileCache,
-    seen: &mut HashSet<PathBuf>,
-    out: &mut Vec<Arc<SourceFile>>,
-    depth: usize,
-) {
-    if depth > MAX_INCLUDE_DEPTH {
-        return;
-    }
-    for inc in &index.includes {
-        let Some(p) = &inc.resolved else { continue };
-        let canon = p.canonicalize().unwrap_or(p.clone());
-        if !seen.insert(canon) {
-            continue;
+    let n = out.pieces.len();
+    for (i, piece) in out.pieces.iter().enumerate() {
+        if i + 1 == n && piece.path == path {
+            // The main file: its own parse (it changes with every keystroke).
+            if let Ok(mut f) = SourceFile::from_piece(piece.clone()) {
+                f.user = Some(user.clone());
+                files.push(Arc::new(f));
+            }
+        } else if let Some(f) = parsed_piece(piece) {
+            files.push(f);
         }
-        let Some(f) = cache.get(p) else { continue };
-        let sub = index_file(&f, &flags.include_paths);
-        collect_includes(&sub, flags, cache, seen, out, depth + 1);
-        out.push(f);
     }
+    if files.last().is_none_or(|f| f.path != main.path) {
+        // Nothing came back for the main file (a preprocessor failure, said
+        // in its diagnostics): read it as written.
+        files.push(main);
+    }
+    let index = index_file(&files[files.len() - 1], &flags.include_paths);
+    Unit { files, index, flags, diagnostics: out.diagnostics, files_read: out.files_read }
 }
 
 /// Expand paths (files and directories) into the `.c` and `.h` files below

@@ -202,7 +202,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 }
             }
         }
-        out_files.push(json!({"path": fa.path, "functions": funcs}));
+        let notes = preprocessor_notes(fa);
+        for n in &notes {
+            eprintln!("perfi: note: {n}");
+        }
+        out_files.push(json!({"path": fa.path, "functions": funcs, "preprocessor_notes": notes}));
     }
     if let Some(n) = &args.function {
         anyhow::ensure!(found, "no function named `{n}` in the given paths");
@@ -221,4 +225,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
         Format::Python => super::emit(&py)?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// What the preprocessor said about a requested file (missing headers,
+/// `#error`, limits), as `path:line:col: message`.
+fn preprocessor_notes(fa: &perfi_engine::analysis::FileAnalysis) -> Vec<String> {
+    fa.unit.diagnostics.iter().map(|d| format!("{}:{}:{}: {}", d.path.display(), d.line, d.col, d.message)).collect()
 }

@@ -84,6 +84,38 @@ impl FileView {
     pub fn function(&self, name: &str) -> Option<&FnView> {
         self.functions.iter().find(|f| f.name == name)
     }
+
+    /// Move every offset from the analyzed (preprocessed) text to the
+    /// user's text, which the view's rope holds: a position inside a
+    /// macro's expansion lands on the macro's use (or on the argument the
+    /// token came from).
+    pub fn map_offsets(&mut self, to_user: impl Fn(usize) -> usize) {
+        let mark = |m: &mut Mark| {
+            m.start = to_user(m.start);
+            m.end = to_user(m.end).max(m.start);
+            if let Some((b, _)) = &mut m.hint {
+                *b = to_user(*b);
+            }
+        };
+        for f in &mut self.functions {
+            f.name_start = to_user(f.name_start);
+            f.name_end = to_user(f.name_end).max(f.name_start);
+            f.start = to_user(f.start);
+            f.end = to_user(f.end).max(f.start);
+            f.loops.iter_mut().for_each(mark);
+            f.calls.iter_mut().for_each(mark);
+        }
+        for s in &mut self.structs {
+            s.start = to_user(s.start);
+            s.end = to_user(s.end).max(s.start);
+            s.fields.iter_mut().for_each(mark);
+        }
+        self.field_uses.iter_mut().for_each(mark);
+        for d in &mut self.diagnostics {
+            d.start = to_user(d.start);
+            d.end = to_user(d.end).max(d.start);
+        }
+    }
 }
 
 /// Identifier node of a (field) declarator.

@@ -590,7 +590,8 @@ impl Worker {
         }
         let holds_edit = |i: &usize| {
             let r = &fa.functions[*i].info.range;
-            req.edit_byte.is_some_and(|b| r.start_byte as usize <= b && b <= r.end_byte as usize)
+            let main = fa.unit.main();
+            req.edit_byte.map(|b| main.text_byte(b)).is_some_and(|b| r.start_byte as usize <= b && b <= r.end_byte as usize)
         };
         let (edited, rest): (Vec<usize>, Vec<usize>) = pending.iter().partition(|i| holds_edit(i));
         for &i in &edited {
@@ -941,7 +942,15 @@ impl Worker {
                 sv.lens.push_str(&render::hot_lens(&h));
             }
         }
-        let view = FileView { uri: req.uri.clone(), version: req.version, rope: req.rope.clone(), functions, structs, field_uses: field_uses.clone(), diagnostics, complete };
+        let mut view = FileView { uri: req.uri.clone(), version: req.version, rope: req.rope.clone(), functions, structs, field_uses: field_uses.clone(), diagnostics, complete };
+        let main = fa.unit.main().clone();
+        view.map_offsets(|b| main.user_byte(b));
+        // What the preprocessor said about this file (a missing header on
+        // its `#include` line, an `#error`), in the user's offsets already.
+        for d in fa.unit.diagnostics.iter().filter(|d| d.path.to_string_lossy() == fa.path) {
+            let end = super::view::line_end(main.user_text(), d.user_byte);
+            view.diagnostics.push(DiagView { start: d.user_byte, end, severity: pp_severity(&d.kind), message: format!("perfi: {}", d.message), code: "perfi.preprocessor" });
+        }
         self.emit(Event::View(Arc::new(view)));
     }
 
@@ -971,5 +980,15 @@ impl Worker {
         if done % 10 == 0 || done == total {
             self.emit(Event::Progress(Progress::Report { done, total, file: p.display().to_string() }));
         }
+    }
+}
+
+/// A missing header or an `#error` is a warning (what the file needs is
+/// not there); other preprocessor notes are information.
+fn pp_severity(k: &perfi_engine::frontend::preprocess::DiagKind) -> Severity {
+    use perfi_engine::frontend::preprocess::DiagKind;
+    match k {
+        DiagKind::MissingInclude { .. } | DiagKind::Error => Severity::Warning,
+        _ => Severity::Information,
     }
 }
