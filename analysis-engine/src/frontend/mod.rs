@@ -19,4 +19,5 @@ pub mod sanitize;
 pub mod source;
 pub mod syntax;
 pub mod types;
+pub mod preprocess;
 pub mod workspace;

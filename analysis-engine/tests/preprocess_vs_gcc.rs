@@ -1,0 +1,184 @@
+//! The preprocessor against gcc: the predefined macro table, and the flat
+//! token stream of our own test files and of wrappers around real system
+//! headers, compared with `gcc -E -P` token for token. Skipped (with a
+//! note) when gcc is absent.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use perfi_engine::frontend::preprocess::{
+    self as pp, default_system_dirs, flat_tokens, lex_spellings, predefined_macros, CmdMacro, DiagKind, DiskFiles,
+    HeaderCache, Options, Target,
+};
+
+fn dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/preprocess")
+}
+
+fn gcc() -> bool {
+    let ok = Command::new("gcc").arg("--version").output().is_ok_and(|o| o.status.success());
+    if !ok {
+        eprintln!("note: gcc not found, comparison skipped");
+    }
+    ok
+}
+
+struct Flags {
+    include: Vec<PathBuf>,
+    defines: Vec<(String, String)>,
+}
+
+fn gcc_tokens(file: &Path, f: &Flags) -> Vec<Vec<u8>> {
+    let mut c = Command::new("gcc");
+    c.args(["-E", "-P", "-x", "c", "-std=gnu17"]);
+    for i in &f.include {
+        c.arg(format!("-I{}", i.display()));
+    }
+    for (n, v) in &f.defines {
+        c.arg(format!("-D{n}={v}"));
+    }
+    c.arg(file);
+    let o = c.output().expect("gcc runs");
+    let text = String::from_utf8_lossy(&o.stdout);
+    // gcc keeps #pragma and #ident lines; we drop them (documented)
+    let kept: String = text.lines().filter(|l| !l.trim_start().starts_with('#')).map(|l| format!("{l}\n")).collect();
+    lex_spellings(kept.as_bytes())
+}
+
+fn options(f: &Flags) -> Options {
+    Options {
+        include_dirs: f.include.clone(),
+        system_dirs: default_system_dirs(Target::X86_64),
+        macros: f.defines.iter().map(|(n, v)| CmdMacro::Define(n.clone(), v.clone())).collect(),
+        ..Options::default()
+    }
+}
+
+fn ours(file: &Path, f: &Flags) -> (Vec<Vec<u8>>, pp::Output) {
+    let text = std::fs::read(file).expect("test file");
+    flat_tokens(file, &text, &options(f), &DiskFiles::default())
+}
+
+/// Compares; prints the first difference with context. Returns (equal
+/// prefix length, our count, gcc's count).
+fn compare(name: &str, a: &[Vec<u8>], b: &[Vec<u8>]) -> (usize, usize, usize) {
+    let same = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let s = |v: &[Vec<u8>]| v.iter().map(|t| String::from_utf8_lossy(t).into_owned()).collect::<Vec<_>>().join(" ");
+    if same < a.len().max(b.len()) {
+        let lo = same.saturating_sub(15);
+        eprintln!("{name}: first difference at token {same} (ours {}, gcc {})", a.len(), b.len());
+        eprintln!("  ours: ... {}", s(&a[lo..(same + 15).min(a.len())]));
+        eprintln!("  gcc : ... {}", s(&b[lo..(same + 15).min(b.len())]));
+    } else {
+        eprintln!("{name}: {} tokens, identical to gcc", a.len());
+    }
+    (same, a.len(), b.len())
+}
+
+#[test]
+fn predefined_table_equals_gcc() {
+    if !gcc() {
+        return;
+    }
+    let o = Command::new("gcc").args(["-dM", "-E", "-x", "c", "/dev/null"]).output().unwrap();
+    let norm = |l: &str| {
+        lex_spellings(l.as_bytes()).iter().map(|t| String::from_utf8_lossy(t).into_owned()).collect::<Vec<_>>().join(" ")
+    };
+    let mut theirs: Vec<String> = String::from_utf8_lossy(&o.stdout).lines().map(norm).collect();
+    let mut mine: Vec<String> = predefined_macros(Target::X86_64, None).iter().map(|l| norm(l)).collect();
+    theirs.sort();
+    mine.sort();
+    assert_eq!(mine, theirs);
+    for std in ["c99", "c11", "gnu11", "c17", "gnu89"] {
+        let o = Command::new("gcc").args(["-dM", "-E", "-x", "c", &format!("-std={std}"), "/dev/null"]).output().unwrap();
+        let mut theirs: Vec<String> = String::from_utf8_lossy(&o.stdout).lines().map(norm).collect();
+        let mut mine: Vec<String> = predefined_macros(Target::X86_64, Some(std)).iter().map(|l| norm(l)).collect();
+        theirs.sort();
+        mine.sort();
+        let extra: Vec<_> = mine.iter().filter(|l| !theirs.contains(l)).collect();
+        let missing: Vec<_> = theirs.iter().filter(|l| !mine.contains(l)).collect();
+        assert!(extra.is_empty() && missing.is_empty(), "-std={std}: extra {extra:?} missing {missing:?}");
+    }
+}
+
+#[test]
+fn bpf_target_macros() {
+    let m = predefined_macros(Target::Bpf, None).join("\n");
+    assert!(m.contains("#define __bpf__ 1") && m.contains("#define __BPF__ 1") && m.contains("__BPF_CPU_VERSION__"));
+    assert!(m.contains("#define __clang__ 1") && m.contains("#define __SIZEOF_LONG__ 8"));
+    assert!(m.contains("#define __SIZEOF_POINTER__ 8") && m.contains("__ORDER_LITTLE_ENDIAN__"));
+    assert!(!m.contains("__x86_64__"));
+    assert!(pp::is_bpf_program(Path::new("a/xdp_lb.bpf.c"), b""));
+    assert!(pp::is_bpf_program(Path::new("samples/bpf/sock_kern.c"), b""));
+    assert!(pp::is_bpf_program(Path::new("selftests/bpf/progs/test.c"), b""));
+    assert!(pp::is_bpf_program(Path::new("x.c"), b"#include <bpf/bpf_helpers.h>\n"));
+    assert!(!pp::is_bpf_program(Path::new("main.c"), b"#include <stdio.h>\n"));
+}
+
+fn check_file(name: &str, f: &Flags) -> bool {
+    let file = dir().join(name);
+    let theirs = gcc_tokens(&file, f);
+    let (mine, out) = ours(&file, f);
+    for d in &out.diagnostics {
+        if !matches!(d.kind, DiagKind::Warning | DiagKind::Error) {
+            eprintln!("  {name}: diagnostic {}:{}:{} {:?} {}", d.path.display(), d.line, d.col, d.kind, d.message);
+        }
+    }
+    let (same, a, b) = compare(name, &mine, &theirs);
+    same == a && a == b
+}
+
+fn local() -> Flags {
+    Flags { include: vec![dir()], defines: vec![] }
+}
+
+#[test]
+fn features_match_gcc() {
+    if !gcc() {
+        return;
+    }
+    assert!(check_file("features.c", &local()));
+}
+
+#[test]
+fn aes_chain_picks_gccs_branch() {
+    if !gcc() {
+        return;
+    }
+    for defs in [vec![], vec![("AES256", "1")], vec![("AES192", "1")], vec![("AES256", "0"), ("AES192", "1")], vec![("AES128", "1")]] {
+        let f = Flags { include: vec![], defines: defs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect() };
+        assert!(check_file("aes_chain.c", &f), "{defs:?}");
+        let (toks, _) = ours(&dir().join("aes_chain.c"), &f);
+        let s: Vec<String> = toks.iter().map(|t| String::from_utf8_lossy(t).into_owned()).collect();
+        let want = match defs.first() {
+            Some(("AES256", "1")) => "14",
+            Some(("AES192", _)) | Some(("AES256", "0")) => "12",
+            _ => "10",
+        };
+        assert_eq!(s[3], want, "{defs:?}: {s:?}");
+    }
+}
+
+#[test]
+fn system_headers_match_gcc() {
+    if !gcc() {
+        return;
+    }
+    let mut all = true;
+    all &= check_file("libc_wrap.c", &local());
+    if Path::new("/usr/include/bpf/bpf_helpers.h").exists() {
+        all &= check_file("bpf_wrap.c", &local());
+    } else {
+        eprintln!("note: libbpf-dev not installed, bpf_wrap.c skipped");
+    }
+    if Path::new("/usr/include/dpdk/rte_ip.h").exists() {
+        let f = Flags {
+            include: vec![PathBuf::from("/usr/include/dpdk"), PathBuf::from("/usr/include/x86_64-linux-gnu/dpdk")],
+            defines: vec![],
+        };
+        all &= check_file("dpdk_wrap.c", &f);
+    } else {
+        eprintln!("note: dpdk-dev not installed, dpdk_wrap.c skipped");
+    }
+    assert!(all, "some token streams differ from gcc (see above)");
+}
