@@ -31,8 +31,7 @@ static const uint8_t table[256] = { 1, 2, 3 };
 
 void mix(uint8_t *state)
 {
-    uint8_t round;
-    for (round = 1; round < NROUNDS; ++round) {
+    for (int round = 1; round < NROUNDS; ++round) {
         state[round & 15] ^= SBOX(state[(round + 1) & 15]);
     }
 }
@@ -105,9 +104,13 @@ fn a_macro_table_lookup_is_a_load() {
     let (_t, p) = workspace("sbox", ROUNDS, None);
     let prog = Program::load(&[p]).expect("loads");
     let i = interface(&prog, "lookup");
-    assert!(i.pcvs.iter().all(|v| !v.name.contains("SBOX")), "no cost(SBOX) PCV: {:?}", i.pcvs);
+    assert!(i.pcvs.is_empty(), "no cost(SBOX) PCV: {:?}", i.pcvs.iter().map(|v| &v.name).collect::<Vec<_>>());
     let reads = i.cases[0].metrics["memory_reads"].poly.c;
-    assert!(reads >= 1.0, "the table read is a memory read: {reads}");
+    // (The model's weight per read is fitted, not 1: positive is what a
+    // load gives and an unknown call does not.)
+    assert!(reads > 0.0, "the table read is a memory read: {reads}");
+    let calls = i.cases[0].metrics["calls"].poly.c;
+    assert_eq!(calls, 0.0, "no call");
 }
 
 #[test]

@@ -383,7 +383,7 @@ pub fn pp_options(flags: &CompileFlags, file: &Path, text: &[u8]) -> pp::Options
         forced_includes: flags.forced_includes.clone(),
         target,
         std: flags.std.clone(),
-        // opaque_macros: MODELLED_MACROS.iter().map(|s| s.to_string()).collect(),
+        opaque_macros: MODELLED_MACROS.iter().map(|s| s.to_string()).collect(),
         ..pp::Options::default()
     }
 }

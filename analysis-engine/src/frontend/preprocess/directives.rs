@@ -148,7 +148,7 @@ pub(super) fn header_name_from_tokens(toks: &[Tok]) -> Option<(String, bool)> {
 fn opts_hash(o: &Options) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
-    (&o.quote_dirs, &o.include_dirs, &o.system_dirs, &o.after_dirs, o.target, &o.std, &o.limits).hash(&mut h);
+    (&o.quote_dirs, &o.include_dirs, &o.system_dirs, &o.after_dirs, o.target, &o.std, &o.limits, &o.opaque_macros).hash(&mut h);
     h.finish()
 }
 
@@ -804,6 +804,7 @@ impl<'a> Pp<'a> {
             }
             _ if !was_active => {}
             b"define" => match parse_define(&rest) {
+                Ok(m) if self.opts.opaque_macros.iter().any(|o| o.as_bytes() == &*m.name) => {}
                 Ok(m) => self.define(Arc::new(m)),
                 Err(e) => self.diag_at(hash_pos, DiagKind::Syntax, e),
             },

@@ -93,6 +93,9 @@ pub struct Options {
     pub target: Target,
     pub std: Option<String>,
     pub limits: Limits,
+    /// Names whose `#define`s are ignored, so uses stay as written (the
+    /// engine models them; see `workspace::MODELLED_MACROS`).
+    pub opaque_macros: Vec<String>,
 }
 
 impl Options {
