@@ -58,9 +58,10 @@ vscode-npm: deps-node
 	fi
 
 # perfi-<version>.vsix, with the release binary (linux-x64) in bin/ and
-# the libz3.so.4 it was linked against beside it: the binary's RUNPATH is
-# $ORIGIN (set with patchelf on the copy), so the extension runs where no
-# Z3 is installed. Why not static: Debian ships no libz3.a, and building Z3
+# the libz3.so.4 it was linked against beside it, with the libstdc++.so.6
+# that libz3 needs (GLIBCXX_3.4.30: older systems have an older one): the
+# copies' RUNPATH is $ORIGIN (set with patchelf), so the extension runs
+# where no Z3 is installed; what remains needed is glibc 2.34. Why not static: Debian ships no libz3.a, and building Z3
 # from source (the z3 crate's `static-link-z3`) is a long C++ build on every
 # fresh machine; the bundled library is the one the binary was tested with.
 package: build vscode-npm
@@ -68,11 +69,13 @@ package: build vscode-npm
 	mkdir -p $(VSCODE_DIR)/bin
 	cp target/release/perfi $(VSCODE_DIR)/bin/perfi
 	strip $(VSCODE_DIR)/bin/perfi 2>/dev/null || true
-	z3=$$(ldd target/release/perfi | awk '$$1 == "libz3.so.4" { print $$3 }'); \
-	  [ -f "$$z3" ] || { echo "perfi: libz3.so.4 of target/release/perfi not found (ldd)"; exit 1; }; \
-	  cp -L "$$z3" $(VSCODE_DIR)/bin/libz3.so.4
-	chmod 644 $(VSCODE_DIR)/bin/libz3.so.4
+	for lib in libz3.so.4 libstdc++.so.6; do \
+	  f=$$(ldd target/release/perfi | awk -v l=$$lib '$$1 == l { print $$3 }'); \
+	  [ -f "$$f" ] || { echo "perfi: $$lib of target/release/perfi not found (ldd)"; exit 1; }; \
+	  cp -L "$$f" $(VSCODE_DIR)/bin/$$lib && chmod 644 $(VSCODE_DIR)/bin/$$lib || exit 1; \
+	done
 	patchelf --set-rpath '$$ORIGIN' $(VSCODE_DIR)/bin/perfi
+	patchelf --set-rpath '$$ORIGIN' $(VSCODE_DIR)/bin/libz3.so.4
 	@readelf -d $(VSCODE_DIR)/bin/perfi | grep -q 'R.*PATH.*\[\$$ORIGIN\]' || { echo "perfi: setting the rpath of bin/perfi failed"; exit 1; }
 	cd $(VSCODE_DIR) && npm run --silent package
 	@echo "perfi: built $(VSIX)"

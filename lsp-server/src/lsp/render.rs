@@ -106,6 +106,25 @@ fn tangent_at_one(c: &Case, metric: &str) -> Option<(f64, Vec<(String, f64)>)> {
     Some((konst, slopes))
 }
 
+/// A lens number: whole from 10 up (the lens is a glance; the hover has
+/// the formulas), else one decimal.
+fn lens_num(x: f64) -> String {
+    if x.is_finite() && x.abs() >= 10.0 && x.abs() < 1e4 {
+        format!("{}", x.round() as i64)
+    } else {
+        num(x)
+    }
+}
+
+fn lens_range(r: (f64, f64)) -> String {
+    let (a, b) = (lens_num(r.0), lens_num(r.1));
+    if a == b {
+        a
+    } else {
+        format!("{a}–{b}")
+    }
+}
+
 /// `136 + 27·c` (a range per number when cases differ): the cost at all
 /// PCVs = 1 spelled as a constant plus a slope per unit of each PCV, over
 /// all cases. Finite whatever the bounds; at most three PCVs by slope.
@@ -133,13 +152,12 @@ pub fn lens_formula(iface: &FunctionInterface, metric: &str) -> Option<String> {
         return None;
     }
     slopes.sort_by(|x, y| y.2.abs().partial_cmp(&x.2.abs()).unwrap_or(std::cmp::Ordering::Equal));
-    let mut s = range_text((klo.max(0.0), khi.max(0.0)));
+    let mut s = lens_range((klo.max(0.0), khi.max(0.0)));
     for (n, a, b) in slopes.iter().take(3) {
-        let r = range_text((*a, *b));
         if *b < 0.0 {
-            s.push_str(&format!(" − {}·{n}", range_text((-*b, -*a))));
+            s.push_str(&format!(" − {}·{n}", lens_range((-*b, -*a))));
         } else {
-            s.push_str(&format!(" + {r}·{n}"));
+            s.push_str(&format!(" + {}·{n}", lens_range((*a, *b))));
         }
     }
     if slopes.len() > 3 {

@@ -157,6 +157,14 @@ if (vsix) {
       if (packaged.status !== 0) {
         throw new Error(`the packaged server does not start without the system libz3: ${packaged.stderr.trim()}`);
       }
+      // The loader takes Z3 (and the C++ library Z3 needs) from the package.
+      const ldd = spawnSync('ldd', [expectServer], { encoding: 'utf8' }).stdout ?? '';
+      for (const lib of ['libz3.so.4', 'libstdc++.so.6']) {
+        const line = ldd.split('\n').find((l) => l.trim().startsWith(`${lib} `)) ?? '(not listed)';
+        if (!line.includes(path.join(underTest, 'bin', lib))) {
+          throw new Error(`${lib} is not loaded from the package: ${line.trim()}`);
+        }
+      }
       console.log(`integration: system libz3 hidden (${SYSTEM_Z3} is empty; ${path.basename(perfi)} alone fails: ${plain.stderr.trim().split('\n')[0]}); packaged ${packaged.stdout.trim()} starts`);
     }
     console.log(`integration: ${path.basename(vsix)} installs into code-server (${listed.trim()}); testing the installed copy`);
