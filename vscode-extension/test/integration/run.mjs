@@ -165,7 +165,7 @@ if (vsix) {
           throw new Error(`${lib} is not loaded from the package: ${line.trim()}`);
         }
       }
-      console.log(`integration: system libz3 hidden (${SYSTEM_Z3} is empty; ${path.basename(perfi)} alone fails: ${plain.stderr.trim().split('\n')[0]}); packaged ${packaged.stdout.trim()} starts`);
+      console.log(`integration: system libz3 hidden (${SYSTEM_Z3} is empty; ${path.basename(perfi)} alone fails: ${plain.stderr.trim().split('\n')[0]}); packaged ${packaged.stdout.trim()} starts, loading libz3.so.4 and libstdc++.so.6 from its bin/ (ldd)`);
     }
     console.log(`integration: ${path.basename(vsix)} installs into code-server (${listed.trim()}); testing the installed copy`);
   } catch (e) {
