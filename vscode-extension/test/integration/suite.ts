@@ -262,6 +262,17 @@ async function scenario(): Promise<void> {
   await place(editor, inLoop.translate(1, 0));
   await until('the plot band to follow the resolution', () => api.plot().model?.band === 3, STEP_MS, plotState);
   say('resolution setting 3: hover and plot band follow');
+  // Back to unset: the server pulls the section again and goes back to its
+  // default (10), without a restart (the same client object).
+  const clientBefore = api.client();
+  await vscode.workspace.getConfiguration('perfi').update('resolution', undefined, vscode.ConfigurationTarget.Global);
+  await until(
+    'the hover to state resolution 10 again',
+    async () => hoverText(await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', file, fnPos.translate(0, 3))).includes('resolution 10 '),
+    3 * STEP_MS,
+  );
+  check(api.client() === clientBefore && api.client()?.isRunning(), 'the server was restarted to unset a setting');
+  say('resolution setting unset: the hover states 10 again, same server');
   // Leave the edited nat.c unsaved: the workspace on disk stays as committed.
   await vscode.commands.executeCommand('workbench.action.files.revert');
 }
