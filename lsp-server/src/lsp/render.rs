@@ -250,7 +250,7 @@ pub fn function_hover(iface: &FunctionInterface, hardware: &str, resolution: f64
         s.push_str(&format!("{}\n\n", md_escape(r)));
     }
     if let Some(f) = lens_formula(iface, "instructions") {
-        s.push_str(&format!("{} instructions at PCVs = 1 and per unit of each", code(&format!("≈ {f}"))));
+        s.push_str(&format!("{} instructions (the slope per unit of each PCV, taken at PCVs = 1)", code(&format!("≈ {f}"))));
         let unbounded = unbounded_pcvs(iface);
         if let Some((lo, hi)) = interface_range(iface, "instructions") {
             if unbounded.is_empty() {

@@ -6,7 +6,7 @@
 //   node test/integration/run.mjs [--perfi PATH] [--code-server ENTRY_JS] [--out DIR] [--vsix FILE] [--no-system-libz3]
 //
 // --no-system-libz3 runs everything in a private mount namespace
-// (unshare --mount, as root) where the system's libz3.so.4 is an empty
+// (unshare --mount as root, else with a user namespace) where the system's libz3.so.4 is an empty
 // file bind-mounted over the real one: the packaged server must load the
 // copy bundled beside it. The runner checks that the hiding works (the
 // unbundled --perfi binary fails to start there) before the test.
@@ -53,7 +53,10 @@ if (hideZ3 && !process.env.PERFI_IT_Z3_HIDDEN) {
   const empty = path.join(os.tmpdir(), `perfi-it-empty-${process.pid}`);
   fs.writeFileSync(empty, '');
   const script = 'mount --bind "$1" "$2" || exit 97; shift 2; exec "$@"';
-  const r = spawnSync('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', script, 'sh', empty, SYSTEM_Z3, process.execPath, ...process.argv.slice(1)], {
+  // As root a mount namespace is enough; otherwise a user namespace that
+  // maps the user to root in it (where the kernel allows them).
+  const ns = process.getuid?.() === 0 ? ['--mount'] : ['--user', '--map-root-user', '--mount'];
+  const r = spawnSync('unshare', [...ns, '--propagation', 'private', 'sh', '-c', script, 'sh', empty, SYSTEM_Z3, process.execPath, ...process.argv.slice(1)], {
     stdio: 'inherit',
     env: { ...process.env, PERFI_IT_Z3_HIDDEN: '1' },
   });
