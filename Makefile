@@ -7,7 +7,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_INSTALL := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends
 
 .PHONY: all deps deps-z3 deps-ground-truth deps-neovim deps-clangd build release run test bench bench-lsp accuracy calibrate fuzz clean \
-	deps-node deps-vscode-test vscode-npm package test-vscode test-vscode-unit test-vscode-integration
+	deps-node deps-vscode-test vscode-npm package test-vscode test-vscode-unit test-vscode-integration screenshots
 
 all: build
 
@@ -57,11 +57,26 @@ vscode-npm: deps-node
 	  cd $(VSCODE_DIR) && npm ci --ignore-scripts --no-audit --no-fund; \
 	fi
 
-# perfi-<version>.vsix, with the release binary (linux-x64) in bin/.
+# perfi-<version>.vsix, with the release binary (linux-x64) in bin/ and
+# the libz3.so.4 it was linked against beside it, with the libstdc++.so.6
+# that libz3 needs (GLIBCXX_3.4.30: older systems have an older one): the
+# copies' RUNPATH is $ORIGIN (set with patchelf), so the extension runs
+# where no Z3 is installed; what remains needed is glibc 2.34. Why not static: Debian ships no libz3.a, and building Z3
+# from source (the z3 crate's `static-link-z3`) is a long C++ build on every
+# fresh machine; the bundled library is the one the binary was tested with.
 package: build vscode-npm
+	@command -v patchelf >/dev/null || { echo "perfi: installing patchelf"; $(SUDO) apt-get update -qq && $(APT_INSTALL) patchelf; }
 	mkdir -p $(VSCODE_DIR)/bin
 	cp target/release/perfi $(VSCODE_DIR)/bin/perfi
 	strip $(VSCODE_DIR)/bin/perfi 2>/dev/null || true
+	for lib in libz3.so.4 libstdc++.so.6; do \
+	  f=$$(ldd target/release/perfi | awk -v l=$$lib '$$1 == l { print $$3 }'); \
+	  [ -f "$$f" ] || { echo "perfi: $$lib of target/release/perfi not found (ldd)"; exit 1; }; \
+	  cp -L "$$f" $(VSCODE_DIR)/bin/$$lib && chmod 644 $(VSCODE_DIR)/bin/$$lib || exit 1; \
+	done
+	patchelf --set-rpath '$$ORIGIN' $(VSCODE_DIR)/bin/perfi
+	patchelf --set-rpath '$$ORIGIN' $(VSCODE_DIR)/bin/libz3.so.4
+	@readelf -d $(VSCODE_DIR)/bin/perfi | grep -q 'R.*PATH.*\[\$$ORIGIN\]' || { echo "perfi: setting the rpath of bin/perfi failed"; exit 1; }
 	cd $(VSCODE_DIR) && npm run --silent package
 	@echo "perfi: built $(VSIX)"
 
@@ -76,11 +91,19 @@ deps-vscode-test: deps-node
 test-vscode-unit: vscode-npm
 	cd $(VSCODE_DIR) && npx tsc -p . --noEmit && npx mocha
 
-# Screenshots land in vscode-extension/test-output/ (gitignored).
+# Screenshots land in vscode-extension/test-output/ (gitignored). The
+# packaged server runs with the system's libz3.so.4 hidden (an empty file
+# bind-mounted over it in a private mount namespace: needs root or user
+# namespaces); copy the screenshots into docs/screenshots with
+# `make screenshots` after a passing run.
 test-vscode-integration: package deps-vscode-test
-	cd $(VSCODE_DIR) && node esbuild.mjs --tests && node test/integration/run.mjs --perfi ../target/release/perfi --code-server $(CODE_SERVER_DIR)/out/node/entry.js --vsix perfi-$(VSCODE_VERSION).vsix
+	cd $(VSCODE_DIR) && node esbuild.mjs --tests && node test/integration/run.mjs --perfi ../target/release/perfi --code-server $(CODE_SERVER_DIR)/out/node/entry.js --vsix perfi-$(VSCODE_VERSION).vsix --no-system-libz3
 
 test-vscode: test-vscode-unit test-vscode-integration
+
+screenshots:
+	for f in lens hover warning plot interface; do cp $(VSCODE_DIR)/test-output/$$f.png docs/screenshots/$$f.png; done
+	mkdir -p $(VSCODE_DIR)/media/screenshots && cp docs/screenshots/*.png $(VSCODE_DIR)/media/screenshots/
 
 # Typing session against `perfi lsp` and, for comparison, Debian's clangd
 # (installed when missing): keystroke → diagnostics and hover latencies,

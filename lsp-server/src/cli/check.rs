@@ -41,10 +41,13 @@ pub struct Args {
     pub hardware: Option<String>,
 }
 
+/// One function that got slower: its slower input classes, the largest
+/// slowdown first (never empty).
 pub struct Finding {
     pub path: PathBuf,
     pub line: u32,
-    pub reg: Regression,
+    pub function: String,
+    pub regs: Vec<Regression>,
 }
 
 /// git with the repository's hooks that run programs turned off (see
@@ -127,8 +130,10 @@ fn check_file(args: &Args, path: &Path, cancel: &CancelToken) -> Result<Vec<Find
         }
         let new_i = analyze_function(&Arc::new(nir.clone()), &l.info, nkc.table(), &cfg, cfg.budgets, cfg.resolution, cancel);
         let old_i = analyze_function(&Arc::new(oir.clone()), &o.info, okc.table(), &cfg, cfg.budgets, cfg.resolution, cancel);
-        for reg in compare(&old_i, &new_i, cfg.resolution, cancel) {
-            out.push(Finding { path: path.to_path_buf(), line: l.info.name_span.start_line, reg });
+        let regs = compare(&old_i, &new_i, cfg.resolution, cancel);
+        let regs: Vec<Regression> = crate::lsp::render::by_slowdown(&regs).into_iter().cloned().collect();
+        if !regs.is_empty() {
+            out.push(Finding { path: path.to_path_buf(), line: l.info.name_span.start_line, function: l.info.name.clone(), regs });
         }
     }
     Ok(out)
@@ -157,28 +162,46 @@ pub fn run(args: Args) -> Result<ExitCode> {
 }
 
 fn message(f: &Finding) -> String {
-    crate::lsp::render::regression_message(&f.reg)
+    let regs: Vec<&Regression> = f.regs.iter().collect();
+    crate::lsp::render::regression_summary(&regs).unwrap_or_else(|| format!("`{}` is slower than the baseline", f.function))
 }
 
 fn text(findings: &[Finding], files: usize, rev: &str) -> String {
     let mut s = String::new();
+    let mut classes = 0;
     for f in findings {
         s.push_str(&format!("{}:{}: warning: {}\n", f.path.display(), f.line, message(f)));
+        for r in f.regs.iter().skip(1) {
+            s.push_str(&format!("{}:{}: note: {}\n", f.path.display(), f.line, crate::lsp::render::regression_class(r)));
+        }
+        classes += f.regs.len();
     }
-    s.push_str(&format!("perfi check: {} regression(s) in {files} file(s) against {rev}\n", findings.len()));
+    s.push_str(&format!("perfi check: {} function(s) slower ({classes} input class(es)) in {files} file(s) against {rev}\n", findings.len()));
     s
 }
 
+fn class_json(r: &Regression) -> Value {
+    json!({
+        "case": r.case, "old_instructions": r.old_instructions, "new_instructions": r.new_instructions,
+        "witness": r.witness, "old_formula": r.old_formula, "new_formula": r.new_formula,
+        "message": crate::lsp::render::regression_class(r),
+    })
+}
+
+/// One entry per function; its fields are those of its largest slowdown,
+/// and `classes` lists every slower input class (that one first).
 fn json_report(findings: &[Finding], files: usize, rev: &str) -> Value {
     let regs: Vec<Value> = findings
         .iter()
-        .map(|f| {
-            json!({
-                "path": f.path.display().to_string(), "line": f.line, "function": f.reg.function, "case": f.reg.case,
-                "old_instructions": f.reg.old_instructions, "new_instructions": f.reg.new_instructions,
-                "witness": f.reg.witness, "old_formula": f.reg.old_formula, "new_formula": f.reg.new_formula,
+        .filter_map(|f| {
+            let top = f.regs.first()?;
+            Some(json!({
+                "path": f.path.display().to_string(), "line": f.line, "function": f.function, "case": top.case,
+                "old_instructions": top.old_instructions, "new_instructions": top.new_instructions,
+                "witness": top.witness, "old_formula": top.old_formula, "new_formula": top.new_formula,
                 "message": message(f),
-            })
+                "classes": f.regs.iter().map(class_json).collect::<Vec<_>>(),
+            }))
         })
         .collect();
     json!({"perfi_version": perfi_engine::VERSION, "baseline": rev, "files": files, "regressions": regs})
@@ -189,18 +212,36 @@ pub const RULE: &str = "perfi/regression";
 pub fn sarif(findings: &[Finding]) -> Value {
     let results: Vec<Value> = findings
         .iter()
-        .map(|f| {
-            json!({
+        .filter_map(|f| {
+            let top = f.regs.first()?;
+            let uri = f.path.to_string_lossy().trim_start_matches("./").to_string();
+            // The other slower classes, at the same place (SARIF 2.1.0 §3.27.22).
+            let related: Vec<Value> = f
+                .regs
+                .iter()
+                .skip(1)
+                .enumerate()
+                .map(|(i, r)| {
+                    json!({
+                        "id": i + 1,
+                        "physicalLocation": {"artifactLocation": {"uri": uri}, "region": {"startLine": f.line}},
+                        "message": {"text": crate::lsp::render::regression_class(r)},
+                    })
+                })
+                .collect();
+            Some(json!({
                 "ruleId": RULE,
                 "level": "warning",
                 "message": {"text": message(f)},
                 "locations": [{"physicalLocation": {
-                    "artifactLocation": {"uri": f.path.to_string_lossy().trim_start_matches("./")},
+                    "artifactLocation": {"uri": uri},
                     "region": {"startLine": f.line}
                 }}],
-                "properties": {"function": f.reg.function, "case": f.reg.case, "old_instructions": f.reg.old_instructions,
-                               "new_instructions": f.reg.new_instructions, "witness": f.reg.witness},
-            })
+                "relatedLocations": related,
+                "properties": {"function": f.function, "case": top.case, "old_instructions": top.old_instructions,
+                               "new_instructions": top.new_instructions, "witness": top.witness,
+                               "slower_classes": f.regs.len()},
+            }))
         })
         .collect();
     json!({
