@@ -954,7 +954,7 @@ impl Worker {
         // its `#include` line, an `#error`), in the user's offsets already.
         for d in fa.unit.diagnostics.iter().filter(|d| d.path.to_string_lossy() == fa.path) {
             let end = super::view::line_end(main.user_text(), d.user_byte);
-            view.diagnostics.push(DiagView { start: d.user_byte, end, severity: pp_severity(&d.kind), message: format!("perfi: {}", d.message), code: "perfi.preprocessor" });
+            view.diagnostics.push(DiagView { start: d.user_byte, end, severity: pp_severity(&d.kind), message: format!("perfi: {}", d.message), code: "perfi.preprocessor", related: vec![] });
         }
         self.emit(Event::View(Arc::new(view)));
     }
