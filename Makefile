@@ -6,7 +6,7 @@ CARGO ?= cargo
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_INSTALL := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends
 
-.PHONY: all deps deps-z3 deps-ground-truth deps-neovim deps-clangd build release run test bench bench-lsp accuracy calibrate fuzz clean \
+.PHONY: all deps deps-linux-source deps-z3 deps-ground-truth deps-neovim deps-clangd build release run test bench bench-lsp accuracy calibrate fuzz clean \
 	deps-node deps-vscode-test vscode-npm package test-vscode test-vscode-unit test-vscode-integration screenshots
 
 all: build
@@ -22,6 +22,16 @@ deps-z3:
 # gcc and valgrind measure ground truth (make accuracy, tests).
 deps-ground-truth:
 	@command -v valgrind >/dev/null || { echo "perfi: installing valgrind"; $(SUDO) apt-get update -qq && $(APT_INSTALL) valgrind; }
+
+# Third-party code analyzed in place (make realworld, make bench-lsp):
+# Debian's kernel source, extracted once into ~/.cache/perfi, and the
+# headers of libbpf and DPDK.
+LINUX_SRC := $(HOME)/.cache/perfi/linux-source-6.1
+deps-linux-source:
+	@[ -f /usr/src/linux-source-6.1.tar.xz ] || { echo "perfi: installing linux-source-6.1"; $(SUDO) apt-get update -qq && $(APT_INSTALL) linux-source-6.1; }
+	@[ -f /usr/include/bpf/bpf_helpers.h ] || { echo "perfi: installing libbpf-dev"; $(SUDO) apt-get update -qq && $(APT_INSTALL) libbpf-dev; }
+	@[ -f /usr/include/linux/bpf.h ] || { echo "perfi: installing linux-libc-dev"; $(SUDO) apt-get update -qq && $(APT_INSTALL) linux-libc-dev; }
+	@[ -d $(LINUX_SRC)/lib ] || { echo "perfi: extracting linux-source-6.1 into $(dir $(LINUX_SRC))"; mkdir -p $(dir $(LINUX_SRC)) && tar xf /usr/src/linux-source-6.1.tar.xz -C $(dir $(LINUX_SRC)); }
 
 # Neovim runs the editor end-to-end test of the language server.
 deps-neovim:
@@ -111,7 +121,7 @@ screenshots:
 deps-clangd:
 	@command -v clangd >/dev/null || { echo "perfi: installing clangd (for the comparison)"; $(SUDO) apt-get update -qq && $(APT_INSTALL) clangd; }
 
-bench-lsp: build deps-clangd
+bench-lsp: build deps-clangd deps-linux-source
 	$(CARGO) run --release -p perfi --example bench_lsp
 
 # Speed of the whole analysis (a benchmark, not a test).
