@@ -37,6 +37,7 @@ pub(super) struct Entry {
     pub guards: Vec<(PathBuf, Arc<[u8]>)>,
     pub once: Vec<PathBuf>,
     pub tokens: usize,
+    pub includes: usize,
 }
 
 /// Shared between runs and threads (`Arc<HeaderCache>`).

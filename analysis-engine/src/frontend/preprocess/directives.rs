@@ -84,6 +84,7 @@ struct Recorder {
     guards: usize,
     once: usize,
     tokens: usize,
+    includes: usize,
 }
 
 pub(super) struct Pp<'a> {
@@ -116,7 +117,10 @@ pub(super) struct Pp<'a> {
     start: Instant,
     pub stopped: bool,
     pub expansion_overflow: bool,
+    pub expand_depth: usize,
     pub in_if: bool,
+    /// tokens handled by the current top-level expansion (a work budget)
+    pub work: usize,
     steps: u64,
     trace: Option<Vec<Vec<u8>>>,
     pub main_path: PathBuf,
@@ -195,7 +199,9 @@ impl<'a> Pp<'a> {
             start: Instant::now(),
             stopped: false,
             expansion_overflow: false,
+            expand_depth: 0,
             in_if: false,
+            work: 0,
             steps: 0,
             trace: trace.then(Vec::new),
             main_path: main.to_path_buf(),
@@ -432,6 +438,7 @@ impl<'a> Pp<'a> {
             guards: self.guard_log.len(),
             once: self.once_log.len(),
             tokens: self.total_tokens,
+            includes: self.includes,
         }
     }
 
@@ -479,6 +486,7 @@ impl<'a> Pp<'a> {
                     guards: self.guard_log[rec.guards..].to_vec(),
                     once: self.once_log[rec.once..].to_vec(),
                     tokens: self.total_tokens - rec.tokens,
+                    includes: self.includes - rec.includes,
                 };
                 cache.put(key, Arc::new(e));
             }
@@ -493,6 +501,13 @@ impl<'a> Pp<'a> {
     }
 
     fn replay(&mut self, e: &Entry) {
+        if self.includes + e.includes > self.opts.limits.max_includes {
+            let max = self.opts.limits.max_includes;
+            self.diag_here(DiagKind::Limit, format!("more than {max} #includes; stopped"));
+            self.stopped = true;
+            return;
+        }
+        self.includes += e.includes;
         for op in &e.ops {
             match op {
                 MacroOp::Define(m) => self.define(m.clone()),
@@ -514,7 +529,7 @@ impl<'a> Pp<'a> {
         for p in &e.once {
             self.add_once(p.clone());
         }
-        self.total_tokens += e.tokens;
+        self.count_tokens(e.tokens);
     }
 
     fn add_once(&mut self, p: PathBuf) {
@@ -627,9 +642,10 @@ impl<'a> Pp<'a> {
             let name = t.text.clone();
             let object_like = m.as_ref().is_some_and(|m| !m.func);
             self.expansion_overflow = false;
+            self.work = 0;
             let toks = self.expand(vec![t], true);
             if self.expansion_overflow {
-                self.stopped = true;
+                self.mark_uncacheable();
             }
             for t in &toks {
                 self.emit_trace(t);
@@ -869,6 +885,7 @@ impl<'a> Pp<'a> {
         rev.reverse();
         self.in_if = true;
         self.expansion_overflow = false;
+        self.work = 0;
         let e = self.expand(rev, false);
         self.in_if = false;
         let overflow = std::mem::take(&mut self.expansion_overflow);

@@ -304,10 +304,11 @@ impl Pp<'_> {
         if self.expansion_overflow {
             return true;
         }
-        if n > self.opts.limits.max_expansion_tokens {
+        self.work += 1;
+        if n > self.opts.limits.max_expansion_tokens || self.work > 4 * self.opts.limits.max_expansion_tokens {
             self.expansion_overflow = true;
             let max = self.opts.limits.max_expansion_tokens;
-            self.diag_here(DiagKind::Limit, format!("macro expansion exceeds {max} tokens; expansion cut off"));
+            self.diag_here(DiagKind::Limit, format!("macro expansion exceeds {max} tokens (or {} steps); expansion cut off", 4 * max));
             return true;
         }
         false
@@ -316,7 +317,24 @@ impl Pp<'_> {
     /// Expands `input` (a stack: the last token is the next one). With
     /// `pull_file`, a function-like macro at the end may take its arguments
     /// from the current file.
-    pub(super) fn expand(&mut self, mut input: Vec<Tok>, pull_file: bool) -> Vec<Tok> {
+    pub(super) fn expand(&mut self, input: Vec<Tok>, pull_file: bool) -> Vec<Tok> {
+        if self.expand_depth >= self.opts.limits.max_expansion_depth {
+            if !self.expansion_overflow {
+                let max = self.opts.limits.max_expansion_depth;
+                self.diag_here(DiagKind::Limit, format!("macro arguments nested deeper than {max}; expansion cut off"));
+            }
+            self.expansion_overflow = true;
+            let mut input = input;
+            input.reverse();
+            return input;
+        }
+        self.expand_depth += 1;
+        let out = self.expand_inner(input, pull_file);
+        self.expand_depth -= 1;
+        out
+    }
+
+    fn expand_inner(&mut self, mut input: Vec<Tok>, pull_file: bool) -> Vec<Tok> {
         let mut out: Vec<Tok> = Vec::new();
         while let Some(t) = input.pop() {
             if self.tick() || self.overflow(out.len() + input.len()) {
@@ -397,6 +415,7 @@ impl Pp<'_> {
         self.next_in(input, pull_file)?; // '('
         let mut args: Vec<Vec<Tok>> = vec![Vec::new()];
         let mut depth = 0usize;
+        let mut count = 0usize;
         let rparen = loop {
             let Some(mut t) = self.next_in(input, pull_file) else {
                 self.diag_here(
@@ -422,8 +441,8 @@ impl Pp<'_> {
             if let Some(a) = args.last_mut() {
                 a.push(t);
             }
-            if args.iter().map(|a| a.len()).sum::<usize>() > self.opts.limits.max_expansion_tokens {
-                self.overflow(usize::MAX);
+            count += 1;
+            if self.overflow(count) {
                 return None;
             }
         };
