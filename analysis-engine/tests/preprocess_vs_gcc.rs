@@ -26,6 +26,8 @@ fn gcc() -> bool {
 struct Flags {
     include: Vec<PathBuf>,
     defines: Vec<(String, String)>,
+    /// more gcc-style flags: -iquote, -isystem, -idirafter, -U, -include, -D with a value (`-DF(a)=a`)
+    extra: Vec<String>,
 }
 
 fn gcc_tokens(file: &Path, f: &Flags) -> Vec<Vec<u8>> {
@@ -37,6 +39,7 @@ fn gcc_tokens(file: &Path, f: &Flags) -> Vec<Vec<u8>> {
     for (n, v) in &f.defines {
         c.arg(format!("-D{n}={v}"));
     }
+    c.args(&f.extra);
     c.arg(file);
     let o = c.output().expect("gcc runs");
     let text = String::from_utf8_lossy(&o.stdout);
@@ -46,12 +49,40 @@ fn gcc_tokens(file: &Path, f: &Flags) -> Vec<Vec<u8>> {
 }
 
 fn options(f: &Flags) -> Options {
-    Options {
+    let mut o = Options {
         include_dirs: f.include.clone(),
-        system_dirs: default_system_dirs(Target::X86_64),
         macros: f.defines.iter().map(|(n, v)| CmdMacro::Define(n.clone(), v.clone())).collect(),
         ..Options::default()
+    };
+    let mut system = Vec::new();
+    let mut it = f.extra.iter();
+    while let Some(a) = it.next() {
+        let mut val = |flag: &str| -> Option<String> {
+            let rest = a.strip_prefix(flag)?;
+            if rest.is_empty() { it.next().cloned() } else { Some(rest.to_string()) }
+        };
+        if let Some(d) = val("-iquote") {
+            o.quote_dirs.push(d.into());
+        } else if let Some(d) = val("-isystem") {
+            system.push(PathBuf::from(d));
+        } else if let Some(d) = val("-idirafter") {
+            o.after_dirs.push(d.into());
+        } else if let Some(d) = val("-include") {
+            o.forced_includes.push(d.into());
+        } else if let Some(d) = val("-I") {
+            o.include_dirs.push(d.into());
+        } else if let Some(d) = val("-U") {
+            o.macros.push(CmdMacro::Undef(d));
+        } else if let Some(d) = val("-D") {
+            let (n, v) = d.split_once('=').unwrap_or((&d, "1"));
+            o.macros.push(CmdMacro::Define(n.to_string(), v.to_string()));
+        } else if let Some(d) = val("-std=") {
+            o.std = Some(d);
+        }
     }
+    system.extend(default_system_dirs(Target::X86_64));
+    o.system_dirs = system;
+    o
 }
 
 fn ours(file: &Path, f: &Flags) -> (Vec<Vec<u8>>, pp::Output) {
@@ -129,7 +160,7 @@ fn check_file(name: &str, f: &Flags) -> bool {
 }
 
 fn local() -> Flags {
-    Flags { include: vec![dir()], defines: vec![] }
+    Flags { include: vec![dir()], defines: vec![], extra: vec![] }
 }
 
 #[test]
@@ -141,12 +172,52 @@ fn features_match_gcc() {
 }
 
 #[test]
+fn search_order_and_flags_match_gcc() {
+    if !gcc() {
+        return;
+    }
+    let inc = dir().join("inc");
+    let p = |s: &str| inc.join(s).display().to_string();
+    let f = Flags {
+        include: vec![inc.join("first"), inc.join("second")],
+        defines: vec![],
+        extra: vec![
+            "-iquote".into(),
+            p("quote"),
+            "-idirafter".into(),
+            p("after"),
+            "-DFROM_CMDLINE=7".into(),
+            "-DUNDONE".into(),
+            "-UUNDONE".into(),
+            "-DFUNC_DEF(a,b)=((a)*(b))".into(),
+            "-include".into(),
+            dir().join("forced.h").display().to_string(),
+        ],
+    };
+    assert!(check_file("search.c", &f));
+    let f = Flags { include: vec![], defines: vec![], extra: vec!["-std=c11".into()] };
+    assert!(check_file("features.c", &Flags { include: vec![dir()], ..f }));
+}
+
+#[test]
+fn variadic_corner_cases_match_gcc() {
+    if !gcc() {
+        return;
+    }
+    assert!(check_file("va_opt.c", &local()));
+}
+
+#[test]
 fn aes_chain_picks_gccs_branch() {
     if !gcc() {
         return;
     }
     for defs in [vec![], vec![("AES256", "1")], vec![("AES192", "1")], vec![("AES256", "0"), ("AES192", "1")], vec![("AES128", "1")]] {
-        let f = Flags { include: vec![], defines: defs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect() };
+        let f = Flags {
+            include: vec![],
+            defines: defs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect(),
+            extra: vec![],
+        };
         assert!(check_file("aes_chain.c", &f), "{defs:?}");
         let (toks, _) = ours(&dir().join("aes_chain.c"), &f);
         let s: Vec<String> = toks.iter().map(|t| String::from_utf8_lossy(t).into_owned()).collect();
@@ -175,6 +246,7 @@ fn system_headers_match_gcc() {
         let f = Flags {
             include: vec![PathBuf::from("/usr/include/dpdk"), PathBuf::from("/usr/include/x86_64-linux-gnu/dpdk")],
             defines: vec![],
+            extra: vec![],
         };
         all &= check_file("dpdk_wrap.c", &f);
     } else {

@@ -118,6 +118,8 @@ pub(super) struct Pp<'a> {
     pub stopped: bool,
     pub expansion_overflow: bool,
     pub expand_depth: usize,
+    /// the last collected use left out its variable arguments
+    pub va_omitted: bool,
     pub in_if: bool,
     /// tokens handled by the current top-level expansion (a work budget)
     pub work: usize,
@@ -200,6 +202,7 @@ impl<'a> Pp<'a> {
             stopped: false,
             expansion_overflow: false,
             expand_depth: 0,
+            va_omitted: false,
             in_if: false,
             work: 0,
             steps: 0,

@@ -449,7 +449,8 @@ impl Pp<'_> {
         if nparams == 0 && args.len() == 1 && args[0].is_empty() {
             args.clear();
         }
-        if variadic && args.len() + 1 == nparams {
+        self.va_omitted = variadic && args.len() + 1 == nparams;
+        if self.va_omitted {
             args.push(Vec::new());
         }
         if args.len() != nparams {
@@ -476,7 +477,10 @@ impl Pp<'_> {
 
     fn subst(&mut self, m: &Macro, args: &[Vec<Tok>], hs: &HideSet, name_flags: u8) -> Vec<Tok> {
         let mut cache: Vec<Option<Vec<Tok>>> = vec![None; args.len()];
-        let mut out = self.subst_body(m, &m.body, args, &mut cache);
+        // GNU `, ## __VA_ARGS__` drops the comma only when the variable
+        // arguments were left out (`F(a)`, or `F()` for `F(...)`), not for `F(a, )`
+        let va_absent = m.variadic && (self.va_omitted || m.params.len() == 1);
+        let mut out = self.subst_body(m, &m.body, args, &mut cache, va_absent);
         out.retain(|t| t.kind != Kind::Placemarker);
         for (k, t) in out.iter_mut().enumerate() {
             t.hs = hs_union(&t.hs, hs);
@@ -501,7 +505,14 @@ impl Pp<'_> {
         v
     }
 
-    fn subst_body(&mut self, m: &Macro, body: &[Tok], args: &[Vec<Tok>], cache: &mut [Option<Vec<Tok>>]) -> Vec<Tok> {
+    fn subst_body(
+        &mut self,
+        m: &Macro,
+        body: &[Tok],
+        args: &[Vec<Tok>],
+        cache: &mut [Option<Vec<Tok>>],
+        va_absent: bool,
+    ) -> Vec<Tok> {
         let mut out: Vec<Tok> = Vec::new();
         let va = if m.variadic { Some(m.params.len().saturating_sub(1)) } else { None };
         let is_paste = |t: &Tok| t.is_punct("##") || t.is_punct("%:%:");
@@ -512,6 +523,15 @@ impl Pp<'_> {
             }
             let t = &body[i];
             if m.func && (t.is_punct("#") || t.is_punct("%:")) {
+                if m.variadic && body.get(i + 1).is_some_and(|n| n.is("__VA_OPT__")) {
+                    let (mut group, j) = self.va_opt(m, body, i + 1, args, cache, va_absent);
+                    group.retain(|t| t.kind != Kind::Placemarker);
+                    let mut tok = Tok::new(Kind::Str, &stringize(&group));
+                    tok.flags = t.flags & SPACE;
+                    out.push(tok);
+                    i = j;
+                    continue;
+                }
                 if let Some(p) = body.get(i + 1).and_then(|n| Self::param_index(m, n)) {
                     let s = stringize(args.get(p).map(|v| &v[..]).unwrap_or(&[]));
                     let mut tok = Tok::new(Kind::Str, &s);
@@ -528,7 +548,7 @@ impl Pp<'_> {
                     let a = args.get(p).cloned().unwrap_or_default();
                     if Some(p) == va && out.last().is_some_and(|l| l.is_punct(",")) {
                         // GNU `, ## __VA_ARGS__`: no paste; an empty argument eats the comma
-                        if a.is_empty() {
+                        if a.is_empty() && va_absent {
                             out.pop();
                         } else {
                             let mut a = a;
@@ -542,7 +562,7 @@ impl Pp<'_> {
                     }
                     if a.is_empty() { vec![placemarker()] } else { a }
                 } else if rhs.is("__VA_OPT__") && m.variadic {
-                    let (group, j) = self.va_opt(m, body, i, args, cache);
+                    let (group, j) = self.va_opt(m, body, i, args, cache, va_absent);
                     i = j - 1;
                     if group.is_empty() { vec![placemarker()] } else { group }
                 } else {
@@ -577,7 +597,7 @@ impl Pp<'_> {
                 continue;
             }
             if m.variadic && t.is("__VA_OPT__") && body.get(i + 1).is_some_and(|n| n.is_punct("(")) {
-                let (group, j) = self.va_opt(m, body, i, args, cache);
+                let (group, j) = self.va_opt(m, body, i, args, cache, va_absent);
                 if group.is_empty() {
                     out.push(placemarker());
                 } else {
@@ -601,6 +621,7 @@ impl Pp<'_> {
         i: usize,
         args: &[Vec<Tok>],
         cache: &mut [Option<Vec<Tok>>],
+        va_absent: bool,
     ) -> (Vec<Tok>, usize) {
         let mut depth = 0usize;
         let mut j = i + 1;
@@ -619,7 +640,7 @@ impl Pp<'_> {
         let group = body.get(start..j.min(body.len())).unwrap_or(&[]);
         let p = m.params.len().saturating_sub(1);
         let present = !self.expanded_arg(args, cache, p).is_empty();
-        let mut g = if present { self.subst_body(m, group, args, cache) } else { Vec::new() };
+        let mut g = if present { self.subst_body(m, group, args, cache, va_absent) } else { Vec::new() };
         if let Some(f) = g.first_mut() {
             f.flags = (f.flags & !SPACE) | (body[i].flags & SPACE);
         }
