@@ -386,3 +386,57 @@ fn header_cache_cold_vs_warm_figures() {
         cold.pieces.len()
     );
 }
+
+/// Many installed headers, one wrapper each (written to a temp dir):
+/// prints how many match gcc token for token.
+#[test]
+fn many_system_headers_match_gcc() {
+    if !gcc() {
+        return;
+    }
+    let headers = [
+        "assert.h", "ctype.h", "errno.h", "fcntl.h", "inttypes.h", "limits.h", "math.h", "pthread.h", "signal.h",
+        "stdarg.h", "stdatomic.h", "stdbool.h", "stddef.h", "stdint.h", "stdio.h", "stdlib.h", "string.h",
+        "time.h", "unistd.h", "arpa/inet.h", "netinet/in.h", "netinet/ip.h", "netinet/tcp.h", "sys/socket.h",
+        "sys/types.h", "sys/mman.h", "sys/stat.h", "linux/bpf.h", "linux/if_ether.h", "linux/ip.h", "linux/ipv6.h",
+        "linux/tcp.h", "linux/udp.h", "linux/icmp.h", "linux/in.h", "linux/pkt_cls.h", "linux/if_packet.h",
+        "linux/types.h", "linux/swab.h", "bpf/bpf_helpers.h", "bpf/bpf_endian.h", "bpf/bpf_core_read.h",
+        "bpf/bpf_tracing.h", "bpf/libbpf.h", "bpf/bpf.h", "x86intrin.h", "immintrin.h", "rte_ip.h", "rte_jhash.h",
+        "rte_hash_crc.h", "rte_lpm.h", "rte_ether.h", "rte_mbuf.h", "rte_tcp.h", "rte_udp.h", "rte_byteorder.h",
+    ];
+    let tmp = std::env::temp_dir().join(format!("perfi-pp-many-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).unwrap();
+    let dpdk = Flags {
+        include: vec![PathBuf::from("/usr/include/dpdk"), PathBuf::from("/usr/include/x86_64-linux-gnu/dpdk")],
+        defines: vec![],
+        extra: vec![],
+    };
+    let (mut ok, mut total, mut toks) = (0, 0, 0);
+    let mut failed = Vec::new();
+    for h in headers {
+        let found = ["/usr/include", "/usr/include/x86_64-linux-gnu", "/usr/include/dpdk", "/usr/include/x86_64-linux-gnu/dpdk"]
+            .iter()
+            .any(|d| Path::new(d).join(h).exists())
+            || default_system_dirs(Target::X86_64).iter().any(|d| d.join(h).exists());
+        if !found {
+            eprintln!("note: <{h}> not installed, skipped");
+            continue;
+        }
+        let file = tmp.join(format!("w_{}.c", h.replace(['/', '.'], "_")));
+        std::fs::write(&file, format!("#include <{h}>\nint wrapper_end;\n")).unwrap();
+        let f = if h.starts_with("rte_") { &dpdk } else { &local() };
+        let theirs = gcc_tokens(&file, f);
+        let (mine, _) = ours(&file, f);
+        total += 1;
+        let (same, a, b) = compare(h, &mine, &theirs);
+        if same == a && a == b {
+            ok += 1;
+            toks += a;
+        } else {
+            failed.push(h);
+        }
+    }
+    eprintln!("{ok} of {total} headers identical to gcc ({toks} tokens); differing: {failed:?}");
+    let _ = std::fs::remove_dir_all(&tmp);
+    assert!(failed.is_empty(), "differing: {failed:?}");
+}

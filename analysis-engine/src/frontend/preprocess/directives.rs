@@ -461,7 +461,8 @@ impl<'a> Pp<'a> {
         }
         self.read_log.push((path.clone(), content_hash));
         let key = Key {
-            path: canon.clone(),
+            // the path as found (not the canonical one): `__FILE__` spells it
+            path: path.clone(),
             content: content_hash,
             macros: self.macro_hash,
             once: self.once_hash,
@@ -665,7 +666,20 @@ impl<'a> Pp<'a> {
         }
     }
 
+    /// Whether the next thing in the current file is a directive line (a
+    /// function-like macro's name is then not a use: we do not look for its
+    /// `(` across directives, unlike gcc, so that an `#include` is never
+    /// processed in the middle of a macro use).
+    pub fn directive_next(&self) -> bool {
+        self.stack.last().is_some_and(|f| {
+            f.peeked.is_empty() && f.toks.get(f.i).is_some_and(|t| t.bol() && (t.is_punct("#") || t.is_punct("%:")))
+        })
+    }
+
     fn next_is_lparen_file(&mut self) -> bool {
+        if self.directive_next() {
+            return false;
+        }
         match self.next_file_tok(true) {
             Some(t) => {
                 let yes = t.is_punct("(");
@@ -722,7 +736,6 @@ impl<'a> Pp<'a> {
             f.edits.push(Edit::Blank(s..hash_pos));
         }
         f.edits.push(Edit::Blank(hash_pos..end));
-        f.last_end = f.last_end.max(end);
         let first_directive = matches!(f.guard, Guard::Start);
         if matches!(f.guard, Guard::Closed(_)) {
             f.guard = Guard::No;
@@ -927,9 +940,7 @@ impl<'a> Pp<'a> {
         match &first.text[..] {
             b"once" => {
                 if let Some(c) = self.stack.last().map(|f| f.canon.clone()) {
-                    if self.stack.len() > 1 || self.cache.is_none() || true {
-                        self.add_once(c);
-                    }
+                    self.add_once(c);
                 }
             }
             b"push_macro" | b"pop_macro" => {

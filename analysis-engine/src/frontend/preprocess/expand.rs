@@ -288,7 +288,7 @@ impl Pp<'_> {
         if let Some(t) = input.last() {
             return t.is_punct("(");
         }
-        if pull_file {
+        if pull_file && !self.directive_next() {
             if let Some(t) = self.next_file_tok(true) {
                 let yes = t.is_punct("(");
                 if let Some(f) = self.stack.last_mut() {

@@ -214,7 +214,7 @@ impl P<'_> {
                 b"*" | b"/" | b"%" => 10,
                 _ => break,
             };
-            if prec < min_prec.max(1) || prec < min_prec {
+            if prec < min_prec {
                 break;
             }
             let op = op.to_vec();
