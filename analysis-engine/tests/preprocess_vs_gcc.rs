@@ -156,7 +156,23 @@ fn check_file(name: &str, f: &Flags) -> bool {
         }
     }
     let (same, a, b) = compare(name, &mine, &theirs);
-    same == a && a == b
+    // the pieces' texts re-lex to the same tokens (as a multiset: pieces
+    // cannot interleave the way the production order does)
+    let mut from_pieces: Vec<Vec<u8>> = out.pieces.iter().flat_map(|p| lex_spellings(&p.text)).collect();
+    let mut produced = mine.clone();
+    from_pieces.sort();
+    produced.sort();
+    let pieces_ok = from_pieces == produced;
+    if !pieces_ok {
+        let extra: Vec<String> = from_pieces
+            .iter()
+            .filter(|t| !produced.contains(t))
+            .take(10)
+            .map(|t| String::from_utf8_lossy(t).into_owned())
+            .collect();
+        eprintln!("{name}: the pieces re-lex to {} tokens, production has {}; e.g. {extra:?}", from_pieces.len(), produced.len());
+    }
+    same == a && a == b && pieces_ok
 }
 
 fn local() -> Flags {

@@ -1087,6 +1087,13 @@ fn build_piece(f: FileCtx) -> Piece {
             }
             Edit::Replace { toks, name, object_like, .. } => {
                 let exp_start = out.len();
+                // a space where the expansion would otherwise paste onto the text before it
+                if let (Some(&b), Some(first)) = (out.last(), toks.first()) {
+                    if needs_space(&[b], &first.text) {
+                        out.push(b' ');
+                    }
+                }
+                let tok_start = out.len();
                 let mut prev: Option<&Tok> = None;
                 for t in &toks {
                     if let Some(p) = prev {
@@ -1101,9 +1108,16 @@ fn build_piece(f: FileCtx) -> Piece {
                     }
                     prev = Some(t);
                 }
-                let tokens_len = out.len() - exp_start;
+                let tokens_end = out.len();
                 let newlines = raw[s..en].iter().filter(|b| **b == b'\n').count();
-                let pad = (en - s).saturating_sub(newlines + tokens_len);
+                let mut pad = (en - s).saturating_sub(newlines + (tokens_end - exp_start));
+                // and where the text after it would paste onto its last token
+                if let (Some(last), Some(&next)) = (toks.last(), raw.get(en)) {
+                    if pad == 0 && newlines == 0 && needs_space(&last.text, &[next]) {
+                        pad = 1;
+                    }
+                }
+                let tokens_len = tokens_end - exp_start;
                 out.extend(std::iter::repeat_n(b' ', pad));
                 out.extend(std::iter::repeat_n(b'\n', newlines));
                 let idx = uses.len();
@@ -1115,7 +1129,7 @@ fn build_piece(f: FileCtx) -> Piece {
                     use_idx: Some(idx),
                     tokens_len,
                 });
-                uses.push(MacroUse { name: name_s, expanded: exp_start..exp_start + tokens_len, user: s..en, object_like });
+                uses.push(MacroUse { name: name_s, expanded: tok_start..tokens_end, user: s..en, object_like });
             }
         }
         cur = en;
