@@ -25,7 +25,7 @@ fn run_in(dir: &Path, text: &[u8]) -> Output {
     let text = text.to_vec();
     let t0 = Instant::now();
     std::thread::spawn(move || {
-        let out = preprocess(&main, &text, &Options::default(), &DiskFiles::default(), &HeaderCache::new());
+        let out = preprocess(&main, &text, &Options::default(), &DiskFiles, &HeaderCache::new());
         let _ = tx.send(out);
     });
     let out = rx.recv_timeout(DEADLINE).expect("preprocessing did not finish within the deadline");

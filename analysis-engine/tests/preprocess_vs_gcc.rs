@@ -87,7 +87,7 @@ fn options(f: &Flags) -> Options {
 
 fn ours(file: &Path, f: &Flags) -> (Vec<Vec<u8>>, pp::Output) {
     let text = std::fs::read(file).expect("test file");
-    flat_tokens(file, &text, &options(f), &DiskFiles::default())
+    flat_tokens(file, &text, &options(f), &DiskFiles)
 }
 
 /// Compares; prints the first difference with context. Returns (equal
@@ -291,7 +291,7 @@ int y = L; int z = ONE;\n\
 int m = ADD(1,\n\
    2); int after;\n\
 /* @perf pcv N: kept */ int w;\n";
-    let out = pp::preprocess(Path::new("/tmp/origin.c"), src, &Options::default(), &DiskFiles::default(), &HeaderCache::new());
+    let out = pp::preprocess(Path::new("/tmp/origin.c"), src, &Options::default(), &DiskFiles, &HeaderCache::new());
     assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
     let p = out.pieces.last().unwrap();
     let t = &p.text;
@@ -352,14 +352,14 @@ fn header_cache_reuses_pieces_and_tracks_state() {
     let src = b"#define X 1\n#include \"v.h\"\n#undef X\n#define X 2\n#include \"v.h\"\nint main_x = X;\n";
     let cache = HeaderCache::new();
     let opts = Options::default();
-    let a = pp::preprocess(&main, src, &opts, &DiskFiles::default(), &cache);
+    let a = pp::preprocess(&main, src, &opts, &DiskFiles, &cache);
     assert_eq!(a.pieces.len(), 3, "the same header in two macro states gives two pieces");
     assert_ne!(a.pieces[0].text, a.pieces[1].text);
-    let b = pp::preprocess(&main, src, &opts, &DiskFiles::default(), &cache);
+    let b = pp::preprocess(&main, src, &opts, &DiskFiles, &cache);
     assert!(std::sync::Arc::ptr_eq(&a.pieces[0], &b.pieces[0]) && std::sync::Arc::ptr_eq(&a.pieces[1], &b.pieces[1]));
     // an edited header is a miss
     std::fs::write(d.join("v.h"), "long v_X = X;\n").unwrap();
-    let c = pp::preprocess(&main, src, &opts, &DiskFiles::default(), &cache);
+    let c = pp::preprocess(&main, src, &opts, &DiskFiles, &cache);
     assert!(String::from_utf8_lossy(&c.pieces[0].text).contains("long v_X = 1;"));
     let _ = std::fs::remove_dir_all(&d);
 }
@@ -378,14 +378,14 @@ fn header_cache_cold_vs_warm_figures() {
     let opts = options(&local());
     let cache = HeaderCache::new();
     let t = std::time::Instant::now();
-    let cold = pp::preprocess(&file, &text, &opts, &DiskFiles::default(), &cache);
+    let cold = pp::preprocess(&file, &text, &opts, &DiskFiles, &cache);
     let cold_t = t.elapsed();
     let mut times = Vec::new();
     let mut edited = text.clone();
     for k in 0..20 {
         edited.extend_from_slice(format!("int typed_{k};\n").as_bytes());
         let t = std::time::Instant::now();
-        let warm = pp::preprocess(&file, &edited, &opts, &DiskFiles::default(), &cache);
+        let warm = pp::preprocess(&file, &edited, &opts, &DiskFiles, &cache);
         times.push(t.elapsed());
         assert_eq!(warm.pieces.len(), cold.pieces.len());
         for (a, b) in warm.pieces.iter().zip(&cold.pieces).take(cold.pieces.len() - 1) {
@@ -455,4 +455,23 @@ fn many_system_headers_match_gcc() {
     eprintln!("{ok} of {total} headers identical to gcc ({toks} tokens); differing: {failed:?}");
     let _ = std::fs::remove_dir_all(&tmp);
     assert!(failed.is_empty(), "differing: {failed:?}");
+}
+
+#[test]
+fn bpf_target_reads_an_xdp_program() {
+    if !Path::new("/usr/include/bpf/bpf_helpers.h").exists() {
+        eprintln!("note: libbpf-dev not installed, skipped");
+        return;
+    }
+    let file = dir().join("bpf_wrap.c");
+    let text = std::fs::read(&file).unwrap();
+    assert!(pp::is_bpf_program(&file, &text));
+    let opts = Options { target: Target::Bpf, ..options(&local()) };
+    let out = pp::preprocess(&file, &text, &opts, &DiskFiles, &HeaderCache::new());
+    assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
+    let main = String::from_utf8_lossy(&out.pieces.last().unwrap().text).into_owned();
+    assert!(main.contains("__attribute__((section(\"xdp\"), used))"), "{main}");
+    assert!(main.contains("__builtin_bswap16") || main.contains("___constant_swab16") || main.contains("0x0800"), "{main}");
+    let uses: Vec<&str> = out.pieces.last().unwrap().macro_uses.iter().map(|u| u.name.as_str()).collect();
+    assert!(uses.contains(&"SEC") && uses.contains(&"bpf_htons") && !uses.contains(&"XDP_DROP"), "{uses:?}");
 }

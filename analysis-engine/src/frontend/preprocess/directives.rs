@@ -868,10 +868,8 @@ impl<'a> Pp<'a> {
             }
         }
         let Some(f) = self.stack.last_mut() else { return };
-        if first_directive && !became_candidate {
-            if matches!(f.guard, Guard::Start) {
-                f.guard = Guard::No;
-            }
+        if first_directive && !became_candidate && matches!(f.guard, Guard::Start) {
+            f.guard = Guard::No;
         }
         if !f.active() {
             f.inactive_from = Some(end);
@@ -954,6 +952,7 @@ impl<'a> Pp<'a> {
                     self.pushed.entry(name).or_default().push(cur);
                     self.mark_uncacheable();
                 } else if let Some(prev) = self.pushed.get_mut(&name).and_then(|v| v.pop()) {
+                    self.mark_uncacheable();
                     match prev {
                         Some(m) => self.define(m),
                         None => self.undef(&name),

@@ -17,6 +17,7 @@ use super::lexer::{lex, lex_single, HideSet, Kind, Tok, BOL, NOEXPAND, NOPOS, SP
 use super::DiagKind;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[allow(clippy::enum_variant_names)]
 pub enum Builtin {
     File,
     Line,

@@ -213,11 +213,21 @@ mod tests {
     use super::*;
 
     fn pp(src: &str) -> Output {
-        preprocess(Path::new("/t/main.c"), src.as_bytes(), &Options::default(), &DiskFiles::default(), &HeaderCache::new())
+        preprocess(Path::new("/t/main.c"), src.as_bytes(), &Options::default(), &DiskFiles, &HeaderCache::new())
     }
 
     fn text(o: &Output) -> String {
         String::from_utf8_lossy(&o.pieces.last().expect("main piece").text).into_owned()
+    }
+
+    #[test]
+    fn shared_types_are_send_and_sync() {
+        fn check<T: Send + Sync>() {}
+        check::<HeaderCache>();
+        check::<Output>();
+        check::<Piece>();
+        check::<Options>();
+        check::<DiskFiles>();
     }
 
     #[test]
