@@ -95,6 +95,7 @@ pub fn lower_function<'a>(env: &mut TypeEnv, file: &'a crate::source::SourceFile
             calls: 0,
             obj_sizes: Default::default(),
             globals: Default::default(),
+            maps: Default::default(),
         },
         cur: 0,
         scopes: vec![Scope { vars: HashMap::new() }],
@@ -178,6 +179,53 @@ impl<'a, 'e> Lowerer<'a, 'e> {
                 }
             }
             self.f.globals.insert(n, crate::ir::GlobalInit { cells: cells.clone(), file: g.file.clone(), line: g.line });
+        }
+    }
+
+    /// An eBPF map definition: BTF style (`int (*type)[BPF_MAP_TYPE_HASH];
+    /// int (*max_entries)[64]; __u32 *key; struct v *value;`, what libbpf's
+    /// `__uint`/`__type` expand to: the numbers are array sizes of the
+    /// members' types) or legacy `struct bpf_map_def` (from the initializer).
+    fn note_map(&mut self, name: &str) {
+        if self.f.maps.contains_key(name) {
+            return;
+        }
+        let Some(g) = self.env.globals.get(name) else { return };
+        let CType::Record(rid) = g.ty.clone() else { return };
+        let init = g.init.clone();
+        let Some(layout) = self.env.record_layout(rid) else { return };
+        let mut info = MapInfo::default();
+        let mut any = false;
+        for m in &layout.members {
+            let Some(mname) = &m.name else { continue };
+            let CType::Ptr(p) = &m.ty else { continue };
+            match (mname.as_str(), p.as_ref()) {
+                ("type", CType::Array(_, Some(k))) => info.map_type = *k as u32,
+                ("max_entries", CType::Array(_, Some(k))) => info.max_entries = *k,
+                ("key_size", CType::Array(_, Some(k))) => info.key_size = *k,
+                ("value_size", CType::Array(_, Some(k))) => info.value_size = *k,
+                ("key", t) => info.key_size = self.env.size_of(t).unwrap_or(0),
+                ("value", t) => info.value_size = self.env.size_of(t).unwrap_or(0),
+                _ => continue,
+            }
+            any = true;
+        }
+        let legacy = self.env.record(rid).name.as_deref() == Some("bpf_map_def");
+        if legacy {
+            for c in init.iter().flatten() {
+                let crate::initializers::InitValue::Int(v) = c.value else { continue };
+                match c.members.last().map(|(_, f)| f.as_str()) {
+                    Some("type") => info.map_type = v as u32,
+                    Some("key_size") => info.key_size = v as u64,
+                    Some("value_size") => info.value_size = v as u64,
+                    Some("max_entries") => info.max_entries = v as u64,
+                    _ => continue,
+                }
+                any = true;
+            }
+        }
+        if any {
+            self.f.maps.insert(name.to_string(), info);
         }
     }
 
@@ -633,7 +681,7 @@ impl<'a, 'e> Lowerer<'a, 'e> {
         };
         let size = self.env.size_of(ct).unwrap_or(0);
         let args = vec![addr.clone(), Expr::konst(0, Ty::I32), Expr::konst(size as i128, Ty::U64)];
-        self.emit(InstKind::Call { dst: None, callee: "memset".into(), args }, span);
+        self.emit(InstKind::Call { dst: None, callee: "memset".into(), args, target: None }, span);
         self.init_elems(addr.clone(), ct.clone(), list, span)
     }
 
@@ -841,8 +889,10 @@ impl<'a, 'e> Lowerer<'a, 'e> {
                     let ct = CType::int(if wide { 8 } else { 4 }, v <= i64::MAX as i128);
                     return Ok(Val { e: Expr::konst(v, self.scalar_ty(&ct)), ct });
                 }
-                if self.env.function_returns.contains_key(&name) {
-                    return unsupported(format!("function pointer `{name}`"), n);
+                if let Some(ret) = self.env.function_returns.get(&name) {
+                    // A function designator: its address (an object named
+                    // after the function, which the executor calls).
+                    return Ok(Val { e: Expr::AddrGlobal(name), ct: CType::Ptr(Box::new(CType::Func(Box::new(ret.clone())))) });
                 }
                 unsupported(format!("unknown identifier `{name}`"), n)
             }
@@ -854,6 +904,12 @@ impl<'a, 'e> Lowerer<'a, 'e> {
                 let op = n.child_by_field_name("operator").map(|o| self.text(o)).unwrap_or_default();
                 let arg = n.child_by_field_name("argument").ok_or(self.err("pointer expression", n))?;
                 if op == "&" {
+                    if arg.kind() == "identifier" {
+                        let name = self.text(arg);
+                        if self.lookup(&name).is_none() && !self.env.globals.contains_key(&name) && self.env.function_returns.contains_key(&name) {
+                            return self.rvalue(arg);
+                        }
+                    }
                     let p = self.place(arg)?;
                     return self.address_of(p, arg);
                 }
@@ -1158,6 +1214,7 @@ impl<'a, 'e> Lowerer<'a, 'e> {
                     }
                     let ct = g.ty.clone();
                     self.note_global_init(&name);
+                    self.note_map(&name);
                     return Ok(Place::Mem { addr: Expr::AddrGlobal(name.clone()), ct, access: Access { text: name, field: None }, bit: None });
                 }
                 unsupported(format!("unknown variable `{name}`"), n)
@@ -1386,30 +1443,107 @@ impl<'a, 'e> Lowerer<'a, 'e> {
                 }
             }
         }
-        if fnode.kind() != "identifier" {
-            return unsupported("indirect call through a function pointer", n);
+        // `(*fp)(x)` calls what `fp` points to, like `fp(x)`.
+        let mut fexpr = fnode;
+        loop {
+            match fexpr.kind() {
+                "parenthesized_expression" => match fexpr.named_child(0) {
+                    Some(c) => fexpr = c,
+                    None => break,
+                },
+                "pointer_expression" if fexpr.child_by_field_name("operator").map(|o| self.text(o)).as_deref() == Some("*") => match fexpr.child_by_field_name("argument") {
+                    Some(a) => fexpr = a,
+                    None => break,
+                },
+                _ => break,
+            }
         }
-        let name = self.text(fnode);
         let args: Vec<Node> = n.child_by_field_name("arguments").map(syntax::named_children).unwrap_or_default().into_iter().filter(|a| a.kind() != "comment").collect();
-        if let Some(v) = self.builtin_macro(&name, &args, n)? {
-            return Ok(v);
+        if fexpr.kind() != "identifier" {
+            return self.indirect_call(fexpr, &args, n);
+        }
+        let name = self.text(fexpr);
+        if self.lookup(&name).is_none() {
+            if let Some(v) = self.builtin_macro(&name, &args, n)? {
+                return Ok(v);
+            }
         }
         if self.lookup(&name).is_some() {
-            return unsupported(format!("call through function pointer `{name}`"), n);
+            return self.indirect_call(fexpr, &args, n);
         }
+        if let Some(g) = self.env.globals.get(&name) {
+            // libbpf's `static void *(*bpf_map_lookup_elem)(...) = (void *) 1;`:
+            // a pointer holding a helper number is that helper.
+            let helper = match g.init.as_deref() {
+                Some([c]) if c.off == 0 => match c.value {
+                    crate::initializers::InitValue::Int(k) => crate::contracts::bpf_helper(k as u64),
+                    _ => None,
+                },
+                _ => None,
+            };
+            let helper = helper.or_else(|| crate::contracts::bpf_helper_named(&name));
+            let ret = match &g.ty {
+                CType::Ptr(p) => match p.as_ref() {
+                    CType::Func(r) => Some((**r).clone()),
+                    _ => None,
+                },
+                _ => None,
+            };
+            match helper {
+                Some(h) => return self.direct_call(h, &args, ret, span),
+                None => return self.indirect_call(fexpr, &args, n),
+            }
+        }
+        self.direct_call(&name, &args, None, span)
+    }
+
+    /// Lower the arguments of a call (promoted, pointers as pointers).
+    fn call_args(&mut self, args: &[Node]) -> R<Vec<Expr>> {
         let mut vals = Vec::new();
-        for a in &args {
+        for a in args {
             let v = self.rvalue(*a)?;
             let ty = if v.ct.is_pointer_like() { Ty::Ptr } else { self.promote_ty(&v.ct) };
             vals.push(self.convert(v, ty));
         }
-        let ret_ct = self.env.function_returns.get(&name).cloned().unwrap_or_else(|| crate::contracts::builtin_return(&name));
+        Ok(vals)
+    }
+
+    /// A call through a function pointer: the target is the pointer's
+    /// value; the executor calls the function when the value is known on
+    /// the path, else costs `cost(EXPR)`.
+    fn indirect_call(&mut self, fexpr: Node, args: &[Node], n: Node) -> R<Val> {
+        let span = Span::of(n);
+        let t = self.rvalue(fexpr)?;
+        let ret_ct = match &t.ct {
+            CType::Ptr(p) => match p.as_ref() {
+                CType::Func(r) => (**r).clone(),
+                _ => CType::int(4, true),
+            },
+            CType::Func(r) => (**r).clone(),
+            _ => CType::int(4, true),
+        };
+        let text: String = self.text(fexpr).split_whitespace().collect::<Vec<_>>().join(" ");
+        let target = Box::new(self.convert(t, Ty::Ptr));
+        let vals = self.call_args(args)?;
         if ret_ct == CType::Void {
-            self.emit(InstKind::Call { dst: None, callee: name, args: vals }, span);
+            self.emit(InstKind::Call { dst: None, callee: text, args: vals, target: Some(target) }, span);
             return Ok(Val { e: Expr::konst(0, Ty::I32), ct: CType::Void });
         }
         let tmp = self.temp(ret_ct.clone());
-        self.emit(InstKind::Call { dst: Some(tmp), callee: name, args: vals }, span);
+        self.emit(InstKind::Call { dst: Some(tmp), callee: text, args: vals, target: Some(target) }, span);
+        Ok(Val { e: Expr::Local(tmp), ct: ret_ct })
+    }
+
+    fn direct_call(&mut self, name: &str, args: &[Node], ret: Option<CType>, span: Span) -> R<Val> {
+        let name = name.to_string();
+        let vals = self.call_args(args)?;
+        let ret_ct = ret.or_else(|| self.env.function_returns.get(&name).cloned()).unwrap_or_else(|| crate::contracts::builtin_return(&name));
+        if ret_ct == CType::Void {
+            self.emit(InstKind::Call { dst: None, callee: name, args: vals, target: None }, span);
+            return Ok(Val { e: Expr::konst(0, Ty::I32), ct: CType::Void });
+        }
+        let tmp = self.temp(ret_ct.clone());
+        self.emit(InstKind::Call { dst: Some(tmp), callee: name, args: vals, target: None }, span);
         Ok(Val { e: Expr::Local(tmp), ct: ret_ct })
     }
 
