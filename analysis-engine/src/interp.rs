@@ -727,6 +727,18 @@ impl<'a> Interp<'a> {
                         }
                         Some(CVal::Int(if eq { 0 } else { 1 }))
                     }
+                    "bpf_map_lookup_elem" if map.as_ref().is_some_and(|m| matches!(m.map_type, 2 | 6) && m.max_entries > 0 && matches!(m.key_size, 4 | 8)) => {
+                        // Array maps: NULL exactly for a key out of range (as the explorer).
+                        let m = map.clone().unwrap_or_default();
+                        let (ko, koff) = self.as_ptr(arg(1));
+                        let k = self.read(ko, koff, m.key_size as u8, Ty::Int { bits: m.key_size as u16 * 8, signed: false });
+                        Some(if (self.addr(k) as u64) >= m.max_entries {
+                            CVal::Int(0)
+                        } else {
+                            let o = self.new_obj();
+                            CVal::Ptr { obj: o, off: 0 }
+                        })
+                    }
                     "bpf_map_lookup_elem" => Some(if self.rng.next() % 2 == 0 {
                         CVal::Int(0)
                     } else {

@@ -183,3 +183,77 @@ fn callback_in_counted_loop() {
           note: indirect call through `map` at line 143 costs cost(map)
     "#]]);
 }
+
+#[test]
+fn ebpf_bounds_check_and_percpu_array() {
+    check("ebpf", "xdp_count", expect![[r#"
+        xdp_count  :141-150  complete · 2 paths · 149.2 ms · resolution 1
+          if packet shorter than 14 bytes && lookup(stats_map)#2 != 0:
+              instructions = 17.61; reads = 5.39; writes = 2.04; cycles = 8.81 warm / 608.81 cold; lines = 3
+              lines by object: *ctx 1 (2 unaligned), *lookup(stats_map) 1 (2 unaligned), action (stack) 1; bytes = 192
+          elif packet at least 14 bytes && lookup(stats_map) != 0:
+              instructions = 19.39; reads = 5.39; writes = 2.04; cycles = 9.7 warm / 609.7 cold; lines = 3
+              lines by object: *ctx 1 (2 unaligned), *lookup(stats_map) 1 (2 unaligned), action (stack) 1; bytes = 192
+          resolutions where the interface changes: 1, 2
+    "#]]);
+}
+
+#[test]
+fn ebpf_maps_by_type() {
+    check("ebpf", "xdp_flows", expect![[r#"
+        xdp_flows  :153-184  complete · 6 paths · 25.0 ms · resolution 1
+          if packet shorter than 34 bytes:
+              instructions = 3.35; reads = 1.24; writes = 0; cycles = 1.68 warm / 201.68 cold; lines = 1
+              lines by object: *ctx 1 (2 unaligned); bytes = 64
+          elif packet at least 34 bytes && eth->h_proto != 8:
+              instructions = 5.06; reads = 1.85; writes = 0; cycles = 2.53 warm / 402.53 cold; lines = 2
+              lines by object: *(data) 1, *ctx 1 (2 unaligned); bytes = 128
+          elif packet at least 34 bytes && eth->h_proto == 8 && lookup(blocked) != 0:
+              instructions = 39.03; reads = 6.4; writes = 0.58; cycles = 19.51 warm / 419.51 cold; lines = 2
+              lines by object: *(data) 1, *ctx 1 (2 unaligned); bytes = 128
+          elif packet at least 34 bytes && eth->h_proto == 8 && lookup(blocked) == 0 && lookup(flows) != 0 && rec->packets + 1 <= 0xf4240:
+              instructions = 94.9; reads = 14.66; writes = 5.16; cycles = 47.45 warm / 847.45 cold; lines = 4
+              lines by object: *(data) 1 (2 unaligned), *ctx 1 (2 unaligned), *lookup(flows) 1, key (stack) 1 (2 unaligned); bytes = 256
+          elif packet at least 34 bytes && eth->h_proto == 8 && lookup(blocked) == 0 && lookup(flows) == 0:
+              instructions = 183.37; reads = 23; writes = 21.96; cycles = 91.68 warm / 891.68 cold; lines = 4
+              lines by object: *(data) 1 (2 unaligned), *ctx 1 (2 unaligned), fresh (stack) 1 (2 unaligned), key (stack) 1 (2 unaligned); bytes = 256
+          elif packet at least 34 bytes && eth->h_proto == 8 && lookup(blocked) == 0 && lookup(flows) != 0 && rec->packets + 1 > 0xf4240:
+              instructions = 188.72; reads = 24.99; writes = 13.31; cycles = 94.36 warm / 894.36 cold; lines = 4
+              lines by object: *(data) 1 (2 unaligned), *ctx 1 (2 unaligned), *lookup(flows) 1, key (stack) 1 (2 unaligned); bytes = 256
+          note: blocked starts from its initializer (prog.c:114) in 5 of 5 cells that no function in the program writes
+          resolutions where the interface changes: 1, 2, 34, 36, 92, 186
+    "#]]);
+}
+
+#[test]
+fn ebpf_loop_and_helpers() {
+    check("ebpf", "xdp_misc", expect![[r#"
+        xdp_misc  :200-219  complete · 4 paths · 103.2 ms · resolution 1
+          PCVs:
+            cost(add_one) instructions of one call of the callback `add_one` (`bpf_loop` at line 208 calls it once per iteration) (line 208)
+          if bpf_csum_diff() == 0:
+              instructions = 16*cost(add_one) + 67.6; reads = 6.29; writes = 12.17; cycles = 8*cost(add_one) + 33.8 warm / 8*cost(add_one) + 633.8 cold; lines = 3
+              lines by object: after (stack) 1, before (stack) 1, sc (stack) 1; bytes = 192
+          elif bpf_csum_diff() != 0 && (bpf_ktime_get_ns() & 1) != 0:
+              instructions = 16*cost(add_one) + 107.48; reads = 10.44; writes = 15.33; cycles = 8*cost(add_one) + 53.74 warm / 8*cost(add_one) + 653.74 cold; lines = 3
+              lines by object: after (stack) 1, before (stack) 1, sc (stack) 1; bytes = 192
+          elif bpf_csum_diff() != 0 && (bpf_ktime_get_ns() & 1) == 0:
+              instructions = 16*cost(add_one) + 114.58; reads = 12.91; writes = 16.32; cycles = 8*cost(add_one) + 57.29 warm / 8*cost(add_one) + 857.29 cold; lines = 4
+              lines by object: *ctx 1, after (stack) 1, before (stack) 1, sc (stack) 1; bytes = 256
+          resolutions where the interface changes: 1, 8, 47
+    "#]]);
+}
+
+#[test]
+fn ebpf_count_helper() {
+    check("ebpf", "count", expect![[r#"
+        count  :129-138  complete · 2 paths · 83.2 ms · resolution 1
+          if lookup(stats_map) == 0:
+              instructions = 6.45; reads = 1.24; writes = 0; cycles = 3.23 warm / 203.22 cold; lines = 1
+              lines by object: *action 1; bytes = 64
+          elif lookup(stats_map) != 0:
+              instructions = 14.57; reads = 3.71; writes = 2; cycles = 7.29 warm / 407.29 cold; lines = 2
+              lines by object: *action 1, *lookup(stats_map) 1 (2 unaligned); bytes = 128
+          resolutions where the interface changes: 1, 9
+    "#]]);
+}

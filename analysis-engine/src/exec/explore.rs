@@ -1346,6 +1346,22 @@ impl<'a> Explorer<'a> {
                 let n = format!("lookup({})", map.unwrap_or_default());
                 let base = self.terms.sym(&n, 64, SymKind::Input);
                 let id = st.mem.add(new_object(&n, base, ObjKind::External, false));
+                // An array map has every key below max_entries: the lookup
+                // fails exactly when the key is out of range.
+                if let (Some(m), Some(key)) = (self.map_of(st, args.first()), arg(1)) {
+                    if matches!(m.map_type, 2 | 6) && m.max_entries > 0 && matches!(m.key_size, 4 | 8) {
+                        let (ko, koff) = self.deref(st, key);
+                        let bits = m.key_size as u16 * 8;
+                        let kv = self.read(st, ko, koff, m.key_size as u8, Ty::Int { bits, signed: false }, "key");
+                        let kt = self.as_int(st, kv);
+                        let max = self.terms.konst(m.max_entries as u128, bits as u32);
+                        let out = self.terms.bin(Op::Ule, max, kt);
+                        let zero = self.terms.konst(0, 64);
+                        let null = self.terms.eq(base, zero);
+                        let same = self.terms.eq(null, out);
+                        st.pc.push(same);
+                    }
+                }
                 Some(Value::Ptr { obj: id, off: self.terms.konst(0, 64) })
             }
             _ => Some(Value::Int(self.terms.sym(&format!("{name}()"), 64, SymKind::Input))),
