@@ -12,6 +12,7 @@ pub fn builtin_return(name: &str) -> CType {
         "bpf_tail_call" | "bpf_redirect" | "bpf_redirect_map" | "bpf_xdp_adjust_head" | "bpf_xdp_adjust_tail" | "bpf_xdp_adjust_meta" | "bpf_csum_diff"
         | "bpf_fib_lookup" | "bpf_loop" | "bpf_for_each_map_elem" => CType::int(8, true),
         "strlen" | "bpf_ktime_get_ns" | "jiffies" | "ktime_get_ns" => CType::int(8, false),
+        "__builtin_popcount" | "__builtin_ctz" | "__builtin_clz" => CType::int(4, true),
         "bpf_get_prandom_u32" | "bpf_get_smp_processor_id" | "jhash" | "jhash_2words" | "jhash_3words" => CType::int(4, false),
         _ => CType::int(4, true),
     }
@@ -28,7 +29,8 @@ pub fn written_args(name: &str) -> Option<&'static [usize]> {
         "memcmp" | "__builtin_memcmp" | "strcmp" | "strncmp" | "strlen" | "strnlen" | "bpf_map_lookup_elem" | "bpf_map_update_elem"
         | "bpf_map_delete_elem" | "bpf_ktime_get_ns" | "ktime_get_ns" | "bpf_get_prandom_u32" | "bpf_get_smp_processor_id" | "bpf_tail_call"
         | "bpf_redirect" | "bpf_redirect_map" | "bpf_xdp_adjust_head" | "bpf_xdp_adjust_tail" | "bpf_xdp_adjust_meta" | "bpf_csum_diff" | "jhash"
-        | "jhash_2words" | "jhash_3words" | "likely" | "unlikely" | "printf" | "printk" | "bpf_printk" => Some(&[]),
+        | "jhash_2words" | "jhash_3words" | "likely" | "unlikely" | "printf" | "printk" | "bpf_printk" | "__builtin_popcount" | "__builtin_ctz"
+        | "__builtin_clz" | "__asm_output" | "__builtin_unreachable" => Some(&[]),
         _ => None,
     }
 }
@@ -168,6 +170,13 @@ pub fn builtin_for(name: &str, map: Option<&MapInfo>) -> Option<Builtin> {
         "memcpy" | "memmove" | "__builtin_memcpy" | "__builtin_memmove" => Builtin { fixed: counts(&[(Feature::Alu, 4.0), (Feature::Branch, 2.0)]), per_unit: vec![(2, COPY)], callback: None },
         "memset" | "__builtin_memset" => Builtin { fixed: counts(&[(Feature::Alu, 3.0), (Feature::Branch, 2.0)]), per_unit: vec![(2, COPY)], callback: None },
         "memcmp" | "__builtin_memcmp" => Builtin { fixed: counts(&[(Feature::Alu, 3.0), (Feature::Branch, 2.0)]), per_unit: vec![(2, CMP)], callback: None },
+        // One instruction each (popcnt, tzcnt, lzcnt); the value is not
+        // modelled (an unknown result), except for constant arguments,
+        // which lowering folds.
+        "__builtin_popcount" | "__builtin_ctz" | "__builtin_clz" => fixed(&[(Feature::Alu, 1.0)]),
+        // An output operand of inline asm: no cost of its own (the asm
+        // statement costs `cost(asm@LINE)`).
+        "__asm_output" => fixed(&[]),
         "bpf_map_lookup_elem" => plus(&lookup, &[]),
         "bpf_map_update_elem" => match kind {
             2 | 6 => plus(&lookup, &[(Feature::CopyWord, value_words), (Feature::Alu, 4.0), (Feature::ExternCall, 1.0)]),

@@ -251,6 +251,9 @@ impl<'a> Interp<'a> {
                         }
                     }
                     let vals: Vec<CVal> = args.iter().map(|a| self.eval(a)).collect::<Result<_, _>>()?;
+                    if callee == "__builtin_unreachable" {
+                        return Err(Abort::Unsupported("reached __builtin_unreachable (undefined behaviour)".into()));
+                    }
                     if let Some(cf) = self.inlinable(callee) {
                         let mut ctx = token::call_ctx(self.frames[self.frames.len() - 1].ctx, &cf.name, i.span.start_byte);
                         if self.measured.as_deref() == Some(callee.as_str()) && self.captured.is_none() && self.measured_depth == 0 {

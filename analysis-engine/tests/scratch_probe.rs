@@ -17,6 +17,9 @@ fn probe() {
             match &l.ir {
                 Err(e) => println!("{}: {e}", l.info.name),
                 Ok(ir) => {
+                    if std::env::var("PERFI_PROBE_IR").is_ok_and(|f| f == l.info.name) {
+                        println!("{:#?}", ir.blocks);
+                    }
                     let budgets = Budgets { paths: 4000, solver_ms: 20_000, wall_ms: 20_000, query_ms: 2000 };
                     let iface = analyze_function(&Arc::new(ir.clone()), &l.info, &funcs, &Config::default(), budgets, 1.0, &CancelToken::new());
                     println!("{}", perfi_engine::output::text("", &iface, 1.0));

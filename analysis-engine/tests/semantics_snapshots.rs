@@ -39,7 +39,7 @@ fn check(dir: &str, name: &str, expected: Expect) {
 #[test]
 fn bsearch_callback_is_a_pcv() {
     check("callbacks", "find_sorted", expect![[r#"
-        find_sorted  :12-30  complete · 3 paths · 166.3 ms · resolution 1
+        find_sorted  :12-30  complete · 3 paths · 143.1 ms · resolution 1
           PCVs:
             cost(cmp)  instructions spent in the function `cmp` points to (indirect call at line 20; its target is not known in this function) (line 20)
             t17_a      iterations of the loop at line 17, iterations where cmp() < 0 (line 17)
@@ -60,7 +60,7 @@ fn bsearch_callback_is_a_pcv() {
 #[test]
 fn known_callback_is_inlined() {
     check("callbacks", "port_allowed", expect![[r#"
-        port_allowed  :43-46  complete · 3 paths · 155.2 ms · resolution 1
+        port_allowed  :43-46  complete · 3 paths · 5.2 ms · resolution 1
           PCVs:
             t17_a      iterations of the loop at line 17 in find_sorted, iterations where *(const unsigned *)key < *(const unsigned *)elt (line 17)
             t17_b      iterations of the loop at line 17 in find_sorted, iterations where *(const unsigned *)key >= *(const unsigned *)elt && c != 0 && c >= 0 (line 17)
@@ -80,7 +80,7 @@ fn known_callback_is_inlined() {
 #[test]
 fn sort_with_callback() {
     check("callbacks", "order_ints", expect![[r#"
-        order_ints  :49-63  complete · 2 paths · 70.3 ms · resolution 1
+        order_ints  :49-63  complete · 2 paths · 68.4 ms · resolution 1
           PCVs:
             cost(before) instructions spent in the function `before` points to (indirect call at line 57; its target is not known in this function) (line 57)
             t57        iterations of the loop at line 57 (line 57)
@@ -100,7 +100,7 @@ fn sort_with_callback() {
 #[test]
 fn sort_with_known_order() {
     check("callbacks", "order_desc8", expect![[r#"
-        order_desc8  :70-73  complete · 1 paths · 54.3 ms · resolution 1
+        order_desc8  :70-73  complete · 1 paths · 5.5 ms · resolution 1
           PCVs:
             t57        iterations of the loop at line 57 in order_ints (line 57)
             t53_a      iterations of the loop at line 53 in order_ints, iterations where i@L53 <= 0 (the classes sum to the trip count) (line 53)
@@ -114,7 +114,7 @@ fn sort_with_known_order() {
 #[test]
 fn ops_table_from_initializer() {
     check("callbacks", "table_lookup", expect![[r#"
-        table_lookup  :111-114  complete · 2 paths · 99.0 ms · resolution 1
+        table_lookup  :111-114  complete · 2 paths · 7.2 ms · resolution 1
           PCVs:
             t89        iterations of the loop at line 89 in scan_find (line 89, ≤ 16)
           if key == t->keys[i] && loop@89 in scan_find exits at line 90:
@@ -130,7 +130,7 @@ fn ops_table_from_initializer() {
 #[test]
 fn ops_table_passed_in() {
     check("callbacks", "table_lookup_with", expect![[r#"
-        table_lookup_with  :117-124  complete · 2 paths · 62.9 ms · resolution 1
+        table_lookup_with  :117-124  complete · 2 paths · 28.4 ms · resolution 1
           PCVs:
             cost(ops->find) instructions spent in the function `ops->find` points to (indirect call at line 119; its target is not known in this function) (line 119)
             cost(ops->clear) instructions spent in the function `ops->clear` points to (indirect call at line 122; its target is not known in this function) (line 122)
@@ -148,7 +148,7 @@ fn ops_table_passed_in() {
 #[test]
 fn local_function_pointer() {
     check("callbacks", "table_lookup_mode", expect![[r#"
-        table_lookup_mode  :127-134  complete · 4 paths · 101.1 ms · resolution 1
+        table_lookup_mode  :127-134  complete · 4 paths · 22.0 ms · resolution 1
           PCVs:
             t89        iterations of the loop at line 89 in scan_find (line 89, ≤ 16)
           if fast != 0 && key != t->keys[key & 15]:
@@ -170,7 +170,7 @@ fn local_function_pointer() {
 #[test]
 fn callback_in_counted_loop() {
     check("callbacks", "sum_mapped", expect![[r#"
-        sum_mapped  :137-145  complete · 2 paths · 101.9 ms · resolution 1
+        sum_mapped  :137-145  complete · 2 paths · 70.1 ms · resolution 1
           PCVs:
             cost(map)  instructions spent in the function `map` points to (indirect call at line 143; its target is not known in this function) (line 143)
             n          trip count of the loop at line 142: n (line 142)
@@ -187,7 +187,7 @@ fn callback_in_counted_loop() {
 #[test]
 fn ebpf_bounds_check_and_percpu_array() {
     check("ebpf", "xdp_count", expect![[r#"
-        xdp_count  :141-150  complete · 2 paths · 149.2 ms · resolution 1
+        xdp_count  :141-150  complete · 2 paths · 87.0 ms · resolution 1
           if packet shorter than 14 bytes && lookup(stats_map)#2 != 0:
               instructions = 17.61; reads = 5.39; writes = 2.04; cycles = 8.81 warm / 608.81 cold; lines = 3
               lines by object: *ctx 1 (2 unaligned), *lookup(stats_map) 1 (2 unaligned), action (stack) 1; bytes = 192
@@ -201,7 +201,7 @@ fn ebpf_bounds_check_and_percpu_array() {
 #[test]
 fn ebpf_maps_by_type() {
     check("ebpf", "xdp_flows", expect![[r#"
-        xdp_flows  :153-184  complete · 6 paths · 25.0 ms · resolution 1
+        xdp_flows  :153-184  complete · 6 paths · 73.6 ms · resolution 1
           if packet shorter than 34 bytes:
               instructions = 3.35; reads = 1.24; writes = 0; cycles = 1.68 warm / 201.68 cold; lines = 1
               lines by object: *ctx 1 (2 unaligned); bytes = 64
@@ -215,20 +215,20 @@ fn ebpf_maps_by_type() {
               instructions = 94.9; reads = 14.66; writes = 5.16; cycles = 47.45 warm / 847.45 cold; lines = 4
               lines by object: *(data) 1 (2 unaligned), *ctx 1 (2 unaligned), *lookup(flows) 1, key (stack) 1 (2 unaligned); bytes = 256
           elif packet at least 34 bytes && eth->h_proto == 8 && lookup(blocked) == 0 && lookup(flows) == 0:
-              instructions = 183.37; reads = 23; writes = 21.96; cycles = 91.68 warm / 891.68 cold; lines = 4
-              lines by object: *(data) 1 (2 unaligned), *ctx 1 (2 unaligned), fresh (stack) 1 (2 unaligned), key (stack) 1 (2 unaligned); bytes = 256
+              instructions = 179.07; reads = 23; writes = 20.96; cycles = 89.53 warm / 1089.53 cold; lines = 5
+              lines by object: *(data) 1 (2 unaligned), *ctx 1 (2 unaligned), fresh (stack) 1 (2 unaligned), fresh initializer (line 174) 1 (2 unaligned), key (stack) 1 (2 unaligned); bytes = 320
           elif packet at least 34 bytes && eth->h_proto == 8 && lookup(blocked) == 0 && lookup(flows) != 0 && rec->packets + 1 > 0xf4240:
               instructions = 188.72; reads = 24.99; writes = 13.31; cycles = 94.36 warm / 894.36 cold; lines = 4
               lines by object: *(data) 1 (2 unaligned), *ctx 1 (2 unaligned), *lookup(flows) 1, key (stack) 1 (2 unaligned); bytes = 256
           note: blocked starts from its initializer (prog.c:114) in 5 of 5 cells that no function in the program writes
-          resolutions where the interface changes: 1, 2, 34, 36, 92, 186
+          resolutions where the interface changes: 1, 2, 10, 36, 92, 186
     "#]]);
 }
 
 #[test]
 fn ebpf_loop_and_helpers() {
     check("ebpf", "xdp_misc", expect![[r#"
-        xdp_misc  :200-219  complete · 4 paths · 103.2 ms · resolution 1
+        xdp_misc  :200-219  complete · 4 paths · 4.7 ms · resolution 1
           PCVs:
             cost(add_one) instructions of one call of the callback `add_one` (`bpf_loop` at line 208 calls it once per iteration) (line 208)
           if bpf_csum_diff() == 0:
@@ -247,7 +247,7 @@ fn ebpf_loop_and_helpers() {
 #[test]
 fn ebpf_count_helper() {
     check("ebpf", "count", expect![[r#"
-        count  :129-138  complete · 2 paths · 83.2 ms · resolution 1
+        count  :129-138  complete · 2 paths · 37.7 ms · resolution 1
           if lookup(stats_map) == 0:
               instructions = 6.45; reads = 1.24; writes = 0; cycles = 3.23 warm / 203.22 cold; lines = 1
               lines by object: *action 1; bytes = 64
@@ -255,5 +255,147 @@ fn ebpf_count_helper() {
               instructions = 14.57; reads = 3.71; writes = 2; cycles = 7.29 warm / 407.29 cold; lines = 2
               lines by object: *action 1, *lookup(stats_map) 1 (2 unaligned); bytes = 128
           resolutions where the interface changes: 1, 9
+    "#]]);
+}
+
+#[test]
+fn gnuc_statement_expression_and_typeof() {
+    check("gnuc", "clamp_len", expect![[r#"
+        clamp_len  :29-33  complete · 1 paths · 4.9 ms · resolution 1
+          always:
+              instructions = 0.69; reads = 0; writes = 0; cycles = 0.35 warm / 0.35 cold; lines = 0
+              lines by object: none
+    "#]]);
+}
+
+#[test]
+fn gnuc_static_local() {
+    check("gnuc", "next_id", expect![[r#"
+        next_id  :36-42  complete · 1 paths · 0.7 ms · resolution 1
+          always:
+              instructions = 4.51; reads = 1.85; writes = 1; cycles = 2.25 warm / 202.25 cold; lines = 1
+              lines by object: next_id::counter 1; bytes = 64
+    "#]]);
+}
+
+#[test]
+fn gnuc_builtins() {
+    check("gnuc", "builtins", expect![[r#"
+        builtins  :44-60  complete · 2 paths · 8.0 ms · resolution 1
+          if x == 0:
+              instructions = 0.69; reads = 0; writes = 0; cycles = 0.35 warm / 0.35 cold; lines = 0
+              lines by object: none
+          elif x != 0:
+              instructions = 10.65; reads = 0; writes = 0; cycles = 5.33 warm / 5.33 cold; lines = 0
+              lines by object: none
+          resolutions where the interface changes: 1, 10
+    "#]]);
+}
+
+#[test]
+fn gnuc_barrier_costs_nothing() {
+    check("gnuc", "with_barrier", expect![[r#"
+        with_barrier  :62-68  complete · 1 paths · 0.8 ms · resolution 1
+          always:
+              instructions = 1.9; reads = 1.24; writes = 0; cycles = 0.95 warm / 200.95 cold; lines = 1
+              lines by object: *p 1; bytes = 64
+    "#]]);
+}
+
+#[test]
+fn gnuc_inline_asm_is_a_pcv() {
+    check("gnuc", "read_tsc", expect![[r#"
+        read_tsc  :70-76  complete · 1 paths · 0.6 ms · resolution 1
+          PCVs:
+            cost(asm@74) instructions of the inline asm at line 74 (its template is not analyzed) (line 74)
+          always:
+              instructions = cost(asm@74) + 9.68; reads = 0.22; writes = 0.58; cycles = 0.5*cost(asm@74) + 4.84 warm / 0.5*cost(asm@74) + 4.84 cold; lines = 0
+              lines by object: none
+          note: inline asm at line 74 costs cost(asm@74)
+    "#]]);
+}
+
+#[test]
+fn gnuc_compound_literals() {
+    check("gnuc", "sum_pair", expect![[r#"
+        sum_pair  :78-83  complete · 1 paths · 0.7 ms · resolution 1
+          always:
+              instructions = 8.31; reads = 2.51; writes = 5.62; cycles = 4.16 warm / 404.15 cold; lines = 2
+              lines by object: (struct pair){…} (stack) 1, p (stack) 1; bytes = 128
+    "#]]);
+    check("gnuc", "pair_hi", expect![[r#"
+        pair_hi  :85-88  complete · 1 paths · 0.0 ms · resolution 1
+          always:
+              instructions = 7.61; reads = 1.26; writes = 3.81; cycles = 3.8 warm / 203.8 cold; lines = 1
+              lines by object: (struct pair){…} (stack) 1; bytes = 64
+    "#]]);
+}
+
+#[test]
+fn gnuc_constant_table_copied_from_rodata() {
+    check("gnuc", "weight", expect![[r#"
+        weight  :91-96  complete · 1 paths · 0.7 ms · resolution 1
+          always:
+              instructions = 2.24; reads = 3.17; writes = 7.24; cycles = 1.12 warm / 401.12 cold; lines = 2
+              lines by object: w (stack) 1 (2 unaligned), w initializer (line 93) 1 (2 unaligned); bytes = 128
+    "#]]);
+}
+
+#[test]
+fn gnuc_vla() {
+    check("gnuc", "vla_sum", expect![[r#"
+        vla_sum  :106-116  complete · 2 paths · 4.4 ms · resolution 1
+          PCVs:
+            n          trip count of the loop at line 111: n (line 111)
+            n_2        trip count of the loop at line 113: n (line 113)
+          if n <= 0:
+              instructions = 1.39; reads = 0; writes = 0; cycles = 0.69 warm / 0.69 cold; lines = 0
+              lines by object: none
+          elif n > 0:
+              instructions = 3.68*n + 3.29*n_2 + 1.39; reads = 0.62*n_2; writes = n; cycles = 1.84*n + 1.65*n_2 + 0.69 warm / 14.34*n + 14.14*n_2 + 0.69 cold; lines = 0.06*n + 0.06*n_2
+              lines by object: buf (stack) 0.06*n + 0.06*n_2 (0.06*n + 0.06*n_2 + 2 unaligned); bytes = 4*n + 4*n_2
+    "#]]);
+}
+
+#[test]
+fn gnuc_switch_on_enum() {
+    check("gnuc", "color_cost", expect![[r#"
+        color_cost  :118-129  complete · 4 paths · 57.6 ms · resolution 1
+          always:
+              instructions = 11.55; reads = 1.1; writes = 0; cycles = 5.77 warm / 5.77 cold; lines = 0
+              lines by object: none
+    "#]]);
+}
+
+#[test]
+fn gnuc_unreachable_drops_the_path() {
+    check("gnuc", "never", expect![[r#"
+        never  :131-136  complete · 1 paths · 11.1 ms · resolution 1
+          always:
+              instructions = 0.69; reads = 0; writes = 0; cycles = 0.35 warm / 0.35 cold; lines = 0
+              lines by object: none
+    "#]]);
+}
+
+#[test]
+fn gnuc_computed_goto_says_why() {
+    check("gnuc", "jump", expect![[r#"
+        jump: unsupported: computed goto (`goto *EXPR`: the jump target is an address held in a variable) at 140:10
+    "#]]);
+}
+
+#[test]
+fn gnuc_attributes_and_byte_builtins() {
+    check("gnuc", "call_attributed", expect![[r#"
+        call_attributed  :150-153  complete · 1 paths · 0.8 ms · resolution 1
+          always:
+              instructions = 4.7; reads = 0.45; writes = 0.05; cycles = 2.35 warm / 2.35 cold; lines = 0
+              lines by object: none
+    "#]]);
+    check("gnuc", "cmp_bytes", expect![[r#"
+        cmp_bytes  :155-163  complete · 1 paths · 0.1 ms · resolution 1
+          always:
+              instructions = 11.93; reads = 1.26; writes = 1.81; cycles = 5.96 warm / 605.97 cold; lines = 3
+              lines by object: *a 1, *b 1, t (stack) 1; bytes = 192
     "#]]);
 }

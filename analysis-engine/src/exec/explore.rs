@@ -380,6 +380,10 @@ impl<'a> Explorer<'a> {
                         }
                     }
                 }
+                if callee == "__builtin_unreachable" {
+                    // The program promises this point is never reached.
+                    return vec![];
+                }
                 if let Some(callee_f) = self.inlinable(&st, callee) {
                     let vals: Vec<Value> = args.iter().map(|a| self.eval(&mut st, a)).collect();
                     self.push_frame(&mut st, callee_f, vals, *dst, i.span.start_byte);
@@ -1188,16 +1192,23 @@ impl<'a> Explorer<'a> {
                 if let Some(uc) = self.cfg.contracts.get(name).cloned() {
                     self.user_contract(st, name, &uc, args, ctx, site, line);
                 } else {
+                    let description = match name.strip_prefix("asm@") {
+                        Some(l) => format!("instructions of the inline asm at line {l} (its template is not analyzed)"),
+                        None => format!("instructions spent in `{name}`, which is not in the workspace and has no contract"),
+                    };
                     let v = self.vars.intern(
                         VarKey::UnknownCost { callee: name.to_string() },
                         &format!("cost({name})"),
-                        format!("instructions spent in `{name}`, which is not in the workspace and has no contract"),
+                        description,
                         line,
                         None,
                         None,
                     );
                     st.cost.extra[0].add(&Poly::var(v));
-                    let note = format!("unknown callee `{name}` costs cost({name})");
+                    let note = match name.strip_prefix("asm@") {
+                        Some(l) => format!("inline asm at line {l} costs cost({name})"),
+                        None => format!("unknown callee `{name}` costs cost({name})"),
+                    };
                     if !self.notes.contains(&note) {
                         self.notes.push(note);
                     }

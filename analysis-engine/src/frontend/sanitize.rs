@@ -162,6 +162,10 @@ fn rewrite_word(t: &mut Vec<u8>, markers: &mut Vec<Marker>, start: usize, end: u
                 blank(t, start, close);
             }
         }
+    } else if word == "__builtin_offsetof" {
+        // tree-sitter knows `offsetof(type, member)` only under that name.
+        blank(t, start, end);
+        t[start..start + 8].copy_from_slice(b"offsetof");
     } else if word == "__attribute__" || word == "__attribute" {
         // `__attribute__((section(".maps"), used))` after a declarator or
         // between specifiers trips tree-sitter (a top-level declaration
