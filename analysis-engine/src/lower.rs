@@ -758,7 +758,10 @@ impl<'a, 'e> Lowerer<'a, 'e> {
         // A local aggregate initialized from constants only: gcc copies it
         // from read-only data (a few wide moves), not element by element.
         if size >= 16 && size <= 4096 && matches!(addr, Expr::AddrLocal(_)) && self.all_const(list) {
-            if let Some((cells, _)) = self.env.initializer_cells(ct, list, &self.ctx) {
+            // Only when the cells give every byte (no padding, union or
+            // bitfield left unknown): the copy must equal the zeroing.
+            let cells = self.env.initializer_cells(ct, list, &self.ctx).map(|(c, _)| c).filter(|c| c.iter().map(|x| x.size as u64).sum::<u64>() == size);
+            if let Some(cells) = cells {
                 let line = list.start_position().row as u32 + 1;
                 let local = match addr {
                     Expr::AddrLocal(l) => self.f.locals[*l].name.clone(),

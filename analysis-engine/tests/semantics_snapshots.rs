@@ -39,19 +39,19 @@ fn check(dir: &str, name: &str, expected: Expect) {
 #[test]
 fn bsearch_callback_is_a_pcv() {
     check("callbacks", "find_sorted", expect![[r#"
-        find_sorted  :12-30  complete · 3 paths · 143.1 ms · resolution 1
+        find_sorted  :12-30  complete · 3 paths · 104.8 ms · resolution 1
           PCVs:
             cost(cmp)  instructions spent in the function `cmp` points to (indirect call at line 20; its target is not known in this function) (line 20)
-            t17_a      iterations of the loop at line 17, iterations where cmp() < 0 (line 17)
-            t17_b      iterations of the loop at line 17, iterations where cmp() >= 0 (line 17)
+            iters_lo_a iterations of the loop at line 17, iterations where cmp() < 0 (line 17)
+            iters_lo_b iterations of the loop at line 17, iterations where cmp() >= 0 (line 17)
           if num <= 0:
               instructions = 0.69; reads = 0; writes = 0; cycles = 0.35 warm / 0.35 cold; lines = 0
               lines by object: none
-          elif num > 0 && loop@17 in find_sorted exits when its condition fails:
-              instructions = cost(cmp)*t17_a + cost(cmp)*t17_b + 20.12*t17_a + 20.76*t17_b + 0.69; reads = 0.22*t17_a + 0.22*t17_b; writes = 0.58*t17_a + 0.58*t17_b; cycles = 0.5*cost(cmp)*t17_a + 0.5*cost(cmp)*t17_b + 16.06*t17_a + 16.38*t17_b + 0.35 warm / 0.5*cost(cmp)*t17_a + 0.5*cost(cmp)*t17_b + 16.06*t17_a + 16.38*t17_b + 0.35 cold; lines = 0
+          elif num > 0 && the loop at line 17 in find_sorted ends when its condition fails:
+              instructions = cost(cmp)*iters_lo_a + cost(cmp)*iters_lo_b + 20.12*iters_lo_a + 20.76*iters_lo_b + 0.69; reads = 0.22*iters_lo_a + 0.22*iters_lo_b; writes = 0.58*iters_lo_a + 0.58*iters_lo_b; cycles = 0.5*cost(cmp)*iters_lo_a + 0.5*cost(cmp)*iters_lo_b + 16.06*iters_lo_a + 16.38*iters_lo_b + 0.35 warm / 0.5*cost(cmp)*iters_lo_a + 0.5*cost(cmp)*iters_lo_b + 16.06*iters_lo_a + 16.38*iters_lo_b + 0.35 cold; lines = 0
               lines by object: none
-          elif num > 0 && cmp() == 0 && loop@17 in find_sorted exits at line 20:
-              instructions = cost(cmp)*t17_a + cost(cmp)*t17_b + cost(cmp) + 20.12*t17_a + 20.76*t17_b + 19.43; reads = 0.22*t17_a + 0.22*t17_b + 0.22; writes = 0.58*t17_a + 0.58*t17_b + 0.58; cycles = 0.5*cost(cmp)*t17_a + 0.5*cost(cmp)*t17_b + 0.5*cost(cmp) + 16.06*t17_a + 16.38*t17_b + 15.71 warm / 0.5*cost(cmp)*t17_a + 0.5*cost(cmp)*t17_b + 0.5*cost(cmp) + 16.06*t17_a + 16.38*t17_b + 15.71 cold; lines = 0
+          elif num > 0 && cmp() == 0 && the loop at line 17 in find_sorted leaves at the `return` on line 23:
+              instructions = cost(cmp)*iters_lo_a + cost(cmp)*iters_lo_b + cost(cmp) + 20.12*iters_lo_a + 20.76*iters_lo_b + 19.43; reads = 0.22*iters_lo_a + 0.22*iters_lo_b + 0.22; writes = 0.58*iters_lo_a + 0.58*iters_lo_b + 0.58; cycles = 0.5*cost(cmp)*iters_lo_a + 0.5*cost(cmp)*iters_lo_b + 0.5*cost(cmp) + 16.06*iters_lo_a + 16.38*iters_lo_b + 15.71 warm / 0.5*cost(cmp)*iters_lo_a + 0.5*cost(cmp)*iters_lo_b + 0.5*cost(cmp) + 16.06*iters_lo_a + 16.38*iters_lo_b + 15.71 cold; lines = 0
               lines by object: none
           note: indirect call through `cmp` at line 20 costs cost(cmp)
     "#]]);
@@ -60,19 +60,19 @@ fn bsearch_callback_is_a_pcv() {
 #[test]
 fn known_callback_is_inlined() {
     check("callbacks", "port_allowed", expect![[r#"
-        port_allowed  :43-46  complete · 3 paths · 5.2 ms · resolution 1
+        port_allowed  :43-46  complete · 3 paths · 12.6 ms · resolution 1
           PCVs:
-            t17_a      iterations of the loop at line 17 in find_sorted, iterations where *(const unsigned *)key < *(const unsigned *)elt (line 17)
-            t17_b      iterations of the loop at line 17 in find_sorted, iterations where *(const unsigned *)key >= *(const unsigned *)elt && c != 0 && c >= 0 (line 17)
+            iters_lo_a iterations of the loop at line 17 in find_sorted, iterations where *(const unsigned *)key < *(const unsigned *)elt (line 17)
+            iters_lo_b iterations of the loop at line 17 in find_sorted, iterations where *(const unsigned *)key >= *(const unsigned *)elt && c != 0 && c >= 0 (line 17)
           if n <= 0:
               instructions = 1.95; reads = 0.45; writes = 0.05; cycles = 0.98 warm / 0.98 cold; lines = 0
               lines by object: none
-          elif n > 0 && loop@17 in find_sorted exits when its condition fails:
-              instructions = 14.43*t17_a + 15.7*t17_b + 1.95; reads = 1.68*t17_a + 1.68*t17_b + 0.45; writes = 0.05*t17_a + 0.05*t17_b + 0.05; cycles = 13.22*t17_a + 13.85*t17_b + 0.98 warm / 213.22*t17_a + 213.85*t17_b + 200.98 cold; lines = t17_a + t17_b + 1
-              lines by object: *port 1, *ports t17_a + t17_b; bytes = 64*t17_a + 64*t17_b + 64
-          elif n > 0 && *(const unsigned *)key >= *(const unsigned *)elt && c == 0 && loop@17 in find_sorted exits at line 20:
-              instructions = 14.43*t17_a + 15.7*t17_b + 15.63; reads = 1.68*t17_a + 1.68*t17_b + 2.13; writes = 0.05*t17_a + 0.05*t17_b + 0.1; cycles = 13.22*t17_a + 13.85*t17_b + 13.82 warm / 213.22*t17_a + 213.85*t17_b + 413.82 cold; lines = t17_a + t17_b + 2
-              lines by object: *port 1, *ports t17_a + t17_b + 1; bytes = 64*t17_a + 64*t17_b + 128
+          elif n > 0 && the loop at line 17 in find_sorted ends when its condition fails:
+              instructions = 14.43*iters_lo_a + 15.7*iters_lo_b + 1.95; reads = 1.68*iters_lo_a + 1.68*iters_lo_b + 0.45; writes = 0.05*iters_lo_a + 0.05*iters_lo_b + 0.05; cycles = 13.22*iters_lo_a + 13.85*iters_lo_b + 0.98 warm / 213.22*iters_lo_a + 213.85*iters_lo_b + 200.98 cold; lines = iters_lo_a + iters_lo_b + 1
+              lines by object: *port 1, *ports iters_lo_a + iters_lo_b; bytes = 64*iters_lo_a + 64*iters_lo_b + 64
+          elif n > 0 && *(const unsigned *)key >= *(const unsigned *)elt && c == 0 && the loop at line 17 in find_sorted leaves at the `return` on line 23:
+              instructions = 14.43*iters_lo_a + 15.7*iters_lo_b + 15.63; reads = 1.68*iters_lo_a + 1.68*iters_lo_b + 2.13; writes = 0.05*iters_lo_a + 0.05*iters_lo_b + 0.1; cycles = 13.22*iters_lo_a + 13.85*iters_lo_b + 13.82 warm / 213.22*iters_lo_a + 213.85*iters_lo_b + 413.82 cold; lines = iters_lo_a + iters_lo_b + 2
+              lines by object: *port 1, *ports iters_lo_a + iters_lo_b + 1; bytes = 64*iters_lo_a + 64*iters_lo_b + 128
           resolutions where the interface changes: 1, 14
     "#]]);
 }
@@ -80,19 +80,19 @@ fn known_callback_is_inlined() {
 #[test]
 fn sort_with_callback() {
     check("callbacks", "order_ints", expect![[r#"
-        order_ints  :49-63  complete · 2 paths · 68.4 ms · resolution 1
+        order_ints  :49-63  complete · 2 paths · 28.0 ms · resolution 1
           PCVs:
             cost(before) instructions spent in the function `before` points to (indirect call at line 57; its target is not known in this function) (line 57)
-            t57        iterations of the loop at line 57 (line 57)
-            n - 1      trip count of the loop at line 53: n - 1 (line 53)
-            t53_a      iterations of the loop at line 53, iterations where i@L53 <= 0 (the classes sum to the trip count) (line 53)
-            t53_b      iterations of the loop at line 53, iterations where i@L53 > 0 (the classes sum to the trip count) (line 53)
+            iters_j    iterations of the loop at line 57 (line 57)
+            (n - 1)    trip count of the loop at line 53: n - 1 (line 53)
+            iters_i_a  iterations of the loop at line 53, iterations where i@L53 <= 0 (the classes sum to the trip count) (line 53)
+            iters_i_b  iterations of the loop at line 53, iterations where i@L53 > 0 (the classes sum to the trip count) (line 53)
           if n <= 1:
               instructions = 0.69; reads = 0; writes = 0; cycles = 0.35 warm / 0.35 cold; lines = 0
               lines by object: none
           elif n > 1:
-              instructions = cost(before)*t57 + cost(before)*n - 1 - 1*cost(before)*t53_a - 1*cost(before)*t53_b + 15.95*t57 + 16*n - 1 - 10.31*t53_a - 10.31*t53_b + 0.69; reads = 1.46*t57 + 1.46*n - 1 - 0.84*t53_a - 0.84*t53_b; writes = 1.58*t57 + 1.58*n - 1 - 0.58*t53_a - 0.58*t53_b; cycles = 0.5*cost(before)*t57 + 0.5*cost(before)*n - 1 - 0.5*cost(before)*t53_a - 0.5*cost(before)*t53_b + 7.97*t57 + 8*n - 1 - 5.15*t53_a - 5.15*t53_b + 0.35 warm / 0.5*cost(before)*t57 + 0.5*cost(before)*n - 1 - 0.5*cost(before)*t53_a - 0.5*cost(before)*t53_b + 32.97*t57 + 20.5*n - 1 - 5.15*t53_a - 5.15*t53_b + 400.35 cold; lines = 0.12*t57 + 0.06*n - 1 + 2
-              lines by object: *v 0.12*t57 + 0.06*n - 1 + 2 (0.12*t57 + 0.06*n - 1 + 7 unaligned); bytes = 8*t57 + 4*n - 1 + 128
+              instructions = cost(before)*iters_j + cost(before)*(n - 1) - 1*cost(before)*iters_i_a - 1*cost(before)*iters_i_b + 15.95*iters_j + 16*(n - 1) - 10.31*iters_i_a - 10.31*iters_i_b + 0.69; reads = 1.46*iters_j + 1.46*(n - 1) - 0.84*iters_i_a - 0.84*iters_i_b; writes = 1.58*iters_j + 1.58*(n - 1) - 0.58*iters_i_a - 0.58*iters_i_b; cycles = 0.5*cost(before)*iters_j + 0.5*cost(before)*(n - 1) - 0.5*cost(before)*iters_i_a - 0.5*cost(before)*iters_i_b + 7.97*iters_j + 8*(n - 1) - 5.15*iters_i_a - 5.15*iters_i_b + 0.35 warm / 0.5*cost(before)*iters_j + 0.5*cost(before)*(n - 1) - 0.5*cost(before)*iters_i_a - 0.5*cost(before)*iters_i_b + 32.97*iters_j + 20.5*(n - 1) - 5.15*iters_i_a - 5.15*iters_i_b + 400.35 cold; lines = 0.12*iters_j + 0.06*(n - 1) + 2
+              lines by object: *v 0.12*iters_j + 0.06*(n - 1) + 2 (0.12*iters_j + 0.06*(n - 1) + 7 unaligned); bytes = 8*iters_j + 4*(n - 1) + 128
           note: indirect call through `before` at line 57 costs cost(before)
     "#]]);
 }
@@ -100,27 +100,27 @@ fn sort_with_callback() {
 #[test]
 fn sort_with_known_order() {
     check("callbacks", "order_desc8", expect![[r#"
-        order_desc8  :70-73  complete · 1 paths · 5.5 ms · resolution 1
+        order_desc8  :70-73  complete · 1 paths · 7.7 ms · resolution 1
           PCVs:
-            t57        iterations of the loop at line 57 in order_ints (line 57)
-            t53_a      iterations of the loop at line 53 in order_ints, iterations where i@L53 <= 0 (the classes sum to the trip count) (line 53)
-            t53_b      iterations of the loop at line 53 in order_ints, iterations where i@L53 > 0 (the classes sum to the trip count) (line 53)
+            iters_j    iterations of the loop at line 57 in order_ints (line 57)
+            iters_i_a  iterations of the loop at line 53 in order_ints, iterations where i@L53 <= 0 (the classes sum to the trip count) (line 53)
+            iters_i_b  iterations of the loop at line 53 in order_ints, iterations where i@L53 > 0 (the classes sum to the trip count) (line 53)
           always:
-              instructions = 8.93*t57 - 3.29*t53_a - 3.29*t53_b + 63.92; reads = 1.68*t57 - 1.06*t53_a - 1.06*t53_b + 12.23; writes = 1.05*t57 - 0.05*t53_a - 0.05*t53_b + 7.37; cycles = 4.46*t57 - 1.65*t53_a - 1.65*t53_b + 31.96 warm / 29.46*t57 - 1.65*t53_a - 1.65*t53_b + 519.46 cold; lines = 0.12*t57 + 2.44
-              lines by object: *v 0.12*t57 + 2.44 (0.12*t57 + 7.44 unaligned); bytes = 8*t57 + 156
+              instructions = 8.93*iters_j - 3.29*iters_i_a - 3.29*iters_i_b + 63.92; reads = 1.68*iters_j - 1.06*iters_i_a - 1.06*iters_i_b + 12.23; writes = 1.05*iters_j - 0.05*iters_i_a - 0.05*iters_i_b + 7.37; cycles = 4.46*iters_j - 1.65*iters_i_a - 1.65*iters_i_b + 31.96 warm / 29.46*iters_j - 1.65*iters_i_a - 1.65*iters_i_b + 519.46 cold; lines = 0.12*iters_j + 2.44
+              lines by object: *v 0.12*iters_j + 2.44 (0.12*iters_j + 7.44 unaligned); bytes = 8*iters_j + 156
     "#]]);
 }
 
 #[test]
 fn ops_table_from_initializer() {
     check("callbacks", "table_lookup", expect![[r#"
-        table_lookup  :111-114  complete · 2 paths · 7.2 ms · resolution 1
+        table_lookup  :111-114  complete · 2 paths · 8.6 ms · resolution 1
           PCVs:
-            t89        iterations of the loop at line 89 in scan_find (line 89, ≤ 16)
-          if key == t->keys[i] && loop@89 in scan_find exits at line 90:
-              instructions = 3.35*t89 + 3.73; reads = 0.62*t89 + 1.68; writes = 0.05; cycles = 1.67*t89 + 1.87 warm / 14.17*t89 + 401.87 cold; lines = 0.06*t89 + 2
-              lines by object: *t 0.06*t89 + 1 (0.06*t89 + 2 unaligned), scan_ops 1; bytes = 4*t89 + 128
-          elif loop@89 in scan_find exits when its condition fails:
+            iters_i    iterations of the loop at line 89 in scan_find (line 89, ≤ 16)
+          if key == t->keys[i] && the loop at line 89 in scan_find leaves at the `return` on line 91:
+              instructions = 3.35*iters_i + 3.73; reads = 0.62*iters_i + 1.68; writes = 0.05; cycles = 1.67*iters_i + 1.87 warm / 14.17*iters_i + 401.87 cold; lines = 0.06*iters_i + 2
+              lines by object: *t 0.06*iters_i + 1 (0.06*iters_i + 2 unaligned), scan_ops 1; bytes = 4*iters_i + 128
+          elif the loop at line 89 in scan_find ends when its condition fails:
               instructions = 54.91; reads = 10.95; writes = 0.05; cycles = 27.46 warm / 427.46 cold; lines = 2
               lines by object: *t 1 (2 unaligned), scan_ops 1; bytes = 128
           note: scan_ops starts from its initializer (callbacks.c:105) in 2 of 2 cells that no function in the program writes
@@ -130,7 +130,7 @@ fn ops_table_from_initializer() {
 #[test]
 fn ops_table_passed_in() {
     check("callbacks", "table_lookup_with", expect![[r#"
-        table_lookup_with  :117-124  complete · 2 paths · 28.4 ms · resolution 1
+        table_lookup_with  :117-124  complete · 2 paths · 37.8 ms · resolution 1
           PCVs:
             cost(ops->find) instructions spent in the function `ops->find` points to (indirect call at line 119; its target is not known in this function) (line 119)
             cost(ops->clear) instructions spent in the function `ops->clear` points to (indirect call at line 122; its target is not known in this function) (line 122)
@@ -148,19 +148,19 @@ fn ops_table_passed_in() {
 #[test]
 fn local_function_pointer() {
     check("callbacks", "table_lookup_mode", expect![[r#"
-        table_lookup_mode  :127-134  complete · 4 paths · 22.0 ms · resolution 1
+        table_lookup_mode  :127-134  complete · 4 paths · 17.9 ms · resolution 1
           PCVs:
-            t89        iterations of the loop at line 89 in scan_find (line 89, ≤ 16)
+            iters_i    iterations of the loop at line 89 in scan_find (line 89, ≤ 16)
           if fast != 0 && key != t->keys[key & 15]:
               instructions = 3.97; reads = 1.06; writes = 0.05; cycles = 1.99 warm / 201.99 cold; lines = 1
               lines by object: *t 1; bytes = 64
-          elif fast == 0 && key == t->keys[i] && loop@89 in scan_find exits at line 90:
-              instructions = 3.35*t89 + 4.1; reads = 0.62*t89 + 1.06; writes = 0.05; cycles = 1.67*t89 + 2.05 warm / 14.17*t89 + 202.05 cold; lines = 0.06*t89 + 1
-              lines by object: *t 0.06*t89 + 1 (0.06*t89 + 2 unaligned); bytes = 4*t89 + 64
+          elif fast == 0 && key == t->keys[i] && the loop at line 89 in scan_find leaves at the `return` on line 91:
+              instructions = 3.35*iters_i + 4.1; reads = 0.62*iters_i + 1.06; writes = 0.05; cycles = 1.67*iters_i + 2.05 warm / 14.17*iters_i + 202.05 cold; lines = 0.06*iters_i + 1
+              lines by object: *t 0.06*iters_i + 1 (0.06*iters_i + 2 unaligned); bytes = 4*iters_i + 64
           elif fast != 0 && key == t->keys[key & 15]:
               instructions = 4.99; reads = 1.06; writes = 0.05; cycles = 2.49 warm / 202.49 cold; lines = 1
               lines by object: *t 1; bytes = 64
-          elif fast == 0 && loop@89 in scan_find exits when its condition fails:
+          elif fast == 0 && the loop at line 89 in scan_find ends when its condition fails:
               instructions = 55.28; reads = 10.33; writes = 0.05; cycles = 27.64 warm / 227.64 cold; lines = 1
               lines by object: *t 1 (2 unaligned); bytes = 64
           resolutions where the interface changes: 1, 2, 52
@@ -170,7 +170,7 @@ fn local_function_pointer() {
 #[test]
 fn callback_in_counted_loop() {
     check("callbacks", "sum_mapped", expect![[r#"
-        sum_mapped  :137-145  complete · 2 paths · 70.1 ms · resolution 1
+        sum_mapped  :137-145  complete · 2 paths · 158.6 ms · resolution 1
           PCVs:
             cost(map)  instructions spent in the function `map` points to (indirect call at line 143; its target is not known in this function) (line 143)
             n          trip count of the loop at line 142: n (line 142)
@@ -187,7 +187,7 @@ fn callback_in_counted_loop() {
 #[test]
 fn ebpf_bounds_check_and_percpu_array() {
     check("ebpf", "xdp_count", expect![[r#"
-        xdp_count  :141-150  complete · 2 paths · 87.0 ms · resolution 1
+        xdp_count  :141-150  complete · 2 paths · 86.5 ms · resolution 1
           if packet shorter than 14 bytes && lookup(stats_map)#2 != 0:
               instructions = 17.61; reads = 5.39; writes = 2.04; cycles = 8.81 warm / 608.81 cold; lines = 3
               lines by object: *ctx 1 (2 unaligned), *lookup(stats_map) 1 (2 unaligned), action (stack) 1; bytes = 192
@@ -201,7 +201,7 @@ fn ebpf_bounds_check_and_percpu_array() {
 #[test]
 fn ebpf_maps_by_type() {
     check("ebpf", "xdp_flows", expect![[r#"
-        xdp_flows  :153-184  complete · 6 paths · 73.6 ms · resolution 1
+        xdp_flows  :153-184  complete · 6 paths · 37.0 ms · resolution 1
           if packet shorter than 34 bytes:
               instructions = 3.35; reads = 1.24; writes = 0; cycles = 1.68 warm / 201.68 cold; lines = 1
               lines by object: *ctx 1 (2 unaligned); bytes = 64
@@ -228,7 +228,7 @@ fn ebpf_maps_by_type() {
 #[test]
 fn ebpf_loop_and_helpers() {
     check("ebpf", "xdp_misc", expect![[r#"
-        xdp_misc  :200-219  complete · 4 paths · 4.7 ms · resolution 1
+        xdp_misc  :200-219  complete · 4 paths · 80.6 ms · resolution 1
           PCVs:
             cost(add_one) instructions of one call of the callback `add_one` (`bpf_loop` at line 208 calls it once per iteration) (line 208)
           if bpf_csum_diff() == 0:
@@ -247,7 +247,7 @@ fn ebpf_loop_and_helpers() {
 #[test]
 fn ebpf_count_helper() {
     check("ebpf", "count", expect![[r#"
-        count  :129-138  complete · 2 paths · 37.7 ms · resolution 1
+        count  :129-138  complete · 2 paths · 56.9 ms · resolution 1
           if lookup(stats_map) == 0:
               instructions = 6.45; reads = 1.24; writes = 0; cycles = 3.23 warm / 203.22 cold; lines = 1
               lines by object: *action 1; bytes = 64
@@ -261,7 +261,7 @@ fn ebpf_count_helper() {
 #[test]
 fn gnuc_statement_expression_and_typeof() {
     check("gnuc", "clamp_len", expect![[r#"
-        clamp_len  :29-33  complete · 1 paths · 4.9 ms · resolution 1
+        clamp_len  :29-33  complete · 1 paths · 8.9 ms · resolution 1
           always:
               instructions = 0.69; reads = 0; writes = 0; cycles = 0.35 warm / 0.35 cold; lines = 0
               lines by object: none
@@ -271,7 +271,7 @@ fn gnuc_statement_expression_and_typeof() {
 #[test]
 fn gnuc_static_local() {
     check("gnuc", "next_id", expect![[r#"
-        next_id  :36-42  complete · 1 paths · 0.7 ms · resolution 1
+        next_id  :36-42  complete · 1 paths · 0.9 ms · resolution 1
           always:
               instructions = 4.51; reads = 1.85; writes = 1; cycles = 2.25 warm / 202.25 cold; lines = 1
               lines by object: next_id::counter 1; bytes = 64
@@ -281,7 +281,7 @@ fn gnuc_static_local() {
 #[test]
 fn gnuc_builtins() {
     check("gnuc", "builtins", expect![[r#"
-        builtins  :44-60  complete · 2 paths · 8.0 ms · resolution 1
+        builtins  :44-60  complete · 2 paths · 28.7 ms · resolution 1
           if x == 0:
               instructions = 0.69; reads = 0; writes = 0; cycles = 0.35 warm / 0.35 cold; lines = 0
               lines by object: none
@@ -295,7 +295,7 @@ fn gnuc_builtins() {
 #[test]
 fn gnuc_barrier_costs_nothing() {
     check("gnuc", "with_barrier", expect![[r#"
-        with_barrier  :62-68  complete · 1 paths · 0.8 ms · resolution 1
+        with_barrier  :62-68  complete · 1 paths · 0.9 ms · resolution 1
           always:
               instructions = 1.9; reads = 1.24; writes = 0; cycles = 0.95 warm / 200.95 cold; lines = 1
               lines by object: *p 1; bytes = 64
@@ -305,7 +305,7 @@ fn gnuc_barrier_costs_nothing() {
 #[test]
 fn gnuc_inline_asm_is_a_pcv() {
     check("gnuc", "read_tsc", expect![[r#"
-        read_tsc  :70-76  complete · 1 paths · 0.6 ms · resolution 1
+        read_tsc  :70-76  complete · 1 paths · 1.0 ms · resolution 1
           PCVs:
             cost(asm@74) instructions of the inline asm at line 74 (its template is not analyzed) (line 74)
           always:
@@ -318,13 +318,13 @@ fn gnuc_inline_asm_is_a_pcv() {
 #[test]
 fn gnuc_compound_literals() {
     check("gnuc", "sum_pair", expect![[r#"
-        sum_pair  :78-83  complete · 1 paths · 0.7 ms · resolution 1
+        sum_pair  :78-83  complete · 1 paths · 5.3 ms · resolution 1
           always:
               instructions = 8.31; reads = 2.51; writes = 5.62; cycles = 4.16 warm / 404.15 cold; lines = 2
               lines by object: (struct pair){…} (stack) 1, p (stack) 1; bytes = 128
     "#]]);
     check("gnuc", "pair_hi", expect![[r#"
-        pair_hi  :85-88  complete · 1 paths · 0.0 ms · resolution 1
+        pair_hi  :85-88  complete · 1 paths · 0.1 ms · resolution 1
           always:
               instructions = 7.61; reads = 1.26; writes = 3.81; cycles = 3.8 warm / 203.8 cold; lines = 1
               lines by object: (struct pair){…} (stack) 1; bytes = 64
@@ -334,7 +334,7 @@ fn gnuc_compound_literals() {
 #[test]
 fn gnuc_constant_table_copied_from_rodata() {
     check("gnuc", "weight", expect![[r#"
-        weight  :91-96  complete · 1 paths · 0.7 ms · resolution 1
+        weight  :91-96  complete · 1 paths · 0.9 ms · resolution 1
           always:
               instructions = 2.24; reads = 3.17; writes = 7.24; cycles = 1.12 warm / 401.12 cold; lines = 2
               lines by object: w (stack) 1 (2 unaligned), w initializer (line 93) 1 (2 unaligned); bytes = 128
@@ -344,7 +344,7 @@ fn gnuc_constant_table_copied_from_rodata() {
 #[test]
 fn gnuc_vla() {
     check("gnuc", "vla_sum", expect![[r#"
-        vla_sum  :106-116  complete · 2 paths · 4.4 ms · resolution 1
+        vla_sum  :106-116  complete · 2 paths · 19.4 ms · resolution 1
           PCVs:
             n          trip count of the loop at line 111: n (line 111)
             n_2        trip count of the loop at line 113: n (line 113)
@@ -360,7 +360,7 @@ fn gnuc_vla() {
 #[test]
 fn gnuc_switch_on_enum() {
     check("gnuc", "color_cost", expect![[r#"
-        color_cost  :118-129  complete · 4 paths · 57.6 ms · resolution 1
+        color_cost  :118-129  complete · 4 paths · 19.4 ms · resolution 1
           always:
               instructions = 11.55; reads = 1.1; writes = 0; cycles = 5.77 warm / 5.77 cold; lines = 0
               lines by object: none
@@ -370,7 +370,7 @@ fn gnuc_switch_on_enum() {
 #[test]
 fn gnuc_unreachable_drops_the_path() {
     check("gnuc", "never", expect![[r#"
-        never  :131-136  complete · 1 paths · 11.1 ms · resolution 1
+        never  :131-136  complete · 1 paths · 9.4 ms · resolution 1
           always:
               instructions = 0.69; reads = 0; writes = 0; cycles = 0.35 warm / 0.35 cold; lines = 0
               lines by object: none
@@ -387,7 +387,7 @@ fn gnuc_computed_goto_says_why() {
 #[test]
 fn gnuc_attributes_and_byte_builtins() {
     check("gnuc", "call_attributed", expect![[r#"
-        call_attributed  :150-153  complete · 1 paths · 0.8 ms · resolution 1
+        call_attributed  :150-153  complete · 1 paths · 1.0 ms · resolution 1
           always:
               instructions = 4.7; reads = 0.45; writes = 0.05; cycles = 2.35 warm / 2.35 cold; lines = 0
               lines by object: none

@@ -295,11 +295,13 @@ impl<'a> Explorer<'a> {
                 }
             }
             let how = if header_exit {
-                "when its condition fails".to_string()
+                "ends when its condition fails".to_string()
             } else if returned {
-                format!("by the return at line {}", line_of(f, from))
+                format!("leaves at the `return` on line {}", return_line(f, from))
+            } else if f.blocks.get(to).is_some_and(|b| matches!(b.term, Terminator::Return(_)) && b.insts.is_empty()) {
+                format!("leaves at the `return` on line {}", return_line(f, to))
             } else {
-                format!("at line {}", line_of(f, from))
+                format!("leaves early at line {}", f.blocks.get(from).map(|b| b.term_span.start_line).unwrap_or(0))
             };
             if !single_exit {
                 c.display.push(Atom::LoopExit { line: lp.line, func: f.name.clone(), how });
@@ -390,7 +392,7 @@ impl<'a> Explorer<'a> {
             .as_ref()
             .and_then(|c| c.name.clone())
             .or_else(|| lp.annotation.as_ref().map(|a| a.name.clone()))
-            .unwrap_or_else(|| format!("t{}", lp.line));
+            .unwrap_or_else(|| loop_pcv_name(f, lp));
         let desc = cfg
             .as_ref()
             .and_then(|c| c.description.clone())
@@ -509,7 +511,13 @@ impl<'a> Explorer<'a> {
             return Some(Poly::konst(crate::term::to_signed(k, 64) as f64));
         }
         let text = super::render::render(&self.terms, t);
-        let name = if text.len() <= 24 && text.chars().all(|c| c.is_ascii_alphanumeric() || "_ ->.+-*/()[]".contains(c)) { text.clone() } else { format!("n{}", lp.line) };
+        // Named after the expression (`n`, `len / 4`), in parentheses when it
+        // has operators so that `16*(n - 1)` reads right in a formula.
+        let name = if text.len() <= 24 && text.chars().all(|c| c.is_ascii_alphanumeric() || "_ ->.+-*/()[]".contains(c)) {
+            if text.contains(' ') && !(text.starts_with('(') && text.ends_with(')')) { format!("({text})") } else { text.clone() }
+        } else {
+            format!("{}_trips", loop_pcv_name(f, lp))
+        };
         let ctx = pre.frame().ctx;
         let v = self.vars.intern(
             VarKey::Counted { ctx, header: lp.header, func: f.name.clone(), def: text.clone() },
@@ -525,6 +533,44 @@ impl<'a> Explorer<'a> {
     }
 }
 
+/// A loop's PCV name without a line number: `iters_VAR` after the first
+/// variable of its condition that the loop changes (`iters_lo` for
+/// `while (lo < hi)`, `iters_e` for `while (e)`), else `iters`. Names stay
+/// the same when lines move; `Vars::intern` keeps them unique.
+fn loop_pcv_name(f: &Function, lp: &Loop) -> String {
+    let modified = modified_locals(f, lp);
+    let mut found: Option<String> = None;
+    if let Some((cond, _)) = simple_header(f, lp) {
+        let mut todo = vec![&cond];
+        while let Some(e) = todo.pop() {
+            match e {
+                Expr::Local(l) => {
+                    let name = &f.locals[*l].name;
+                    let plain = name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') && !name.starts_with("tmp");
+                    if found.is_none() && plain && modified.contains(l) {
+                        found = Some(name.clone());
+                    }
+                }
+                Expr::Bin { a, b, .. } => {
+                    todo.push(b);
+                    todo.push(a);
+                }
+                Expr::Un { a, .. } | Expr::Cast { a, .. } => todo.push(a),
+                Expr::Load { addr, .. } => todo.push(addr),
+                Expr::PtrAdd { base, offset } => {
+                    todo.push(offset);
+                    todo.push(base);
+                }
+                _ => {}
+            }
+        }
+    }
+    match found {
+        Some(v) => format!("iters_{v}"),
+        None => "iters".to_string(),
+    }
+}
+
 fn cond_lhs(e: &Expr) -> Expr {
     match e {
         Expr::Bin { a, .. } => (**a).clone(),
@@ -532,8 +578,8 @@ fn cond_lhs(e: &Expr) -> Expr {
     }
 }
 
-fn line_of(f: &Function, b: BlockId) -> u32 {
-    f.blocks.get(b).map(|bl| bl.insts.last().map(|i| i.span.start_line).unwrap_or(bl.term_span.start_line)).unwrap_or(0)
+fn return_line(f: &Function, b: BlockId) -> u32 {
+    f.blocks.get(b).map(|bl| bl.term_span.start_line).unwrap_or(0)
 }
 
 fn strip_cast(e: &Expr) -> &Expr {
