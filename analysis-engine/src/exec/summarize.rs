@@ -425,6 +425,22 @@ impl<'a> Explorer<'a> {
             .collect()
     }
 
+    /// A term under its width changes, and whether there were any.
+    fn peel_width(&self, mut t: TermId) -> (TermId, bool) {
+        let mut peeled = false;
+        for _ in 0..8 {
+            let n = self.terms.node(t);
+            match n.op {
+                Op::ZExt | Op::SExt | Op::Trunc => {
+                    t = n.args[0];
+                    peeled = true;
+                }
+                _ => break,
+            }
+        }
+        (t, peeled)
+    }
+
     /// `i < N` with constant N and i starting at a constant: t ≤ N - i0.
     fn static_bound(&self, f: &Function, lp: &Loop) -> Option<i128> {
         let (cond, _) = simple_header(f, lp)?;
@@ -455,17 +471,23 @@ impl<'a> Explorer<'a> {
         let Some(Value::Int(i0)) = pre.frame().locals.get(i).copied().flatten() else { return None };
         // Every iteration must move i by the same constant step.
         let mut step: Option<i128> = None;
+        let mut narrow = false;
         let depth = h.frames.len();
         for s in backs {
             let v = match s.frames.get(depth - 1).and_then(|fr| fr.locals.get(i).copied().flatten()) {
                 Some(Value::Int(t)) => t,
                 _ => return None,
             };
+            // A counter narrower than int (`uint8_t i; ++i`) steps as
+            // `(u8)((int)i + 1)`: look through the width changes.
+            let (v, was_narrow) = self.peel_width(v);
+            narrow |= was_narrow;
             let n = self.terms.node(v).clone();
+            let (a0, a1) = (n.args.first().map(|a| self.peel_width(*a).0), n.args.get(1).map(|a| self.peel_width(*a).0));
             let d = match n.op {
-                Op::Add if n.args[0] == ih => self.terms.as_const(n.args[1]).map(|c| crate::term::to_signed(c, n.width)),
-                Op::Add if n.args[1] == ih => self.terms.as_const(n.args[0]).map(|c| crate::term::to_signed(c, n.width)),
-                Op::Sub if n.args[0] == ih => self.terms.as_const(n.args[1]).map(|c| -crate::term::to_signed(c, n.width)),
+                Op::Add if a0 == Some(ih) => self.terms.as_const(n.args[1]).map(|c| crate::term::to_signed(c, n.width)),
+                Op::Add if a1 == Some(ih) => self.terms.as_const(n.args[0]).map(|c| crate::term::to_signed(c, n.width)),
+                Op::Sub if a0 == Some(ih) => self.terms.as_const(n.args[1]).map(|c| -crate::term::to_signed(c, n.width)),
                 _ => None,
             }?;
             if step.is_some_and(|s| s != d) || d == 0 {
@@ -480,6 +502,15 @@ impl<'a> Explorer<'a> {
         let Value::Int(bt) = bt else { return None };
         if self.mentions_havoc(bt) {
             return None;
+        }
+        // A narrow counter could wrap before reaching a wide bound: only a
+        // constant bound that fits in the counter's width.
+        if narrow {
+            let w = self.terms.width(ih);
+            match self.terms.as_const(bt) {
+                Some(k) if w < 64 && k < (1u128 << w) => {}
+                _ => return None,
+            }
         }
         let wide = |s: &mut Self, t: TermId| s.terms.resize(t, 64, *signed);
         let (i0w, bw) = (wide(self, i0), wide(self, bt));
