@@ -162,8 +162,28 @@ fn rewrite_word(t: &mut Vec<u8>, markers: &mut Vec<Marker>, start: usize, end: u
                 blank(t, start, close);
             }
         }
+    } else if word == "__builtin_offsetof" {
+        // tree-sitter knows `offsetof(type, member)` only under that name.
+        blank(t, start, end);
+        t[start..start + 8].copy_from_slice(b"offsetof");
     } else if word == "__attribute__" || word == "__attribute" {
-        blank_trailing_attribute(t, markers, start, end);
+        // `__attribute__((section(".maps"), used))` after a declarator or
+        // between specifiers trips tree-sitter (a top-level declaration
+        // followed by a function reads as an old-style definition). Blank
+        // it unless it says something about layout, which env.rs reads;
+        // a layout attribute after a declarator becomes a marker.
+        let open = next_non_space(t, end);
+        if t.get(open) == Some(&b'(') {
+            if let Some(close) = matching_paren(t, open) {
+                let inner = String::from_utf8_lossy(&t[open..close]).into_owned();
+                let layout = ["packed", "aligned", "mode", "vector_size", "transparent_union"].iter().any(|w| inner.contains(w));
+                if !layout {
+                    blank(t, start, close);
+                } else {
+                    blank_trailing_attribute(t, markers, start, end);
+                }
+            }
+        }
     } else if is_loop_macro(word) {
         rewrite_loop_macro(t, markers, start, end, word);
     } else if CONTAINER_MACROS.contains(&word) {
@@ -213,6 +233,7 @@ fn blank_trailing_attribute(t: &mut [u8], markers: &mut Vec<Marker>, start: usiz
 pub fn is_loop_macro(word: &str) -> bool {
     (word.starts_with("list_for_each") || word.starts_with("hlist_for_each") || word.starts_with("bpf_for_each"))
         && !word.ends_with("_h")
+        && word != "bpf_for_each_map_elem"
 }
 
 /// `list_for_each_entry(pos, head, member)` → `for                (pos; head; member)`:
