@@ -200,8 +200,10 @@ fn analyze(f: &Arc<Function>, info: &FunctionInfo, funcs: &FuncTable, cfg: &Conf
     let mut incomplete: Option<String> = None;
     // Object sizes of the function and every callee it may inline; on a
     // clash of labels the larger size (the weaker cap) wins.
+    // Only functions the executor may inline (direct calls, transitively):
+    // the table can hold a whole folder's functions.
     let mut sizes: std::collections::BTreeMap<String, u64> = f.obj_sizes.clone();
-    for g in funcs.values() {
+    for g in reachable_callees(f, funcs) {
         for (k, v) in &g.obj_sizes {
             let e = sizes.entry(k.clone()).or_insert(*v);
             *e = (*e).max(*v);
@@ -262,6 +264,27 @@ fn analyze(f: &Arc<Function>, info: &FunctionInfo, funcs: &FuncTable, cfg: &Conf
     }
 }
 
+/// Functions of `funcs` that `f` calls, directly or not (by name, as the
+/// executor resolves calls).
+pub fn reachable_callees<'a>(f: &Function, funcs: &'a FuncTable) -> Vec<&'a Arc<Function>> {
+    let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    let mut queue: Vec<&Function> = vec![f];
+    while let Some(g) = queue.pop() {
+        for inst in g.blocks.iter().flat_map(|b| b.insts.iter()) {
+            if let crate::ir::InstKind::Call { callee, .. } = &inst.kind {
+                if let Some((name, h)) = funcs.get_key_value(callee) {
+                    if seen.insert(name.as_str()) {
+                        out.push(h);
+                        queue.push(h);
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
 /// A set of files lowered together; calls resolve to functions of the
 /// same folder (a file's own functions first).
 #[derive(Default)]
@@ -270,32 +293,11 @@ pub struct Program {
 }
 
 impl Program {
+    /// The requested files, lowered, and the sibling `.c` files their
+    /// calls reach (`lazy.rs`: a folder's other files are scanned for
+    /// function names, and lowered only when called into).
     pub fn load(paths: &[PathBuf]) -> Result<Program, crate::EngineError> {
-        let mut cache = FileCache::default();
-        let mut prog = Program::default();
-        let mut seen = std::collections::HashSet::new();
-        // Sibling .c files of every requested file join the program, so
-        // calls into them can be followed.
-        let mut all: Vec<PathBuf> = Vec::new();
-        for p in paths {
-            all.push(p.clone());
-            if let Some(dir) = p.parent() {
-                if let Ok(rd) = std::fs::read_dir(dir) {
-                    let mut sib: Vec<PathBuf> = rd.filter_map(|e| e.ok()).map(|e| e.path()).filter(|x| x.extension().is_some_and(|e| e == "c")).collect();
-                    sib.sort();
-                    all.extend(sib);
-                }
-            }
-        }
-        for p in all {
-            let key = p.canonicalize().unwrap_or(p.clone());
-            if !seen.insert(key) {
-                continue;
-            }
-            let f = load(&p, &mut cache)?;
-            prog.files.push(lower_file(f, &mut cache));
-        }
-        Ok(prog)
+        crate::lazy::load_lazily(paths).map(|(p, _)| p)
     }
 
     /// Build from in-memory texts (the language server's open documents);

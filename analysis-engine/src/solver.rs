@@ -16,6 +16,32 @@ pub enum Sat {
     Unknown,
 }
 
+thread_local! {
+    /// Z3 solvers of finished `Solver`s, their stacks popped: the next
+    /// function analyzed on this thread reuses one (and the thread's Z3
+    /// context) instead of building a solver from nothing.
+    static POOL: std::cell::RefCell<Vec<(z3::Solver, u32)>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+impl Drop for Solver {
+    fn drop(&mut self) {
+        let Some(s) = self.solver.take() else { return };
+        if !self.stack.is_empty() {
+            s.pop(self.stack.len() as u32);
+        }
+        // A solver left with assertions outside a scope is not reused.
+        if !s.get_assertions().is_empty() {
+            return;
+        }
+        let _ = POOL.try_with(|p| {
+            let mut p = p.borrow_mut();
+            if p.len() < 4 {
+                p.push((s, self.timeout_ms.max(1)));
+            }
+        });
+    }
+}
+
 #[derive(Clone)]
 enum Z {
     B(Bool),
@@ -27,7 +53,11 @@ pub struct Solver {
     /// one of them satisfies needs no call to Z3 (KLEE's counterexample cache).
     models: Vec<HashMap<u32, u128>>,
     ctx: z3::Context,
-    solver: z3::Solver,
+    /// Taken from this thread's pool on the first query (`z3`): most
+    /// functions never need one, and a fresh Z3 solver's first push (its
+    /// switch to incremental mode) costs milliseconds.
+    solver: Option<z3::Solver>,
+    timeout_ms: u32,
     stack: Vec<TermId>,
     cache: HashMap<Vec<TermId>, Sat>,
     z: HashMap<TermId, Z>,
@@ -49,14 +79,11 @@ pub struct Solver {
 impl Solver {
     pub fn new(timeout_ms: u32, cancel: CancelToken) -> Solver {
         let ctx = z3::Context::thread_local();
-        let solver = z3::Solver::new();
-        let mut p = z3::Params::new();
-        p.set_u32("timeout", timeout_ms.max(1));
-        solver.set_params(&p);
         Solver {
             models: Vec::new(),
             ctx,
-            solver,
+            solver: None,
+            timeout_ms,
             stack: vec![],
             cache: HashMap::new(),
             z: HashMap::new(),
@@ -70,6 +97,23 @@ impl Solver {
             cancel,
             abstracted: 0,
         }
+    }
+
+    /// The Z3 solver, from this thread's pool (or new), with this solver's
+    /// timeout; its assertion stack is empty when taken.
+    fn z3(&mut self) -> &z3::Solver {
+        let timeout = self.timeout_ms.max(1);
+        self.solver.get_or_insert_with(|| {
+            // Setting parameters rebuilds a Z3 solver's internals: only
+            // when the timeout differs from the one it was given.
+            let (s, set) = POOL.try_with(|p| p.borrow_mut().pop()).ok().flatten().unwrap_or_else(|| (z3::Solver::new(), 0));
+            if set != timeout {
+                let mut p = z3::Params::new();
+                p.set_u32("timeout", timeout);
+                s.set_params(&p);
+            }
+            s
+        })
     }
 
     /// Is the conjunction satisfiable? Constant conditions never reach Z3.
@@ -117,7 +161,9 @@ impl Solver {
         self.queries += 1;
         let start = Instant::now();
         let ctx = self.ctx.clone();
-        let r = self.cancel.during_query(&ctx, || self.solver.check());
+        let cancel = self.cancel.clone();
+        let z3 = self.z3();
+        let r = cancel.during_query(&ctx, || z3.check());
         self.solver_time += start.elapsed();
         let r = match r {
             z3::SatResult::Sat => {
@@ -214,7 +260,7 @@ impl Solver {
 
     /// Values of the given symbols in the model of the last check.
     fn model_values(&mut self, terms: &Terms, syms: &[u32]) -> Option<HashMap<u32, u128>> {
-        let m = self.solver.get_model()?;
+        let m = self.solver.as_ref()?.get_model()?;
         let mut out = HashMap::new();
         for &s in syms {
             let Some(t) = terms.node_of_sym(s) else { continue };
@@ -249,7 +295,9 @@ impl Solver {
         self.sync(terms, &live);
         self.queries += 1;
         let ctx = self.ctx.clone();
-        match self.cancel.during_query(&ctx, || self.solver.check()) {
+        let cancel = self.cancel.clone();
+        let z3 = self.z3();
+        match cancel.during_query(&ctx, || z3.check()) {
             z3::SatResult::Sat => Sat::Sat,
             z3::SatResult::Unsat => Sat::Unsat,
             z3::SatResult::Unknown => Sat::Unknown,
@@ -261,13 +309,13 @@ impl Solver {
         let common = self.stack.iter().zip(conds).take_while(|(a, b)| a == b).count();
         let extra = self.stack.len() - common;
         if extra > 0 {
-            self.solver.pop(extra as u32);
+            self.z3().pop(extra as u32);
             self.stack.truncate(common);
         }
         for &c in &conds[common..] {
-            self.solver.push();
+            self.z3().push();
             let b = self.as_bool(terms, c);
-            self.solver.assert(&b);
+            self.z3().assert(&b);
             self.stack.push(c);
         }
     }
