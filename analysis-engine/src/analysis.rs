@@ -177,18 +177,25 @@ impl std::fmt::Debug for crate::term::Terms {
 }
 
 pub fn analyze_function(f: &Arc<Function>, info: &FunctionInfo, funcs: &FuncTable, cfg: &Config, budgets: Budgets, resolution: f64, cancel: &CancelToken) -> FunctionInterface {
-    analyze(f, info, funcs, cfg, budgets, resolution, cancel, false)
+    analyze(f, info, funcs, None, cfg, budgets, resolution, cancel, false)
+}
+
+/// As `analyze_function`, with `table_obj_sizes(funcs)` computed by the
+/// caller (once per table instead of once per function).
+#[allow(clippy::too_many_arguments)]
+pub fn analyze_function_sized(f: &Arc<Function>, info: &FunctionInfo, funcs: &FuncTable, sizes: &ObjSizes, cfg: &Config, budgets: Budgets, resolution: f64, cancel: &CancelToken) -> FunctionInterface {
+    analyze(f, info, funcs, Some(sizes), cfg, budgets, resolution, cancel, false)
 }
 
 /// As `analyze_function`, keeping every merged path's signature so that
 /// `interp` can find the case and iteration classes of a concrete run
 /// (consistency tests, ground truth). Slower where many paths merge.
 pub fn analyze_function_with_signatures(f: &Arc<Function>, info: &FunctionInfo, funcs: &FuncTable, cfg: &Config, budgets: Budgets, resolution: f64, cancel: &CancelToken) -> FunctionInterface {
-    analyze(f, info, funcs, cfg, budgets, resolution, cancel, true)
+    analyze(f, info, funcs, None, cfg, budgets, resolution, cancel, true)
 }
 
 #[allow(clippy::too_many_arguments)]
-fn analyze(f: &Arc<Function>, info: &FunctionInfo, funcs: &FuncTable, cfg: &Config, budgets: Budgets, resolution: f64, cancel: &CancelToken, track_sigs: bool) -> FunctionInterface {
+fn analyze(f: &Arc<Function>, info: &FunctionInfo, funcs: &FuncTable, table_sizes: Option<&ObjSizes>, cfg: &Config, budgets: Budgets, resolution: f64, cancel: &CancelToken, track_sigs: bool) -> FunctionInterface {
     let start = std::time::Instant::now();
     let mut ex = Explorer::new(funcs, cfg, budgets, cancel.clone());
     ex.resolution = resolution;
@@ -200,14 +207,18 @@ fn analyze(f: &Arc<Function>, info: &FunctionInfo, funcs: &FuncTable, cfg: &Conf
     let mut incomplete: Option<String> = None;
     // Object sizes of the function and every callee it may inline; on a
     // clash of labels the larger size (the weaker cap) wins.
-    // Only functions the executor may inline (direct calls, transitively):
-    // the table can hold a whole folder's functions.
     let mut sizes: std::collections::BTreeMap<String, u64> = f.obj_sizes.clone();
-    for g in reachable_callees(f, funcs) {
-        for (k, v) in &g.obj_sizes {
-            let e = sizes.entry(k.clone()).or_insert(*v);
-            *e = (*e).max(*v);
+    let table_sizes_owned;
+    let table_sizes = match table_sizes {
+        Some(t) => t,
+        None => {
+            table_sizes_owned = table_obj_sizes(funcs);
+            &table_sizes_owned
         }
+    };
+    for (k, v) in table_sizes {
+        let e = sizes.entry(k.clone()).or_insert(*v);
+        *e = (*e).max(*v);
     }
     for o in outs {
         let (Out::Done(s) | Out::Exit(s) | Out::Back(s)) = o;
@@ -264,26 +275,22 @@ fn analyze(f: &Arc<Function>, info: &FunctionInfo, funcs: &FuncTable, cfg: &Conf
     }
 }
 
-/// Functions of `funcs` that `f` calls, directly or not (by name, as the
-/// executor resolves calls).
-pub fn reachable_callees<'a>(f: &Function, funcs: &'a FuncTable) -> Vec<&'a Arc<Function>> {
-    let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
-    let mut out = Vec::new();
-    let mut queue: Vec<&Function> = vec![f];
-    while let Some(g) = queue.pop() {
-        for inst in g.blocks.iter().flat_map(|b| b.insts.iter()) {
-            if let crate::ir::InstKind::Call { callee, .. } = &inst.kind {
-                if let Some((name, h)) = funcs.get_key_value(callee) {
-                    if seen.insert(name.as_str()) {
-                        out.push(h);
-                        queue.push(h);
-                    }
-                }
-            }
+/// Object sizes of every function of a table (on a clash of labels the
+/// larger size, the weaker cap, wins): what `analyze_function` merges into
+/// the function's own. Callers that analyze many functions of one table
+/// compute it once and use `analyze_function_sized`.
+pub fn table_obj_sizes(funcs: &FuncTable) -> ObjSizes {
+    let mut sizes = ObjSizes::new();
+    for g in funcs.values() {
+        for (k, v) in &g.obj_sizes {
+            let e = sizes.entry(k.clone()).or_insert(*v);
+            *e = (*e).max(*v);
         }
     }
-    out
+    sizes
 }
+
+pub type ObjSizes = std::collections::BTreeMap<String, u64>;
 
 /// A set of files lowered together; calls resolve to functions of the
 /// same folder (a file's own functions first).

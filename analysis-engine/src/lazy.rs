@@ -22,7 +22,35 @@ use std::path::{Path, PathBuf};
 /// name missing here is a call the analysis treats as unknown, an extra
 /// name costs the lowering of a file.
 pub fn scan_function_names(text: &[u8]) -> Vec<String> {
-    let mut names = Vec::new();
+    scan_definitions(text).into_iter().map(|d| d.name).collect()
+}
+
+/// A function definition found by `scan_definitions`.
+#[derive(Clone, Debug)]
+pub struct Def {
+    pub name: String,
+    /// Bytes from the end of the previous top-level item to the closing
+    /// brace (inclusive).
+    pub start: usize,
+    pub end: usize,
+    /// Identifiers followed by `(` in the body (calls, macros).
+    pub calls: Vec<String>,
+    /// Hashes of every identifier of the body (sorted, deduplicated).
+    pub words: Vec<u64>,
+}
+
+fn word_hash(w: &[u8]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    w.hash(&mut h);
+    h.finish()
+}
+
+/// Function definitions of a C text (see `scan_function_names`).
+pub fn scan_definitions(text: &[u8]) -> Vec<Def> {
+    let mut names: Vec<Def> = Vec::new();
+    let mut chunk_start = 0;
+    let mut body: Option<Def> = None;
     let n = text.len();
     let mut i = 0;
     let mut depth: usize = 0;
@@ -56,6 +84,9 @@ pub fn scan_function_names(text: &[u8]) -> Vec<String> {
                     }
                     i += 1;
                 }
+                if depth == 0 {
+                    chunk_start = i;
+                }
                 continue;
             }
             _ => {}
@@ -85,7 +116,7 @@ pub fn scan_function_names(text: &[u8]) -> Vec<String> {
                 if depth == 0 && !saw_eq {
                     if let Some((s, e)) = candidate {
                         if let Ok(name) = std::str::from_utf8(&text[s..e]) {
-                            names.push(name.to_string());
+                            body = Some(Def { name: name.to_string(), start: chunk_start, end: 0, calls: vec![], words: vec![] });
                         }
                     }
                 }
@@ -98,6 +129,13 @@ pub fn scan_function_names(text: &[u8]) -> Vec<String> {
                 if depth == 0 {
                     candidate = None;
                     saw_eq = false;
+                    chunk_start = i + 1;
+                    if let Some(mut d) = body.take() {
+                        d.end = i + 1;
+                        d.words.sort_unstable();
+                        d.words.dedup();
+                        names.push(d);
+                    }
                 }
                 i += 1;
                 last_ident = None;
@@ -105,6 +143,7 @@ pub fn scan_function_names(text: &[u8]) -> Vec<String> {
             b';' if depth == 0 => {
                 candidate = None;
                 saw_eq = false;
+                chunk_start = i + 1;
                 i += 1;
                 last_ident = None;
             }
@@ -116,6 +155,15 @@ pub fn scan_function_names(text: &[u8]) -> Vec<String> {
                 last_ident = None;
             }
             b'(' => {
+                if let (Some(d), Some((s, e))) = (body.as_mut(), last_ident) {
+                    if !is_attribute_word(&text[s..e]) {
+                        if let Ok(w) = std::str::from_utf8(&text[s..e]) {
+                            if !d.calls.iter().any(|c| c == w) {
+                                d.calls.push(w.to_string());
+                            }
+                        }
+                    }
+                }
                 if depth == 0 && candidate.is_none() {
                     if let Some((s, e)) = last_ident {
                         if !is_attribute_word(&text[s..e]) {
@@ -132,6 +180,9 @@ pub fn scan_function_names(text: &[u8]) -> Vec<String> {
                     i += 1;
                 }
                 last_ident = Some((s, i));
+                if let Some(d) = body.as_mut() {
+                    d.words.push(word_hash(&text[s..i]));
+                }
             }
             _ => {
                 i += 1;
@@ -159,10 +210,11 @@ fn is_attribute_word(w: &[u8]) -> bool {
     )
 }
 
-/// Function names defined by the `.c` files of one folder (by scan).
+/// The function definitions of the `.c` files of one folder (by scan).
 #[derive(Default)]
 struct FolderIndex {
-    by_name: HashMap<String, Vec<PathBuf>>,
+    files: Vec<(PathBuf, Vec<Def>)>,
+    by_name: HashMap<String, Vec<(usize, usize)>>,
 }
 
 impl FolderIndex {
@@ -173,23 +225,56 @@ impl FolderIndex {
         files.sort();
         for f in files {
             let Ok(bytes) = std::fs::read(&f) else { continue };
-            for name in scan_function_names(&bytes) {
-                let v = idx.by_name.entry(name).or_default();
-                if v.last() != Some(&f) {
-                    v.push(f.clone());
-                }
+            let defs = scan_definitions(&bytes);
+            let fi = idx.files.len();
+            for (di, d) in defs.iter().enumerate() {
+                idx.by_name.entry(d.name.clone()).or_default().push((fi, di));
             }
+            idx.files.push((f, defs));
         }
         idx
     }
 }
 
-/// How many files `load_lazily` lowered, and how many it only scanned
-/// (`PERFI_DEBUG_STATS` prints them).
+/// How many files `load_lazily` lowered whole, how many in part (only the
+/// functions reached), how many it only scanned, and how many functions
+/// of those files it lowered (`PERFI_DEBUG_STATS` prints them).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct LoadStats {
     pub lowered: usize,
+    pub partial: usize,
     pub scanned: usize,
+    pub partial_functions: usize,
+}
+
+/// `text` with every function definition but `keep` replaced by blanks
+/// (line breaks kept): same length and lines, so spans still point into
+/// the file; declarations, types and macros stay.
+fn keep_only(text: &[u8], defs: &[Def], keep: &HashSet<usize>) -> Vec<u8> {
+    let mut out = text.to_vec();
+    for (di, d) in defs.iter().enumerate() {
+        if keep.contains(&di) {
+            continue;
+        }
+        for b in &mut out[d.start.min(text.len())..d.end.min(text.len())] {
+            if *b != b'\n' && *b != b'\r' {
+                *b = b' ';
+            }
+        }
+    }
+    out
+}
+
+/// `text` with only the function definitions named in `names` kept (see
+/// `keep_only`): `perfi check` gives a sibling's text at the baseline the
+/// same cut as the current one had, so that their keys compare.
+pub fn keep_named(text: &[u8], names: &HashSet<String>) -> Vec<u8> {
+    let defs = scan_definitions(text);
+    let keep: HashSet<usize> = defs.iter().enumerate().filter(|(_, d)| names.contains(&d.name)).map(|(i, _)| i).collect();
+    if keep.len() == defs.len() {
+        return text.to_vec();
+    }
+    keep_only(text, &defs, &keep)
 }
 
 fn folder_of(p: &Path) -> PathBuf {
@@ -243,16 +328,17 @@ fn outside_callees(fa: &FileAnalysis) -> Vec<String> {
     out
 }
 
-/// Lower `paths`, then, transitively, the sibling `.c` files that define
-/// a function some lowered function calls.
+/// Lower `paths` whole; then, from the sibling `.c` files of their
+/// folders, only the functions their calls reach (transitively, by the
+/// scan's calls) and those that name a global the lowered units declare
+/// (so that `globals.rs` still sees the stores that keep an initializer
+/// from being constant).
 pub fn load_lazily(paths: &[PathBuf]) -> Result<(Program, LoadStats), crate::EngineError> {
     let mut cache = FileCache::default();
     let mut prog = Program::default();
     let mut stats = LoadStats::default();
     let mut loaded: HashSet<PathBuf> = HashSet::new();
     let canon = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
-    // Files lowered whose calls are still to follow.
-    let mut pending: Vec<usize> = Vec::new();
     for p in request_order(paths) {
         if !loaded.insert(canon(&p)) {
             continue;
@@ -260,54 +346,95 @@ pub fn load_lazily(paths: &[PathBuf]) -> Result<(Program, LoadStats), crate::Eng
         let f = load(&p, &mut cache)?;
         prog.files.push(lower_file(f, &mut cache));
         stats.lowered += 1;
-        pending.push(prog.files.len() - 1);
     }
     let requested = prog.files.len();
-    let mut folders: HashMap<PathBuf, FolderIndex> = HashMap::new();
-    let mut wanted: HashSet<(PathBuf, String)> = HashSet::new();
-    while let Some(fi) = pending.pop() {
-        let fa = &prog.files[fi];
+    // Per folder: names called from outside their file, and globals the
+    // lowered units know.
+    let mut calls: HashMap<PathBuf, Vec<String>> = HashMap::new();
+    let mut globals: HashMap<PathBuf, HashSet<u64>> = HashMap::new();
+    for fa in &prog.files {
         let path = PathBuf::from(&fa.path);
         if path.extension().is_none_or(|e| e != "c") {
             continue;
         }
         let dir = folder_of(&path);
-        let callees = outside_callees(fa);
-        if callees.is_empty() {
+        calls.entry(dir.clone()).or_default().extend(outside_callees(fa));
+        globals.entry(dir).or_default().extend(fa.unit.index.globals.iter().map(|(g, _)| word_hash(g.as_bytes())));
+    }
+    let mut dirs: Vec<PathBuf> = calls.keys().cloned().collect();
+    dirs.sort();
+    for dir in dirs {
+        let names = calls.remove(&dir).unwrap_or_default();
+        let globs = globals.remove(&dir).unwrap_or_default();
+        if names.is_empty() && globs.is_empty() {
             continue;
         }
-        let idx = folders.entry(dir.clone()).or_insert_with(|| {
-            let i = FolderIndex::build(&dir);
-            stats.scanned += i.by_name.values().flatten().collect::<HashSet<_>>().len();
-            i
-        });
-        let mut to_load: Vec<PathBuf> = Vec::new();
-        for name in callees {
-            if !wanted.insert((dir.clone(), name.clone())) {
-                continue;
-            }
-            for f in idx.by_name.get(&name).into_iter().flatten() {
-                if !loaded.contains(&canon(f)) && !to_load.contains(f) {
-                    to_load.push(f.clone());
+        let idx = FolderIndex::build(&dir);
+        stats.scanned += idx.files.len();
+        let open: Vec<bool> = idx.files.iter().map(|(p, _)| !loaded.contains(&canon(p))).collect();
+        let mut keep: HashMap<usize, HashSet<usize>> = HashMap::new();
+        let mut queue: Vec<(usize, usize)> = Vec::new();
+        if !globs.is_empty() {
+            for (fi, (_, defs)) in idx.files.iter().enumerate() {
+                if !open[fi] {
+                    continue;
+                }
+                for (di, d) in defs.iter().enumerate() {
+                    if d.words.iter().any(|w| globs.contains(w)) {
+                        queue.push((fi, di));
+                    }
                 }
             }
         }
-        to_load.sort();
-        for p in to_load {
-            if !loaded.insert(canon(&p)) {
+        let mut seen_names: HashSet<String> = HashSet::new();
+        let push_name = |name: &str, queue: &mut Vec<(usize, usize)>, seen: &mut HashSet<String>| {
+            if seen.insert(name.to_string()) {
+                for &(fi, di) in idx.by_name.get(name).into_iter().flatten() {
+                    if open[fi] {
+                        queue.push((fi, di));
+                    }
+                }
+            }
+        };
+        for n in &names {
+            push_name(n, &mut queue, &mut seen_names);
+        }
+        while let Some((fi, di)) = queue.pop() {
+            if !keep.entry(fi).or_default().insert(di) {
                 continue;
             }
-            let f = load(&p, &mut cache)?;
+            for c in &idx.files[fi].1[di].calls {
+                push_name(c, &mut queue, &mut seen_names);
+            }
+        }
+        let mut files: Vec<usize> = keep.keys().copied().collect();
+        files.sort_unstable();
+        for fi in files {
+            let (p, defs) = &idx.files[fi];
+            let Some(k) = keep.get(&fi) else { continue };
+            if !loaded.insert(canon(p)) {
+                continue;
+            }
+            let bytes = std::fs::read(p).map_err(|e| crate::EngineError::Io { path: p.display().to_string(), source: e })?;
+            let text = if k.len() == defs.len() { bytes } else { keep_only(&bytes, defs, k) };
+            let f = std::sync::Arc::new(crate::source::SourceFile::parse(p.to_string_lossy(), &text)?);
             prog.files.push(lower_file(f, &mut cache));
-            stats.lowered += 1;
-            pending.push(prog.files.len() - 1);
+            if k.len() == defs.len() {
+                stats.lowered += 1;
+            } else {
+                stats.partial += 1;
+                stats.partial_functions += k.len();
+            }
         }
     }
     // Siblings in name order, as the eager loader had them (the first
     // definition of a name in a folder wins in `table_for`).
     prog.files[requested..].sort_by(|a, b| a.path.cmp(&b.path));
     if std::env::var_os("PERFI_DEBUG_STATS").is_some() {
-        eprintln!("perfi load: {} file(s) lowered, {} sibling file(s) scanned for names", stats.lowered, stats.scanned);
+        eprintln!(
+            "perfi load: {} file(s) lowered whole, {} in part ({} function(s)), {} file(s) scanned for names",
+            stats.lowered, stats.partial, stats.partial_functions, stats.scanned
+        );
     }
     Ok((prog, stats))
 }
@@ -339,5 +466,12 @@ two_lines(int a,
 }
 "#;
         assert_eq!(scan_function_names(src), vec!["helper", "signal_like", "two_lines"]);
+        let defs = super::scan_definitions(src);
+        assert_eq!(defs[2].calls, vec!["f"]);
+        let keep: std::collections::HashSet<usize> = [2].into_iter().collect();
+        let kept = super::keep_only(src, &defs, &keep);
+        assert_eq!(kept.len(), src.len());
+        assert_eq!(scan_function_names(&kept), vec!["two_lines"]);
+        assert_eq!(kept.iter().filter(|b| **b == b'\n').count(), src.iter().filter(|b| **b == b'\n').count());
     }
 }

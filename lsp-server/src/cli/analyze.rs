@@ -1,5 +1,5 @@
 use anyhow::{Context, Result};
-use perfi_engine::analysis::{analyze_function, FuncTable, Lowered, Program, Status};
+use perfi_engine::analysis::{analyze_function_sized, table_obj_sizes, FuncTable, Lowered, ObjSizes, Program, Status};
 use perfi_engine::cancel::CancelToken;
 use perfi_engine::config::{Budgets, Config};
 use perfi_engine::ir::{Function, InstKind};
@@ -72,11 +72,12 @@ fn analyze_parallel(
     // What the threads share: plain data (the program's type environment
     // keeps `Rc` caches and stays here).
     let tables: Vec<FuncTable> = prog.files.iter().enumerate().map(|(fi, fa)| if cfgs[fi].is_some() { prog.table_for(&fa.path) } else { FuncTable::new() }).collect();
+    let sizes: Vec<ObjSizes> = tables.iter().map(table_obj_sizes).collect();
     let mut order: Vec<usize> = (0..jobs.len()).collect();
     if jobs.len() <= REORDER_MAX {
         let mut memo = HashMap::new();
-        let sizes: Vec<u64> = jobs.iter().map(|&(fi, li)| prog.files[fi].functions[li].ir.as_ref().map(|f| inlined_size(f, &tables[fi], &mut memo, 0)).unwrap_or(0)).collect();
-        order.sort_by(|&a, &b| sizes[b].cmp(&sizes[a]));
+        let weights: Vec<u64> = jobs.iter().map(|&(fi, li)| prog.files[fi].functions[li].ir.as_ref().map(|f| inlined_size(f, &tables[fi], &mut memo, 0)).unwrap_or(0)).collect();
+        order.sort_by(|&a, &b| weights[b].cmp(&weights[a]));
     }
     // Plain data for the threads (a `Program` holds `Rc`s).
     let work: Vec<(&str, &Lowered, usize)> = jobs.iter().map(|&(fi, li)| (prog.files[fi].path.as_str(), &prog.files[fi].functions[li], fi)).collect();
@@ -88,7 +89,7 @@ fn analyze_parallel(
             }
             let (path, l, fi) = work[k];
             let (Ok(f), Some(cfg)) = (&l.ir, &cfgs[fi]) else { continue };
-            let iface = analyze_function(&Arc::new(f.clone()), &l.info, &tables[fi], cfg, cfg.budgets, cfg.resolution, cancel);
+            let iface = analyze_function_sized(&Arc::new(f.clone()), &l.info, &tables[fi], &sizes[fi], cfg, cfg.budgets, cfg.resolution, cancel);
             let r = match format {
                 Format::Text => Rendered::Text(output::text_with(path, &iface, cfg.resolution, Some(&cfg.hardware))),
                 Format::Python => Rendered::Text(output::python(&iface)),
