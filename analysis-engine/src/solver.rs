@@ -63,6 +63,8 @@ pub struct Solver {
     z: HashMap<TermId, Z>,
     pub queries: u64,
     pub cache_hits: u64,
+    /// Queries answered Sat by a guessed assignment (`guess_model`).
+    pub guessed: u64,
     pub solver_time: Duration,
     pub timeouts: u64,
     /// Queries whose nonlinear arithmetic Z3 saw abstracted.
@@ -89,6 +91,7 @@ impl Solver {
             z: HashMap::new(),
             queries: 0,
             cache_hits: 0,
+            guessed: 0,
             solver_time: Duration::ZERO,
             timeouts: 0,
             hard: 0,
@@ -148,6 +151,20 @@ impl Solver {
                 return Sat::Sat;
             }
         }
+        // Most branch conditions of a fresh path (`0 < n`, `!(0 < n)`,
+        // `x > 5`) hold with every symbol at one of a few values: no solver
+        // for those (a Sat found by evaluation is exact; only Unsat needs
+        // Z3). The assignment joins the counterexample cache.
+        if let Some(m) = self.guess_model(terms, &live) {
+            self.cache_hits += 1;
+            self.guessed += 1;
+            self.cache.insert(key, Sat::Sat);
+            self.models.push(m);
+            if self.models.len() > 16 {
+                self.models.remove(0);
+            }
+            return Sat::Sat;
+        }
         if self.cancel.is_cancelled() {
             return Sat::Unknown;
         }
@@ -180,6 +197,28 @@ impl Solver {
             self.cache.insert(key, r);
         }
         r
+    }
+
+    /// An assignment of the symbols of `conds` to 0, 1, all ones or the
+    /// largest signed value of their width that satisfies all of them.
+    fn guess_model(&self, terms: &Terms, conds: &[TermId]) -> Option<HashMap<u32, u128>> {
+        let mut syms = Vec::new();
+        for &c in conds {
+            terms.symbols(c, &mut syms);
+        }
+        syms.sort_unstable();
+        syms.dedup();
+        let widths: Vec<u32> = syms.iter().map(|s| terms.node_of_sym(*s).map(|t| terms.width(t)).unwrap_or(64)).collect();
+        let ones = |w: u32| if w >= 128 { u128::MAX } else { (1u128 << w) - 1 };
+        let guesses: [&dyn Fn(u32) -> u128; 4] = [&|_| 0, &|_| 1, &|w| ones(w), &|w| ones(w) >> 1];
+        for g in guesses {
+            let m: HashMap<u32, u128> = syms.iter().zip(&widths).map(|(s, w)| (*s, g(*w))).collect();
+            let mut memo = HashMap::new();
+            if conds.iter().all(|c| eval_memo(terms, *c, &m, &mut memo) != 0) {
+                return Some(m);
+            }
+        }
+        None
     }
 
     fn remember_model(&mut self, terms: &Terms, conds: &[TermId]) {
