@@ -439,6 +439,50 @@ pub fn load_lazily(paths: &[PathBuf]) -> Result<(Program, LoadStats), crate::Eng
     Ok((prog, stats))
 }
 
+/// As `Program::from_sources` (the first source is the file analyzed, the
+/// others its folder's files, already parsed — the language server's open
+/// documents and disk files), lowering a sibling only when a lowered
+/// function calls a function it defines, or it names a global the first
+/// file's unit declares. Siblings are lowered whole: they are parsed
+/// already, and the server caches interfaces by key.
+pub fn from_sources_reached(sources: Vec<std::sync::Arc<crate::source::SourceFile>>, cache: &mut FileCache) -> Program {
+    let mut it = sources.into_iter();
+    let mut prog = Program::default();
+    let Some(main) = it.next() else { return prog };
+    let rest: Vec<_> = it.collect();
+    prog.files.push(lower_file(main, cache));
+    let globs: HashSet<u64> = prog.files[0].unit.index.globals.iter().map(|(g, _)| word_hash(g.as_bytes())).collect();
+    let defs: Vec<Vec<Def>> = rest.iter().map(|f| scan_definitions(&f.text)).collect();
+    let mut done = vec![false; rest.len()];
+    let mut wanted: Vec<String> = outside_callees(&prog.files[0]);
+    let mut lower = |i: usize, prog: &mut Program, wanted: &mut Vec<String>, done: &mut Vec<bool>| {
+        done[i] = true;
+        let fa = lower_file(rest[i].clone(), cache);
+        wanted.extend(outside_callees(&fa));
+        prog.files.push(fa);
+    };
+    if !globs.is_empty() {
+        for i in 0..rest.len() {
+            if defs[i].iter().any(|d| d.words.iter().any(|w| globs.contains(w))) {
+                lower(i, &mut prog, &mut wanted, &mut done);
+            }
+        }
+    }
+    let mut seen = HashSet::new();
+    while let Some(n) = wanted.pop() {
+        if !seen.insert(n.clone()) {
+            continue;
+        }
+        for i in 0..rest.len() {
+            if !done[i] && defs[i].iter().any(|d| d.name == n) {
+                lower(i, &mut prog, &mut wanted, &mut done);
+            }
+        }
+    }
+    prog.files[1..].sort_by(|a, b| a.path.cmp(&b.path));
+    prog
+}
+
 #[cfg(test)]
 mod tests {
     use super::scan_function_names;
