@@ -6,7 +6,7 @@ CARGO ?= cargo
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_INSTALL := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends
 
-.PHONY: all deps deps-linux-source deps-z3 deps-ground-truth deps-neovim deps-clangd build release run test bench bench-lsp accuracy calibrate fuzz clean \
+.PHONY: all deps deps-linux-source deps-z3 deps-ground-truth deps-neovim deps-clangd build release run test bench bench-scale bench-lsp accuracy calibrate fuzz clean \
 	deps-node deps-vscode-test vscode-npm package test-vscode test-vscode-unit test-vscode-integration screenshots
 
 all: build
@@ -22,16 +22,6 @@ deps-z3:
 # gcc and valgrind measure ground truth (make accuracy, tests).
 deps-ground-truth:
 	@command -v valgrind >/dev/null || { echo "perfi: installing valgrind"; $(SUDO) apt-get update -qq && $(APT_INSTALL) valgrind; }
-
-# Third-party code analyzed in place (make realworld, make bench-lsp):
-# Debian's kernel source, extracted once into ~/.cache/perfi, and the
-# headers of libbpf and DPDK.
-LINUX_SRC := $(HOME)/.cache/perfi/linux-source-6.1
-deps-linux-source:
-	@[ -f /usr/src/linux-source-6.1.tar.xz ] || { echo "perfi: installing linux-source-6.1"; $(SUDO) apt-get update -qq && $(APT_INSTALL) linux-source-6.1; }
-	@[ -f /usr/include/bpf/bpf_helpers.h ] || { echo "perfi: installing libbpf-dev"; $(SUDO) apt-get update -qq && $(APT_INSTALL) libbpf-dev; }
-	@[ -f /usr/include/linux/bpf.h ] || { echo "perfi: installing linux-libc-dev"; $(SUDO) apt-get update -qq && $(APT_INSTALL) linux-libc-dev; }
-	@[ -d $(LINUX_SRC)/lib ] || { echo "perfi: extracting linux-source-6.1 into $(dir $(LINUX_SRC))"; mkdir -p $(dir $(LINUX_SRC)) && tar xf /usr/src/linux-source-6.1.tar.xz -C $(dir $(LINUX_SRC)); }
 
 # Neovim runs the editor end-to-end test of the language server.
 deps-neovim:
@@ -128,6 +118,23 @@ bench-lsp: build deps-clangd deps-linux-source
 bench: build
 	@command -v /usr/bin/time >/dev/null || { $(SUDO) apt-get update -qq && $(APT_INSTALL) time; }
 	./scripts/bench.sh
+
+# Scale (a benchmark, not a test): generated files and linux-source-6.1
+# (extracted into the user's cache folder; the package is installed when
+# its tarball is missing). Prints table rows for docs/scale.md.
+PERFI_CACHE := $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/perfi
+LINUX_TARBALL := /usr/src/linux-source-6.1.tar.xz
+deps-linux-source:
+	@[ -f $(LINUX_TARBALL) ] || [ -d $(PERFI_CACHE)/linux-source-6.1 ] || { echo "perfi: installing linux-source-6.1"; $(SUDO) apt-get update -qq && $(APT_INSTALL) linux-source-6.1; }
+	@[ -d $(PERFI_CACHE)/linux-source-6.1 ] || { echo "perfi: extracting $(LINUX_TARBALL) into $(PERFI_CACHE)"; \
+	  mkdir -p $(PERFI_CACHE).tmp-linux && tar -xJf $(LINUX_TARBALL) -C $(PERFI_CACHE).tmp-linux && \
+	  mv $(PERFI_CACHE).tmp-linux/linux-source-6.1 $(PERFI_CACHE)/linux-source-6.1 && rmdir $(PERFI_CACHE).tmp-linux; }
+	@[ -f /usr/include/bpf/bpf_helpers.h ] || { echo "perfi: installing libbpf-dev"; $(SUDO) apt-get update -qq && $(APT_INSTALL) libbpf-dev; }
+	@[ -f /usr/include/linux/bpf.h ] || { echo "perfi: installing linux-libc-dev"; $(SUDO) apt-get update -qq && $(APT_INSTALL) linux-libc-dev; }
+
+bench-scale: build deps-linux-source
+	@command -v /usr/bin/time >/dev/null || { $(SUDO) apt-get update -qq && $(APT_INSTALL) time; }
+	./scripts/bench-scale.sh
 
 # Ground truth: predictions against valgrind counts of the gcc -O2 drivers
 # in accuracy/drivers/ (writes accuracy/results.md); calibrate refits the

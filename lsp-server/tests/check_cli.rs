@@ -173,3 +173,52 @@ fn one_finding_per_function_with_related_locations() {
     assert_eq!(out.lines().filter(|l| l.contains(": note: when `")).count(), regs.iter().map(|r| r["classes"].as_array().map_or(0, |c| c.len().saturating_sub(1))).sum::<usize>(), "{out}");
     let _ = std::fs::remove_dir_all(&d);
 }
+
+/// Cost follows the diff: in a tree of many folders and functions, a
+/// change to one function analyzes that function and its callers only
+/// (the JSON report counts them); with `--cache`, a second run takes the
+/// comparison from the cache.
+#[test]
+fn one_function_change_analyzes_it_and_its_callers_only() {
+    let d = std::env::temp_dir().join(format!("perfi-check-scale-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    for m in 0..4 {
+        let dir = d.join(format!("mod{m}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        for f in 0..3 {
+            let mut text = String::new();
+            for k in 0..10 {
+                text.push_str(&format!("int m{m}_f{f}_{k}(int x)\n{{\n    return x + {k};\n}}\n\n"));
+            }
+            // A caller in another file of the folder, and an unrelated one.
+            if f == 1 {
+                text.push_str(&format!("int m{m}_caller(int x)\n{{\n    return m{m}_f0_3(x) * 2;\n}}\n"));
+            }
+            std::fs::write(dir.join(format!("f{f}.c")), text).unwrap();
+        }
+    }
+    git(&d, &["init", "-q"]);
+    git(&d, &["add", "."]);
+    git(&d, &["commit", "-q", "-m", "base"]);
+    let p = d.join("mod2/f0.c");
+    let text = std::fs::read_to_string(&p).unwrap();
+    std::fs::write(&p, text.replace("return x + 3;", "return x * x + 3;")).unwrap();
+    let cache = std::env::temp_dir().join(format!("perfi-check-scale-cache-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&cache);
+    let run = || {
+        let (code, out, err) = check(&d, &["--baseline", "HEAD", "--format", "json", "--cache", cache.to_str().unwrap(), "."]);
+        assert!(code == 0 || code == 1, "{out}{err}");
+        serde_json::from_str::<serde_json::Value>(&out).expect("json")
+    };
+    let v = run();
+    // m2_f0_3 and its caller m2_caller; the other 119 functions are not
+    // analyzed, and the three other folders are not even lowered.
+    assert_eq!(v["functions_analyzed"], 2, "{v}");
+    assert_eq!(v["files_skipped"], 9, "{v}");
+    let again = run();
+    assert_eq!(again["functions_analyzed"], 0, "{again}");
+    assert_eq!(again["functions_cached"], 2, "{again}");
+    assert_eq!(again["regressions"], v["regressions"]);
+    let _ = std::fs::remove_dir_all(&d);
+    let _ = std::fs::remove_dir_all(&cache);
+}

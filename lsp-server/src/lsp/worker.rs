@@ -490,7 +490,7 @@ impl Worker {
                 }
             }
         }
-        let prog = Program::from_sources(sources, &mut cache);
+        let prog = perfi_engine::lazy::from_sources_reached(sources, &mut cache);
         let mut deps = Vec::new();
         for fa in &prog.files {
             for f in fa.unit.files.iter().take(fa.unit.files.len().saturating_sub(1)) {
