@@ -85,6 +85,9 @@ fn parse_args(args: &[String], dir: &Path) -> CompileFlags {
 #[derive(Default)]
 pub struct FileCache {
     files: std::collections::HashMap<PathBuf, Arc<SourceFile>>,
+    /// Flags for every file of the run instead of `compile_commands.json`
+    /// (the accuracy harness's third-party code, which has none).
+    pub flags: Option<CompileFlags>,
 }
 
 impl FileCache {
@@ -131,7 +134,7 @@ pub const MAX_INCLUDE_DEPTH: usize = 32;
 
 pub fn build_unit(main: Arc<SourceFile>, cache: &mut FileCache) -> Unit {
     let path = PathBuf::from(&main.path);
-    let flags = compile_flags(&path);
+    let flags = cache.flags.clone().unwrap_or_else(|| compile_flags(&path));
     let index = index_file(&main, &flags.include_paths);
     let mut files = Vec::new();
     let mut seen = HashSet::new();
