@@ -942,6 +942,20 @@ fn model_one(prog: &Program, driver: &Path, sources: &[PathBuf], s: &Scenario, i
         return Err(format!("`{}` is not defined in the workspace's sources", s.func));
     };
     let home_table = prog.table_for(&home.path);
+    if std::env::var_os("PERFI_ACCURACY_DEBUG").is_some() {
+        for l in home.header_functions.iter().chain(home.functions.iter()) {
+            if let Err(e) = &l.ir {
+                eprintln!("accuracy: {}: `{}` not lowered: {e}", s.ws, l.info.name);
+            }
+        }
+        eprintln!("accuracy: {}: {} header functions", s.ws, home.header_functions.len());
+        for f in &home.unit.files {
+            eprintln!("accuracy: {}: unit file {}", s.ws, f.path);
+        }
+        for i in &home.unit.index.includes {
+            eprintln!("accuracy: {}: include {} -> {:?}", s.ws, i.spelled, i.resolved);
+        }
+    }
     let iface = interfaces.entry((s.ws.clone(), s.func.clone())).or_insert_with(|| {
         let ir = lowered.ir.as_ref().map_err(|e| format!("`{}` not lowered: {e}", s.func))?;
         let f = home_table.get(&s.func).cloned().unwrap_or_else(|| Arc::new(ir.clone()));

@@ -16,8 +16,8 @@ void rational_best_approximation(unsigned long given_numerator, unsigned long gi
                                  unsigned long max_numerator, unsigned long max_denominator,
                                  unsigned long *best_numerator, unsigned long *best_denominator);
 
-static unsigned long g_out;
-static unsigned long g_num, g_den;
+unsigned long g_out; /* not static: the result of a pure function must stay live */
+unsigned long g_num, g_den; /* not static: the result of a pure function must stay live */
 static volatile unsigned long g_in[4] = { 0xdeadbeefUL, 0x0123456789abcdefUL, 1071, 462 };
 
 void scenario_hweight32_sparse(void) { g_out = __sw_hweight32(0x80000001u); }

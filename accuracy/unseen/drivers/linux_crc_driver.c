@@ -12,8 +12,8 @@
 
 static u8 g_buf[2048];
 static u8 g_table[CRC8_TABLE_SIZE];
-static u16 g_crc16;
-static u8 g_crc8;
+u16 g_crc16; /* not static: the result of a pure function must stay live */
+u8 g_crc8; /* not static: the result of a pure function must stay live */
 
 static void fill(unsigned n)
 {

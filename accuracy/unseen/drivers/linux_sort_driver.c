@@ -17,7 +17,7 @@ struct item {
 static int g_keys[256];
 static struct item g_items[64];
 static struct list_head g_head;
-static void *g_found;
+void *g_found; /* not static: the result of a pure function must stay live */
 
 static int cmp_int(const void *a, const void *b)
 {

@@ -10,7 +10,7 @@
 static char g_text[2048];
 static char g_pat[64];
 static u8 g_bin[1536];
-static int g_ret;
+int g_ret; /* not static: the result of a pure function must stay live */
 
 static void fill_bin(unsigned n)
 {
