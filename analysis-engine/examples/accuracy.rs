@@ -81,6 +81,21 @@ const PRIOR: [[f64; NFEAT + 1]; 3] = [
     [0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 1.0, 1.0, 1.0, 1.0],
     [0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 1.0, 0.0],
 ];
+/// Physical lower bounds of the fitted weights (issue 14): what an x86-64
+/// instruction sequence cannot do with less. A conditional branch is at
+/// least one instruction (a `jcc`, or a `cmov`/`set` when if-converted), a
+/// division at least one (`div`, or a multiply for a constant divisor), a
+/// switch at least a compare and a jump, a call to code outside the program
+/// at least `call` + `ret`, a word copy at least one move; every function
+/// executes its `ret` (entry constant: one instruction, one read of the
+/// return address). Calls and returns of analyzed callees have no bound:
+/// gcc inlines static helpers, leaving nothing of either.
+const LOWER: [[f64; NFEAT + 1]; 3] = [
+    // Alu Mul Div DivC Load Store Move Cast Lea Br  Sw   Call Ret CopyW Ext  entry
+    [0.0, 0.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 2.0, 0.0, 0.0, 1.0, 2.0, 1.0],
+    [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0],
+    [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0],
+];
 /// Reweighting steps of the least-absolute-error fit, and the smallest
 /// residual (relative) a row is reweighted by.
 const IRLS_STEPS: usize = 40;
@@ -492,7 +507,7 @@ fn run_suite(root: &Path, opts: &Opts, suite: Suite) -> Result<Option<String>, S
             m
         }
         None => {
-            let m = model_all(root, &scenarios, opts.verbose, budgets(opts.budget_scale))?;
+            let m = model_all(&scenarios, opts.verbose, budgets(opts.budget_scale))?;
             if let Some(k) = &cache_key {
                 save_model_cache(&cache_path, k, &m);
             }
@@ -863,7 +878,7 @@ fn same_file(a: &Path, b: &Path) -> bool {
 /// inherits another's context, and the results do not depend on the order
 /// of the manifest. (Budget-bound analyses such as `bridge_receive` still
 /// vary from run to run: complete in ~22 s, or partial after ~13 s.)
-fn model_all(root: &Path, scenarios: &[Scenario], verbose: bool, budgets: Budgets) -> Result<Vec<Result<Modelled, String>>, String> {
+fn model_all(scenarios: &[Scenario], verbose: bool, budgets: Budgets) -> Result<Vec<Result<Modelled, String>>, String> {
     let mut groups: Vec<((String, String), Vec<usize>)> = Vec::new();
     for (i, s) in scenarios.iter().enumerate() {
         let key = (s.ws.clone(), s.func.clone());
@@ -1459,16 +1474,20 @@ fn design(rows: &[&Row], metric: usize) -> (Vec<Vec<f64>>, Vec<f64>) {
 /// statistic reported is a median, and a few scenarios are far off for
 /// reasons no weight can fix) plus `ridge`·‖w − prior‖², by iteratively
 /// reweighted least squares, each step a non-negative least squares.
-fn fit_row(a0: &[Vec<f64>], b0: &[f64], prior: &[f64], ridge: f64, allowed: &[bool]) -> Vec<f64> {
+fn fit_row(a0: &[Vec<f64>], b0: &[f64], prior: &[f64], ridge: f64, allowed: &[bool], lower: &[f64]) -> Vec<f64> {
     // Only the allowed columns (and the entry constant, last) are fitted.
     let cols: Vec<usize> = (0..prior.len()).filter(|j| allowed.get(*j).copied().unwrap_or(true)).collect();
+    // Weights w = lower + v with v ≥ 0: the fit sees the targets minus
+    // what the lower bounds already explain.
+    let lb: Vec<f64> = cols.iter().map(|j| lower.get(*j).copied().unwrap_or(0.0)).collect();
     let a0: Vec<Vec<f64>> = a0.iter().map(|r| cols.iter().map(|j| r[*j]).collect()).collect();
+    let b0: Vec<f64> = a0.iter().zip(b0).map(|(r, b)| b - r.iter().zip(&lb).map(|(x, l)| x * l).sum::<f64>()).collect();
     let prior_full = prior;
-    let prior: Vec<f64> = cols.iter().map(|j| prior_full[*j]).collect();
-    let x = fit_cols(&a0, b0, &prior, ridge);
+    let prior: Vec<f64> = cols.iter().zip(&lb).map(|(j, l)| (prior_full[*j] - l).max(0.0)).collect();
+    let x = fit_cols(&a0, &b0, &prior, ridge);
     let mut full = vec![0.0; prior_full.len()];
     for (k, j) in cols.iter().enumerate() {
-        full[*j] = x[k];
+        full[*j] = x[k] + lb[k];
     }
     full
 }
@@ -1517,7 +1536,7 @@ fn fit_cols(a0: &[Vec<f64>], b0: &[f64], prior: &[f64], ridge: f64) -> Vec<f64> 
 
 /// Median absolute relative error of `ridge` under k-fold cross-validation
 /// (row i is in fold i mod k).
-fn cv_score(a0: &[Vec<f64>], b0: &[f64], prior: &[f64], ridge: f64, allowed: &[bool]) -> f64 {
+fn cv_score(a0: &[Vec<f64>], b0: &[f64], prior: &[f64], ridge: f64, allowed: &[bool], lower: &[f64]) -> f64 {
     let mut errs = Vec::new();
     for k in 0..CV_FOLDS {
         let (mut ta, mut tb) = (Vec::new(), Vec::new());
@@ -1527,7 +1546,7 @@ fn cv_score(a0: &[Vec<f64>], b0: &[f64], prior: &[f64], ridge: f64, allowed: &[b
                 tb.push(*bi);
             }
         }
-        let x = fit_row(&ta, &tb, prior, ridge, allowed);
+        let x = fit_row(&ta, &tb, prior, ridge, allowed, lower);
         for (i, (row, bi)) in a0.iter().zip(b0).enumerate() {
             if i % CV_FOLDS == k {
                 // Relative residual of the row (the target is y/y = 1
@@ -1555,7 +1574,7 @@ fn calibrate(root: &Path, rows: &[Row], old: &CostTable, machine: &[(&str, Strin
     for (k, (mi, label)) in MEASURED.iter().enumerate() {
         let prior = PRIOR[k].to_vec();
         let (a0, b0) = design(&fit_rows, *mi);
-        let scores: Vec<(f64, f64)> = RIDGES.iter().map(|l| (*l, cv_score(&a0, &b0, &prior, *l, &ALLOWED[k]))).collect();
+        let scores: Vec<(f64, f64)> = RIDGES.iter().map(|l| (*l, cv_score(&a0, &b0, &prior, *l, &ALLOWED[k], &LOWER[k]))).collect();
         // The strongest pull whose cross-validated error is within
         // `CV_SLACK` of the best (a "one standard error" rule: weights stay
         // closer to one instruction per operation unless the data insist).
@@ -1566,7 +1585,7 @@ fn calibrate(root: &Path, rows: &[Row], old: &CostTable, machine: &[(&str, Strin
             scores.iter().map(|(l, e)| format!("{l}: {}", pct(*e))).collect::<Vec<_>>().join(", ")
         );
         notes.push(format!("{label} {best}"));
-        let w = fit_row(&a0, &b0, &prior, best, &ALLOWED[k]);
+        let w = fit_row(&a0, &b0, &prior, best, &ALLOWED[k], &LOWER[k]);
         for f in 0..NFEAT {
             new.weights[*mi][f] = round3(w[f]);
         }

@@ -57,8 +57,10 @@ static void build_list(unsigned n)
 
 void scenario_sort_16(void) { fill_keys(16, 0); sort(g_keys, 16, sizeof(int), cmp_int, NULL); }
 void scenario_sort_sorted_64(void) { fill_keys(64, 1); sort(g_keys, 64, sizeof(int), cmp_int, NULL); }
-void scenario_bsearch_hit(void) { static int key = 3 * 77; fill_keys(256, 1); g_found = bsearch(&key, g_keys, 256, sizeof(int), cmp_int); }
-void scenario_bsearch_miss(void) { static int key = 3 * 77 + 1; fill_keys(256, 1); g_found = bsearch(&key, g_keys, 256, sizeof(int), cmp_int); }
+static int g_key;
+
+void scenario_bsearch_hit(void) { g_key = 3 * 77; fill_keys(256, 1); g_found = bsearch(&g_key, g_keys, 256, sizeof(int), cmp_int); }
+void scenario_bsearch_miss(void) { g_key = 3 * 77 + 1; fill_keys(256, 1); g_found = bsearch(&g_key, g_keys, 256, sizeof(int), cmp_int); }
 void scenario_list_sort_32(void) { build_list(32); list_sort(NULL, &g_head, cmp_item); }
 
 int main(int argc, char **argv)

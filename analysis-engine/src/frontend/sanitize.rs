@@ -31,7 +31,7 @@ pub struct Sanitized {
 const BLANK_WORDS: &[&str] = &[
     "__always_inline", "__rcu", "__read_mostly", "__user", "__iomem", "__force", "__must_check",
     "noinline", "__maybe_unused", "__init", "__exit", "__cold", "__hot", "notrace", "__bitwise",
-    "__percpu", "__noinline", "__inline", "__weak",
+    "__percpu", "__noinline", "__inline", "__weak", "__pure", "__attribute_const__", "fallthrough",
 ];
 const CACHELINE_WORDS: &[&str] = &["____cacheline_aligned", "____cacheline_aligned_in_smp", "__cacheline_aligned", "__cacheline_aligned_in_smp"];
 const CONTAINER_MACROS: &[&str] = &["container_of", "list_entry", "list_first_entry", "list_last_entry", "hlist_entry", "list_next_entry", "hlist_entry_safe", "list_first_entry_or_null"];
