@@ -1707,6 +1707,10 @@ fn render_cost_table(t: &CostTable, date: &str, machine: &str, tools: &str, n: u
     let _ = writeln!(o, "//! absolute relative error (IRLS over non-negative least squares), with a");
     let _ = writeln!(o, "//! ridge pull toward the hand-set prior (one x86-64 instruction per");
     let _ = writeln!(o, "//! operation) chosen by cross-validation in the fit half ({ridges}).");
+    let _ = writeln!(o, "//! Weights are bounded below by what the instructions physically cost");
+    let _ = writeln!(o, "//! (`LOWER` in accuracy.rs: branch, division, switch, external call, word");
+    let _ = writeln!(o, "//! copy, the function's own `ret`); calls and returns of analyzed callees");
+    let _ = writeln!(o, "//! weigh no instruction (gcc inlines static helpers).");
     let _ = writeln!(o, "//! Weights are rounded to 3 decimals. The other rows are hand-set.");
     let _ = writeln!(o, "//!");
     let _ = writeln!(o, "//! Calibrated {date} on {machine};");
