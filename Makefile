@@ -7,7 +7,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_INSTALL := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends
 
 .PHONY: all deps deps-linux-source deps-z3 deps-ground-truth deps-neovim deps-clangd build release run test bench bench-scale bench-lsp accuracy calibrate fuzz clean \
-	deps-node deps-vscode-test vscode-npm package test-vscode test-vscode-unit test-vscode-integration screenshots
+	deps-node deps-vscode-test vscode-npm package test-vscode test-vscode-unit test-vscode-integration screenshots deps-unseen
 
 all: build
 
@@ -22,6 +22,18 @@ deps-z3:
 # gcc and valgrind measure ground truth (make accuracy, tests).
 deps-ground-truth:
 	@command -v valgrind >/dev/null || { echo "perfi: installing valgrind"; $(SUDO) apt-get update -qq && $(APT_INSTALL) valgrind; }
+
+# The unseen-code benchmark (accuracy/unseen/) measures third-party code in
+# place: the Linux 6.1 source from Debian's linux-source-6.1, extracted once
+# into ~/.cache/perfi/ (the accuracy harness reads it there, or from
+# PERFI_LINUX_SRC), and DPDK's headers from dpdk-dev.
+LINUX_SRC_CACHE := $(HOME)/.cache/perfi
+deps-unseen:
+	@test -d "$(LINUX_SRC_CACHE)/linux-source-6.1/lib" || { \
+	  test -f /usr/src/linux-source-6.1.tar.xz || { echo "perfi: installing linux-source-6.1"; $(SUDO) apt-get update -qq && $(APT_INSTALL) linux-source-6.1; }; \
+	  echo "perfi: extracting /usr/src/linux-source-6.1.tar.xz into $(LINUX_SRC_CACHE)"; \
+	  mkdir -p "$(LINUX_SRC_CACHE)" && tar -xJf /usr/src/linux-source-6.1.tar.xz -C "$(LINUX_SRC_CACHE)"; }
+	@test -f /usr/include/dpdk/rte_jhash.h || { echo "perfi: installing dpdk-dev"; $(SUDO) apt-get update -qq && $(APT_INSTALL) dpdk-dev; }
 
 # Neovim runs the editor end-to-end test of the language server.
 deps-neovim:
@@ -139,7 +151,7 @@ bench-scale: build deps-linux-source
 # Ground truth: predictions against valgrind counts of the gcc -O2 drivers
 # in accuracy/drivers/ (writes accuracy/results.md); calibrate refits the
 # cost table (analysis-engine/src/cost_table.rs) on the fit half.
-accuracy: deps deps-ground-truth
+accuracy: deps deps-ground-truth deps-unseen
 	$(CARGO) run --release -p perfi-engine --example accuracy
 
 calibrate: deps deps-ground-truth

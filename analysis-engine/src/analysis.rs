@@ -336,6 +336,23 @@ impl Program {
         crate::lazy::load_lazily(paths).map(|(p, _)| p)
     }
 
+    /// Exactly these files (no siblings), all with `flags` (include paths
+    /// and defines) instead of a `compile_commands.json`.
+    pub fn load_files(paths: &[PathBuf], flags: crate::workspace::CompileFlags) -> Result<Program, crate::EngineError> {
+        let mut cache = FileCache::default();
+        cache.flags = Some(flags);
+        let mut prog = Program::default();
+        let mut seen = std::collections::HashSet::new();
+        for p in paths {
+            if !seen.insert(p.canonicalize().unwrap_or(p.clone())) {
+                continue;
+            }
+            let f = load(p, &mut cache)?;
+            prog.files.push(lower_file(f, &mut cache));
+        }
+        Ok(prog)
+    }
+
     /// Build from in-memory texts (the language server's open documents);
     /// headers they include are read through `cache` (which the caller may
     /// pre-fill with open headers).

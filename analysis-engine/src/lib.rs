@@ -22,6 +22,7 @@ pub mod interface;
 pub mod interp;
 pub mod ir;
 pub mod loops;
+pub mod machine;
 pub mod output;
 pub mod lower;
 pub mod lazy;

@@ -373,6 +373,29 @@ impl<'a, 'e> Lowerer<'a, 'e> {
                 }
             }
             "preproc_def" | "preproc_call" | "preproc_include" => {}
+            // Conditional code inside a body (`#ifdef CONFIG_X`, `#if
+            // BITS_PER_LONG == 64`): the group the known defines select;
+            // a condition that cannot be evaluated stays unsupported.
+            "preproc_ifdef" | "preproc_if" | "preproc_elif" | "preproc_elifdef" => {
+                let Some(taken) = self.preproc_taken(n) else {
+                    return unsupported("preprocessor condition in a body that the defines do not decide", n);
+                };
+                let skip: Vec<usize> = ["name", "condition", "alternative"].iter().filter_map(|f| n.child_by_field_name(f)).map(|c| c.id()).collect();
+                if taken {
+                    for c in syntax::named_children(n) {
+                        if !skip.contains(&c.id()) {
+                            self.stmt(c)?;
+                        }
+                    }
+                } else if let Some(alt) = n.child_by_field_name("alternative") {
+                    self.stmt(alt)?;
+                }
+            }
+            "preproc_else" => {
+                for c in syntax::named_children(n) {
+                    self.stmt(c)?;
+                }
+            }
             "if_statement" => {
                 let then_bb = self.new_block();
                 let else_bb = self.new_block();
@@ -1737,6 +1760,64 @@ impl<'a, 'e> Lowerer<'a, 'e> {
         let tmp = self.temp(ret_ct.clone());
         self.emit(InstKind::Call { dst: Some(tmp), callee: name, args: vals, target: None }, span);
         Ok(Val { e: Expr::Local(tmp), ct: ret_ct })
+    }
+
+    /// Whether a `#ifdef`/`#ifndef`/`#if`/`#elif` group is compiled, from
+    /// the defines of the unit and the compile flags (C rules: an unknown
+    /// identifier in `#if` is 0). None when the condition cannot be read.
+    fn preproc_taken(&self, n: Node) -> Option<bool> {
+        let head = n.child(0).map(|c| self.text(c).trim().to_string()).unwrap_or_default();
+        if n.kind() == "preproc_ifdef" || n.kind() == "preproc_elifdef" {
+            let name = self.text(n.child_by_field_name("name")?).trim().to_string();
+            let defined = self.env.defines.contains_key(&name) || self.env.fn_macros.contains_key(&name);
+            return Some(if head.ends_with("ndef") { !defined } else { defined });
+        }
+        let cond = self.text(n.child_by_field_name("condition")?).to_string();
+        // `defined(X)` / `defined X` first, then unknown identifiers → 0.
+        let b = cond.as_bytes();
+        let mut out = String::new();
+        let mut i = 0;
+        while i < b.len() {
+            if b[i].is_ascii_alphabetic() || b[i] == b'_' {
+                let st = i;
+                while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
+                    i += 1;
+                }
+                let w = &cond[st..i];
+                if w == "defined" {
+                    let mut j = i;
+                    while j < b.len() && (b[j] == b' ' || b[j] == b'(') {
+                        j += 1;
+                    }
+                    let ns = j;
+                    while j < b.len() && (b[j].is_ascii_alphanumeric() || b[j] == b'_') {
+                        j += 1;
+                    }
+                    let name = &cond[ns..j];
+                    while j < b.len() && (b[j] == b' ' || b[j] == b')') {
+                        j += 1;
+                    }
+                    let d = self.env.defines.contains_key(name) || self.env.fn_macros.contains_key(name);
+                    out.push_str(if d { "1" } else { "0" });
+                    i = j;
+                } else if self.env.defines.contains_key(w) {
+                    out.push_str(w);
+                } else {
+                    out.push('0');
+                }
+            } else if b[i].is_ascii_digit() {
+                // A number with its suffix (`0x55ul`) is kept whole.
+                let st = i;
+                while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
+                    i += 1;
+                }
+                out.push_str(&cond[st..i]);
+            } else {
+                out.push(b[i] as char);
+                i += 1;
+            }
+        }
+        self.env.eval_text(&out).map(|v| v != 0)
     }
 
     /// Kernel and libc macros with known meaning.

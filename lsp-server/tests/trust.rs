@@ -79,3 +79,49 @@ fn a_session_runs_nothing_from_the_workspace_and_writes_nothing() {
     assert!(!marker.exists(), "a program from the workspace ran");
     assert_eq!(snapshot(&d), before, "the workspace changed");
 }
+
+/// A `compile_commands.json` that names another compiler (a script in the
+/// workspace), a plugin and another toolchain directory: neither the
+/// language server nor `perfi analyze` runs any of them, and nothing is
+/// written into the workspace (docs/machine-code.md: only the system
+/// compiler with the safe flags may ever be run, and a command naming a
+/// plugin or another toolchain is not compiled at all).
+#[test]
+fn a_compile_command_naming_another_compiler_or_a_plugin_is_never_run() {
+    let d = common::temp_dir("trust-cc");
+    let marker = d.join("RAN");
+    for name in ["evilcc", "bin/gcc", "bin/cc1", "bin/as"] {
+        let p = d.join(name);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent).expect("mkdir");
+        }
+        std::fs::write(&p, format!("#!/bin/sh\ntouch '{}'\n", marker.display())).expect("write script");
+        Command::new("chmod").arg("+x").arg(&p).status().expect("chmod");
+    }
+    // Not a real plugin: if anything tried to load it, gcc would fail, but
+    // the script compilers above would have left the marker first.
+    std::fs::write(d.join("evil.so"), b"not a plugin").expect("write");
+    let src = "int add(int a, int b) {\n  if (a > b) return a - b;\n  return a + b;\n}\n";
+    let path = d.join("add.c");
+    std::fs::write(&path, src).expect("write");
+    let db = json!([
+        {"directory": d.to_string_lossy(), "file": "add.c",
+         "arguments": ["./evilcc", "-fplugin=./evil.so", "-B./bin", "-wrapper", "./evilcc", "-O2", "-c", "add.c"]}
+    ]);
+    std::fs::write(d.join("compile_commands.json"), db.to_string()).expect("write db");
+    let before = snapshot(&d);
+
+    let (mut c, _) = common::start(&d, json!({}));
+    let uri = common::open(&mut c, &path, src);
+    common::diagnostics(&mut c, &uri, 1);
+    let h = common::hover(&mut c, &uri, 0, 5);
+    assert!(common::hover_text(&h).contains("add"), "{h}");
+    c.request("textDocument/codeLens", json!({"textDocument": {"uri": uri}}), common::T).expect("lens");
+    assert_eq!(c.shutdown(common::T).expect("exit"), Some(0));
+
+    let out = Command::new(env!("CARGO_BIN_EXE_perfi")).arg("analyze").arg(&path).current_dir(&d).output().expect("perfi runs");
+    assert!(out.status.success(), "perfi analyze: {}", String::from_utf8_lossy(&out.stderr));
+
+    assert!(!marker.exists(), "a compiler, wrapper or toolchain named by the workspace ran");
+    assert_eq!(snapshot(&d), before, "the workspace changed");
+}

@@ -135,7 +135,11 @@ pub fn index_file(file: &SourceFile, include_paths: &[PathBuf]) -> FileIndex {
                     let raw = syntax::text(p, src).into_owned();
                     let system = p.kind() == "system_lib_string";
                     let spelled = raw.trim_matches(|c| c == '"' || c == '<' || c == '>').to_string();
-                    let resolved = if system { None } else { dirs.iter().map(|d| d.join(&spelled)).find(|c| c.is_file()) };
+                    // `<...>` is searched in the `-I` directories only (as
+                    // gcc does), never in the system's; `"..."` in the
+                    // file's folder first.
+                    let search: &[PathBuf] = if system { include_paths } else { &dirs };
+                    let resolved = search.iter().map(|d| d.join(&spelled)).find(|c| c.is_file());
                     idx.includes.push(Include { spelled, system, resolved, line });
                 }
             }

@@ -31,7 +31,7 @@ pub struct Sanitized {
 const BLANK_WORDS: &[&str] = &[
     "__always_inline", "__rcu", "__read_mostly", "__user", "__iomem", "__force", "__must_check",
     "noinline", "__maybe_unused", "__init", "__exit", "__cold", "__hot", "notrace", "__bitwise",
-    "__percpu", "__noinline", "__inline", "__weak",
+    "__percpu", "__noinline", "__inline", "__weak", "__pure", "__attribute_const__", "fallthrough",
 ];
 const CACHELINE_WORDS: &[&str] = &["____cacheline_aligned", "____cacheline_aligned_in_smp", "__cacheline_aligned", "__cacheline_aligned_in_smp"];
 const CONTAINER_MACROS: &[&str] = &["container_of", "list_entry", "list_first_entry", "list_last_entry", "hlist_entry", "list_next_entry", "hlist_entry_safe", "list_first_entry_or_null"];
@@ -88,8 +88,92 @@ fn next_non_space(t: &[u8], mut i: usize) -> usize {
     i
 }
 
+/// Blank every `#ifdef __cplusplus` (or `#if defined(__cplusplus)`) group
+/// up to its `#else` or `#endif`: a C compiler never sees it, and the
+/// usual `extern "C" {` inside it would otherwise swallow the whole header
+/// into one block (tree-sitter cannot pair braces across `#ifdef`s).
+fn blank_cplusplus_groups(t: &mut [u8]) {
+    // Line starts and their trimmed directive words.
+    let mut lines: Vec<(usize, usize)> = Vec::new();
+    let mut st = 0;
+    for (i, b) in t.iter().enumerate() {
+        if *b == b'\n' {
+            lines.push((st, i));
+            st = i + 1;
+        }
+    }
+    lines.push((st, t.len()));
+    let directive = |t: &[u8], (a, b): (usize, usize)| -> String {
+        let l = String::from_utf8_lossy(&t[a..b]).to_string();
+        let l = l.trim_start();
+        match l.strip_prefix('#') {
+            Some(rest) => rest.trim_start().split_whitespace().collect::<Vec<_>>().join(" "),
+            None => String::new(),
+        }
+    };
+    let mut k = 0;
+    while k < lines.len() {
+        let d = directive(t, lines[k]);
+        let is_cpp = d == "ifdef __cplusplus" || d == "if defined(__cplusplus)" || d == "if defined __cplusplus";
+        if !is_cpp {
+            k += 1;
+            continue;
+        }
+        // Find the #else/#elif/#endif closing this group at depth 0.
+        let mut depth = 0;
+        let mut end = None;
+        for j in k + 1..lines.len() {
+            let dj = directive(t, lines[j]);
+            if dj.starts_with("if") {
+                depth += 1;
+            } else if dj.starts_with("endif") {
+                if depth == 0 {
+                    end = Some((j, true));
+                    break;
+                }
+                depth -= 1;
+            } else if depth == 0 && (dj.starts_with("else") || dj.starts_with("elif")) {
+                end = Some((j, false));
+                break;
+            }
+        }
+        let Some((j, is_endif)) = end else { return };
+        // Blank the group's lines and the `#ifdef` line; an `#endif` goes
+        // too, an `#else` stays balanced by blanking it as well (its
+        // `#endif` then closes nothing the parser sees, so blank it).
+        for line in lines.iter().take(j).skip(k) {
+            blank(t, line.0, line.1);
+        }
+        if is_endif {
+            blank(t, lines[j].0, lines[j].1);
+            k = j + 1;
+        } else {
+            // Keep the #else part: turn `#else` into a blank line and
+            // find its `#endif`.
+            blank(t, lines[j].0, lines[j].1);
+            let mut depth = 0;
+            for m in j + 1..lines.len() {
+                let dm = directive(t, lines[m]);
+                if dm.starts_with("if") {
+                    depth += 1;
+                } else if dm.starts_with("endif") {
+                    if depth == 0 {
+                        blank(t, lines[m].0, lines[m].1);
+                        break;
+                    }
+                    depth -= 1;
+                }
+            }
+            k = j + 1;
+        }
+    }
+}
+
 pub fn sanitize(src: &[u8]) -> Sanitized {
     let mut t = src.to_vec();
+    if t.windows(11).any(|w| w == b"__cplusplus") {
+        blank_cplusplus_groups(&mut t);
+    }
     let mut markers = Vec::new();
     let mut i = 0usize;
     let mut line_start = true;

@@ -266,6 +266,9 @@ mod flag_tests {
 #[derive(Default)]
 pub struct FileCache {
     files: std::collections::HashMap<PathBuf, Arc<SourceFile>>,
+    /// Flags for every file of the run instead of `compile_commands.json`
+    /// (the accuracy harness's third-party code, which has none).
+    pub flags: Option<CompileFlags>,
 }
 
 impl FileCache {
@@ -423,7 +426,7 @@ fn parsed_piece(piece: &Arc<pp::Piece>) -> Option<Arc<SourceFile>> {
 /// and parse the pieces: the unit the rest of the engine reads.
 pub fn build_unit(main: Arc<SourceFile>, cache: &mut FileCache) -> Unit {
     let path = PathBuf::from(&main.path);
-    let flags = compile_flags(&path);
+    let flags = cache.flags.clone().unwrap_or_else(|| compile_flags(&path));
     let user: Arc<[u8]> = main.user.clone().unwrap_or_else(|| Arc::from(main.text.as_slice()));
     let opts = pp_options(&flags, &path, &user);
     let out = pp::preprocess(&path, &user, &opts, &Overlay { docs: cache, disk: pp::DiskFiles::default() }, header_cache());

@@ -1,0 +1,2 @@
+/* Perfi accuracy shim. */
+#include <linux/types.h>
