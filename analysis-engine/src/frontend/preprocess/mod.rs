@@ -57,6 +57,13 @@
 //! - `#pragma` lines are dropped (gcc -E keeps them).
 //! - `__has_attribute` / `__has_builtin` answer from a fixed list (gcc 12's
 //!   attributes, any `__builtin_*`/`__atomic_*`/`__sync_*` name).
+//! - A function-like macro's name followed by a directive line is not a use
+//!   (gcc would look for the `(` past the directive).
+//! - When a run stops on a limit (time, total tokens, include count, `#if`
+//!   depth), the rest of the current files is copied verbatim.
+//! - An unterminated `#if` is reported at the `#if` (found at end of file).
+//! - `files_read` lists included files (and `-include` files), not the main file.
+//! - Diagnostics' `line`/`col` are 1-based, `col` in bytes.
 
 mod cache;
 mod directives;
