@@ -6,7 +6,9 @@
 //! slot it was found in, and the options' hash. Value: the macro
 //! definitions and undefinitions it performed (replayed on a hit), its
 //! pieces (shared `Arc`s), diagnostics, the files it read with their
-//! content hashes (checked on a hit, so an edited nested header is a miss),
+//! content hashes and stamps (checked on a hit — the stamp when the
+//! `FileSource` gives one, else by reading and hashing — so an edited
+//! nested header is a miss),
 //! the include guards and `#pragma once` files it added. Results that used
 //! `__COUNTER__`, `__BASE_FILE__`, `__INCLUDE_LEVEL__` or `#pragma
 //! push_macro`, or that hit a limit, are not cached.
@@ -33,7 +35,8 @@ pub(super) struct Entry {
     pub ops: Vec<MacroOp>,
     pub pieces: Vec<Arc<Piece>>,
     pub diags: Vec<Diagnostic>,
-    pub reads: Vec<(PathBuf, u64)>,
+    /// (path, content hash, stamp when the source gives one)
+    pub reads: Vec<(PathBuf, u64, Option<u64>)>,
     pub guards: Vec<(PathBuf, Arc<[u8]>)>,
     pub once: Vec<PathBuf>,
     pub tokens: usize,

@@ -107,7 +107,7 @@ pub(super) struct Pp<'a> {
     ops_log: Vec<MacroOp>,
     guard_log: Vec<(PathBuf, Arc<[u8]>)>,
     once_log: Vec<PathBuf>,
-    read_log: Vec<(PathBuf, u64)>,
+    read_log: Vec<(PathBuf, u64, Option<u64>)>,
     read_memo: HashMap<PathBuf, Result<Arc<[u8]>, ReadError>>,
     canon_memo: HashMap<PathBuf, PathBuf>,
     pushed: HashMap<Vec<u8>, Vec<Option<Arc<Macro>>>>,
@@ -459,7 +459,8 @@ impl<'a> Pp<'a> {
         if self.files_seen.insert(path.clone()) {
             self.files_read.push(path.clone());
         }
-        self.read_log.push((path.clone(), content_hash));
+        let stamp = if self.cache.is_some() { self.files.stamp(&path) } else { None };
+        self.read_log.push((path.clone(), content_hash, stamp));
         let key = Key {
             // the path as found (not the canonical one): `__FILE__` spells it
             path: path.clone(),
@@ -498,9 +499,14 @@ impl<'a> Pp<'a> {
     }
 
     fn entry_valid(&mut self, e: &Entry) -> bool {
-        e.reads.iter().all(|(p, h)| match self.read(p) {
-            Ok(b) => hash_bytes(&b) == *h,
-            Err(_) => false,
+        e.reads.iter().all(|(p, h, st)| {
+            if st.is_some() && self.files.stamp(p) == *st {
+                return true;
+            }
+            match self.read(p) {
+                Ok(b) => hash_bytes(&b) == *h,
+                Err(_) => false,
+            }
         })
     }
 
@@ -520,11 +526,11 @@ impl<'a> Pp<'a> {
         }
         self.pieces.extend(e.pieces.iter().cloned());
         self.diags.extend(e.diags.iter().cloned());
-        for (p, h) in &e.reads {
+        for (p, h, st) in &e.reads {
             if self.files_seen.insert(p.clone()) {
                 self.files_read.push(p.clone());
             }
-            self.read_log.push((p.clone(), *h));
+            self.read_log.push((p.clone(), *h, *st));
         }
         for (p, g) in &e.guards {
             self.guards.insert(p.clone(), g.clone());

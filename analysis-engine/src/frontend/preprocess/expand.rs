@@ -306,10 +306,10 @@ impl Pp<'_> {
             return true;
         }
         self.work += 1;
-        if n > self.opts.limits.max_expansion_tokens || self.work > 4 * self.opts.limits.max_expansion_tokens {
+        if n > self.opts.limits.max_expansion_tokens || self.work > 2 * self.opts.limits.max_expansion_tokens {
             self.expansion_overflow = true;
             let max = self.opts.limits.max_expansion_tokens;
-            self.diag_here(DiagKind::Limit, format!("macro expansion exceeds {max} tokens (or {} steps); expansion cut off", 4 * max));
+            self.diag_here(DiagKind::Limit, format!("macro expansion exceeds {max} tokens (or {} steps); expansion cut off", 2 * max));
             return true;
         }
         false
@@ -483,8 +483,25 @@ impl Pp<'_> {
         let va_absent = m.variadic && (self.va_omitted || m.params.len() == 1);
         let mut out = self.subst_body(m, &m.body, args, &mut cache, va_absent);
         out.retain(|t| t.kind != Kind::Placemarker);
+        // tokens of one argument share their hide set: union each distinct one once
+        let mut memo: Vec<(*const [u32], HideSet)> = Vec::new();
         for (k, t) in out.iter_mut().enumerate() {
-            t.hs = hs_union(&t.hs, hs);
+            t.hs = match &t.hs {
+                None => hs.clone(),
+                Some(a) => {
+                    let key = Arc::as_ptr(a);
+                    match memo.iter().find(|(p, _)| std::ptr::eq(*p, key)) {
+                        Some((_, u)) => u.clone(),
+                        None => {
+                            let u = hs_union(&t.hs, hs);
+                            if memo.len() < 8 {
+                                memo.push((key, u.clone()));
+                            }
+                            u
+                        }
+                    }
+                }
+            };
             if k == 0 {
                 t.flags = (t.flags & !(SPACE | BOL)) | (name_flags & SPACE);
             }

@@ -21,6 +21,29 @@ pub enum ReadError {
 /// documents on the disk).
 pub trait FileSource {
     fn read(&self, path: &Path) -> Result<Arc<[u8]>, ReadError>;
+    /// A cheap stamp of the file's current version (for the disk: size,
+    /// modification time in ns, inode), if the source has one. The header
+    /// cache compares stamps instead of re-reading and hashing every header
+    /// on a hit; `None` (the default) makes it read and hash.
+    fn stamp(&self, path: &Path) -> Option<u64> {
+        let _ = path;
+        None
+    }
+}
+
+/// The stamp of a file on disk (see [`FileSource::stamp`]).
+pub fn disk_stamp(path: &Path) -> Option<u64> {
+    use std::os::unix::fs::MetadataExt;
+    let md = std::fs::metadata(path).ok()?;
+    if !md.is_file() {
+        return None;
+    }
+    let v = [md.len(), md.mtime() as u64, md.mtime_nsec() as u64, md.ino(), md.dev()];
+    let mut b = Vec::with_capacity(40);
+    for x in v {
+        b.extend_from_slice(&x.to_le_bytes());
+    }
+    Some(hash_bytes(&b))
 }
 
 /// The disk: regular files only, checked on the metadata before opening (a
@@ -41,11 +64,17 @@ impl FileSource for DiskFilesCapped {
     fn read(&self, path: &Path) -> Result<Arc<[u8]>, ReadError> {
         read_regular(path, self.0)
     }
+    fn stamp(&self, path: &Path) -> Option<u64> {
+        disk_stamp(path)
+    }
 }
 
 impl FileSource for DiskFiles {
     fn read(&self, path: &Path) -> Result<Arc<[u8]>, ReadError> {
         read_regular(path, super::Limits::default().max_file_bytes)
+    }
+    fn stamp(&self, path: &Path) -> Option<u64> {
+        disk_stamp(path)
     }
 }
 

@@ -237,7 +237,7 @@ fn lex_one(s: &[u8], i: &mut usize) -> Kind {
         return Kind::Number;
     }
     for p in PUNCTS {
-        if s[start..].starts_with(p.as_bytes()) {
+        if p.as_bytes()[0] == b && s[start..].starts_with(p.as_bytes()) {
             *i += p.len();
             return Kind::Punct;
         }

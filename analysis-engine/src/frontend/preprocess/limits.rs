@@ -10,7 +10,8 @@ pub struct Limits {
     pub max_include_depth: usize,
     /// `#include`s performed in one run (stops fan-out blow-ups)
     pub max_includes: usize,
-    /// tokens produced by one macro use at top level
+    /// tokens produced by one macro use at top level (and twice as many
+    /// expansion steps)
     pub max_expansion_tokens: usize,
     /// nesting of macro uses inside macro arguments (each level is a
     /// recursive expansion; keeps the stack small)
@@ -31,7 +32,7 @@ impl Default for Limits {
             max_file_bytes: 16 << 20,
             max_include_depth: 200,
             max_includes: 20_000,
-            max_expansion_tokens: 1 << 20,
+            max_expansion_tokens: 1 << 19,
             max_expansion_depth: 200,
             max_total_tokens: 4 << 20,
             max_if_depth: 4096,

@@ -39,6 +39,11 @@
 //! - `DiskFiles` is a unit struct as agreed (16 MB cap); `DiskFilesCapped(bytes)`
 //!   for another cap; `ReadError` (`NotFound`, `NotRegular`, `TooLarge`, `Io`).
 //! - `HeaderCache::new()` / `default()`, `len()`, `clear()`.
+//! - `FileSource::stamp(path) -> Option<u64>` (default `None`): a cheap
+//!   version stamp; `DiskFiles` gives size + mtime(ns) + inode ([`disk_stamp`]).
+//!   An overlay should return `None` (or its document version) for open
+//!   documents and delegate to `disk_stamp` for the rest; with stamps, a warm
+//!   cache hit does not re-read the headers.
 //! - `Options::with_system_dirs(target)`; `Limits` has more caps than the
 //!   brief named (include count, expansion depth, `#if` depth, time limit).
 //! - `lex_spellings(text)`: token spellings of a text (tests).
@@ -52,6 +57,13 @@
 //! - `#pragma` lines are dropped (gcc -E keeps them).
 //! - `__has_attribute` / `__has_builtin` answer from a fixed list (gcc 12's
 //!   attributes, any `__builtin_*`/`__atomic_*`/`__sync_*` name).
+//! - A function-like macro's name followed by a directive line is not a use
+//!   (gcc would look for the `(` past the directive).
+//! - When a run stops on a limit (time, total tokens, include count, `#if`
+//!   depth), the rest of the current files is copied verbatim.
+//! - An unterminated `#if` is reported at the `#if` (found at end of file).
+//! - `files_read` lists included files (and `-include` files), not the main file.
+//! - Diagnostics' `line`/`col` are 1-based, `col` in bytes.
 
 mod cache;
 mod directives;
@@ -69,7 +81,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub use cache::HeaderCache;
-pub use files::{default_system_dirs, DiskFiles, DiskFilesCapped, FileSource, ReadError};
+pub use files::{default_system_dirs, disk_stamp, DiskFiles, DiskFilesCapped, FileSource, ReadError};
 pub use limits::Limits;
 pub use origin::{Origin, OriginMap};
 pub use predefined::{is_bpf_program, predefined_macros};
