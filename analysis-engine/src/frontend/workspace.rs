@@ -300,6 +300,15 @@ impl pp::FileSource for Overlay<'_> {
         }
         self.disk.read(path)
     }
+
+    /// Open documents have no stamp (their text is compared); files on
+    /// disk are known by size, modification time and inode.
+    fn stamp(&self, path: &Path) -> Option<u64> {
+        if self.docs.files.get(path).is_some_and(|f| f.user.is_some()) {
+            return None;
+        }
+        pp::disk_stamp(path)
+    }
 }
 
 /// A translation unit: the pieces of the headers it includes (in the
