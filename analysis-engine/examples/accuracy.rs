@@ -981,7 +981,12 @@ fn model_group(scenarios: &[Scenario], verbose: bool, budgets: Budgets) -> Vec<R
                 // siblings in the kernel's lib/), with the gcc include
                 // paths and defines.
                 Suite::Unseen => {
-                    let flags = perfi_engine::workspace::CompileFlags { include_paths: s.spec.includes.clone(), defines: s.spec.defines.clone() };
+                    let flags = perfi_engine::workspace::CompileFlags {
+                include_paths: s.spec.includes.clone(),
+                defines: s.spec.defines.clone(),
+                macros: s.spec.defines.iter().map(|(n, v)| perfi_engine::workspace::MacroFlag::Define(n.clone(), v.clone())).collect(),
+                ..Default::default()
+            };
                     Program::load_files(&paths, flags).map_err(|e| format!("cannot load: {e}"))
                 }
             }

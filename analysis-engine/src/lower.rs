@@ -135,6 +135,11 @@ impl<'a, 'e> Lowerer<'a, 'e> {
     fn text(&self, n: Node) -> String {
         syntax::text(n, self.src()).into_owned()
     }
+    /// How the user wrote `n` (macro names kept), for access paths that
+    /// name symbols in conditions; the analyzed text when that is not known.
+    fn shown(&self, n: Node) -> String {
+        self.ctx.file.user_slice(n.start_byte(), n.end_byte()).unwrap_or_else(|| self.text(n))
+    }
     fn new_block(&mut self) -> BlockId {
         self.f.blocks.push(Block { insts: vec![], term: Terminator::Unreachable, term_span: Span::default() });
         self.f.blocks.len() - 1
@@ -597,7 +602,7 @@ impl<'a, 'e> Lowerer<'a, 'e> {
         let is_hlist = name.starts_with("hlist");
         let node_ct = CType::Ptr(Box::new(CType::Void));
         let node_tmp = self.temp(node_ct.clone());
-        let first = Expr::Load { addr: Box::new(head.e.clone()), ty: Ty::Ptr, size: 8, access: Box::new(Access { text: format!("{}->{}", self.text(head_node), if is_hlist { "first" } else { "next" }), field: None }) };
+        let first = Expr::Load { addr: Box::new(head.e.clone()), ty: Ty::Ptr, size: 8, access: Box::new(Access { text: format!("{}->{}", self.shown(head_node), if is_hlist { "first" } else { "next" }), field: None }) };
         self.emit(InstKind::Set { local: node_tmp, value: first }, span);
         let headb = self.new_block();
         let body = self.new_block();
@@ -621,7 +626,7 @@ impl<'a, 'e> Lowerer<'a, 'e> {
         self.switch_to(step);
         let pos_v = self.read_place(&pos)?;
         let next_addr = Expr::PtrAdd { base: Box::new(pos_v.e), offset: Box::new(Expr::konst(moff as i128, Ty::I64)) };
-        let next = Expr::Load { addr: Box::new(next_addr), ty: Ty::Ptr, size: 8, access: Box::new(Access { text: format!("{}->{}.next", self.text(pos_node), member.trim()), field: None }) };
+        let next = Expr::Load { addr: Box::new(next_addr), ty: Ty::Ptr, size: 8, access: Box::new(Access { text: format!("{}->{}.next", self.shown(pos_node), member.trim()), field: None }) };
         self.emit(InstKind::Set { local: node_tmp, value: next }, span);
         self.goto(headb, span);
         self.switch_to(exit);
@@ -874,7 +879,7 @@ impl<'a, 'e> Lowerer<'a, 'e> {
                 if v.e.as_const() == Some(0) {
                     continue;
                 }
-                let place = Place::Mem { addr, ct: target_ct, access: Access { text: self.text(vn), field: None }, bit: None };
+                let place = Place::Mem { addr, ct: target_ct, access: Access { text: self.shown(vn), field: None }, bit: None };
                 self.assign_place(&place, v, span)?;
             }
         }
@@ -1444,7 +1449,7 @@ impl<'a, 'e> Lowerer<'a, 'e> {
                     Some((orec, ofield)) => (orec, format!("{ofield}.{field}")),
                     None => (rname, field.clone()),
                 };
-                let access = Access { text: self.text(n), field: Some(recorded) };
+                let access = Access { text: self.shown(n), field: Some(recorded) };
                 match bit {
                     Some((abs_bit, w)) => {
                         // Bit offsets are relative to the record start.
@@ -1464,7 +1469,7 @@ impl<'a, 'e> Lowerer<'a, 'e> {
                 let (a, i) = if a.ct.is_pointer_like() { (a, i) } else { (i, a) };
                 let Some(el) = a.ct.pointee().cloned() else { return unsupported("subscript of a non-pointer", n) };
                 let addr = self.ptr_offset(a.e, i, &el, n)?;
-                Ok(Place::Mem { addr, ct: el, access: Access { text: self.text(n), field: None }, bit: None })
+                Ok(Place::Mem { addr, ct: el, access: Access { text: self.shown(n), field: None }, bit: None })
             }
             "pointer_expression" => {
                 let op = n.child_by_field_name("operator").map(|o| self.text(o)).unwrap_or_default();
@@ -1474,7 +1479,7 @@ impl<'a, 'e> Lowerer<'a, 'e> {
                 }
                 let v = self.rvalue(arg)?;
                 let Some(el) = v.ct.pointee().cloned() else { return unsupported("dereference of a non-pointer", n) };
-                Ok(Place::Mem { addr: v.e, ct: el, access: Access { text: self.text(n), field: None }, bit: None })
+                Ok(Place::Mem { addr: v.e, ct: el, access: Access { text: self.shown(n), field: None }, bit: None })
             }
             "compound_literal_expression" => {
                 // An unnamed object on the stack, initialized like a local.

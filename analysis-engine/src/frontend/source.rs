@@ -60,6 +60,19 @@ impl SourceFile {
         }
     }
 
+    /// The user's text of `text[start..end]`, as written (macro names,
+    /// not their expansions), when the file is a preprocessed piece with
+    /// the user's bytes and the range maps back to a non-empty span;
+    /// None otherwise (the caller shows the analyzed text).
+    pub fn user_slice(&self, start: usize, end: usize) -> Option<String> {
+        let (piece, user) = (self.piece.as_ref()?, self.user.as_ref()?);
+        let (us, ue) = (piece.map.to_user(start), piece.map.to_user(end));
+        if us >= ue || ue > user.len() {
+            return None;
+        }
+        Some(String::from_utf8_lossy(&user[us..ue]).into_owned())
+    }
+
     /// The user's bytes of this file, when known (the main file of a unit
     /// and files parsed from bytes).
     pub fn user_text(&self) -> &[u8] {
