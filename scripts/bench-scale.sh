@@ -26,7 +26,7 @@ mkdir -p "$WORK/f4000" "$WORK/big"
 
 machine="$(uname -m), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores"
 today=$(date -u +%Y-%m-%d)
-echo "machine: $machine; load average: $(cut -d' ' -f1-3 /proc/loadavg); binary: $BIN ($(git rev-parse --short HEAD 2>/dev/null || echo '?'))"
+echo "machine: $machine; load average: $(cut -d' ' -f1-3 /proc/loadavg); binary: $BIN (tree at $(git rev-parse --short HEAD 2>/dev/null || echo '?'); PERFI= overrides the binary)"
 
 python3 - "$WORK" <<'EOF'
 import os, sys
