@@ -235,6 +235,11 @@ pub struct Function {
     pub globals: std::collections::BTreeMap<String, GlobalInit>,
     /// eBPF map definitions among the globals the function names.
     pub maps: std::collections::BTreeMap<String, MapInfo>,
+    /// Constants compared with in this function, with how the user wrote
+    /// them: a name (`ETH_P_IP`, `bpf_htons(ETH_P_IPV6)`, an enum
+    /// constant) or None for a number literal. Conditions show a value by
+    /// its name when every comparison with it used that one name.
+    pub const_names: Vec<(i128, Option<String>)>,
 }
 
 /// An eBPF map definition the function names: `map_type` is the number in

@@ -106,6 +106,7 @@ pub fn lower_function<'a>(env: &mut TypeEnv, file: &'a crate::source::SourceFile
             obj_sizes: Default::default(),
             globals: Default::default(),
             maps: Default::default(),
+            const_names: Vec::new(),
         },
         cur: 0,
         scopes: vec![Scope::default()],
@@ -139,6 +140,17 @@ impl<'a, 'e> Lowerer<'a, 'e> {
     /// name symbols in conditions; the analyzed text when that is not known.
     fn shown(&self, n: Node) -> String {
         self.ctx.file.user_slice(n.start_byte(), n.end_byte()).unwrap_or_else(|| self.text(n))
+    }
+    /// Record how a constant operand of a comparison was written: its
+    /// value and, when the user wrote a name (a macro, an enum constant, a
+    /// byte swap of one) rather than a number, that name.
+    fn note_const_name(&mut self, n: Node, e: &Expr) {
+        let Some(v) = const_value(e) else { return };
+        let shown = self.shown(n);
+        let shown = shown.trim();
+        let literal = shown.chars().next().is_none_or(|c| c.is_ascii_digit() || c == '\'' || c == '-' || c == '(');
+        let name = (!literal && shown.len() <= 48 && !shown.contains('\n')).then(|| shown.to_string());
+        self.f.const_names.push((v, name));
     }
     fn new_block(&mut self) -> BlockId {
         self.f.blocks.push(Block { insts: vec![], term: Terminator::Unreachable, term_span: Span::default() });
@@ -1090,6 +1102,10 @@ impl<'a, 'e> Lowerer<'a, 'e> {
                 let a = self.rvalue(l)?;
                 let b = self.rvalue(r)?;
                 let Some(bop) = binop(&op) else { return unsupported(format!("operator `{op}`"), n) };
+                if matches!(op.as_str(), "==" | "!=" | "<" | "<=" | ">" | ">=") {
+                    self.note_const_name(l, &a.e);
+                    self.note_const_name(r, &b.e);
+                }
                 self.arith(bop, a, b)
             }
             "unary_expression" => {
@@ -1935,6 +1951,33 @@ impl<'a, 'e> Lowerer<'a, 'e> {
         let ty = Ty::Int { bits: bytes * 8, signed: false };
         let e = self.convert(v, ty);
         Ok(Val { e: Expr::Un { op: UnOp::Bswap, a: Box::new(e), ty }, ct: CType::int(bytes as u8, false) })
+    }
+}
+
+/// The value of a constant expression as lowered: a constant, a cast of
+/// one, or a byte swap of one (`bpf_htons(ETH_P_IP)`).
+fn const_value(e: &Expr) -> Option<i128> {
+    match e {
+        Expr::Const { value, .. } => Some(*value),
+        Expr::Cast { a, to: Ty::Int { bits, .. } } => {
+            let v = const_value(a)?;
+            (*bits < 128).then(|| v & ((1i128 << bits) - 1))
+        }
+        Expr::Cast { a, .. } => const_value(a),
+        Expr::Un { op: UnOp::Bswap, a, ty: Ty::Int { bits, .. } } => {
+            let v = const_value(a)?;
+            let bytes = (*bits / 8) as usize;
+            if !(2..=8).contains(&bytes) || v < 0 {
+                return None;
+            }
+            let le = (v as u64).to_le_bytes();
+            let mut out = 0u64;
+            for b in le.iter().take(bytes) {
+                out = (out << 8) | *b as u64;
+            }
+            Some(out as i128)
+        }
+        _ => None,
     }
 }
 

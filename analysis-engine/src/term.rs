@@ -76,6 +76,11 @@ pub struct Terms {
     suffix: HashMap<String, u32>,
     /// Readable aliases for compound terms (the local variable that holds them).
     pub aliases: HashMap<TermId, String>,
+    /// Names of constants in comparisons (`Function::const_names` of the
+    /// analyzed function and the functions it may call): Some(name) when
+    /// every comparison with the value wrote that name, None on a clash
+    /// (another name, or a number literal).
+    pub const_names: HashMap<u128, Option<String>>,
 }
 
 pub fn mask(w: u32) -> u128 {

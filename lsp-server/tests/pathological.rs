@@ -380,3 +380,43 @@ fn file_changing_while_it_is_analyzed() {
     assert!(hwm < GIB_KB, "server peak RSS {hwm} KiB");
     assert_eq!(c.shutdown(common::T).expect("shutdown"), Some(0));
 }
+
+/// Preprocessor bad input through the binary (issue 12, item 6): each file
+/// ends quickly with a note on stderr, no panic, bounded memory, and the
+/// function after the bad construct still gets an interface.
+#[test]
+fn preprocessor_bad_input_is_a_note_and_the_rest_is_analyzed() {
+    let fifo_dir = dir("pp-fifo");
+    let fifo = fifo_dir.join("pipe.h");
+    let _ = std::fs::remove_file(&fifo);
+    let made_fifo = Command::new("mkfifo").arg(&fifo).status().is_ok_and(|s| s.success());
+    let mut doubling = String::new();
+    doubling.push_str("#define D0(x) x x\n");
+    for k in 1..=24 {
+        doubling.push_str(&format!("#define D{k}(x) D{}(x) D{}(x)\n", k - 1, k - 1));
+    }
+    doubling.push_str("int bomb[] = { D24(1,) };\n");
+    let mut cases: Vec<(&str, String)> = vec![
+        ("pp-recursive", "#define A B\n#define B A\n#define F(x) G(x)\n#define G(x) F(x)\nint a = A + F(1);\n".into()),
+        ("pp-doubling", doubling),
+        ("pp-cycle", "#include __FILE__\n".into()),
+        ("pp-directory", "#include \"/tmp\"\n".into()),
+        ("pp-dev-zero", "#include \"/dev/zero\"\n".into()),
+        ("pp-unterminated-if", "#if 1\nint x;\n#ifdef Y\n".into()),
+        ("pp-open-quote", "#include \"never_closed.h\nint y;\n".into()),
+        ("pp-comment-backslash", "int z;\n/* never closed \\\n".into()),
+    ];
+    if made_fifo {
+        cases.push(("pp-fifo", format!("#include \"{}\"\n", fifo.display())));
+    }
+    for (case, prelude) in cases {
+        let src = format!("{prelude}\nint after(int v)\n{{\n    return v + 1;\n}}\n");
+        let (funcs, r) = analyze(case, "bad.c", src.as_bytes(), &[]);
+        assert!(r.secs < 60.0, "{case}: {} s", r.secs);
+        assert!(r.err.contains("perfi: note:") || case == "pp-recursive", "{case}: no preprocessor note: {}", r.err);
+        if case != "pp-comment-backslash" && case != "pp-unterminated-if" {
+            let f = function(&funcs, "after");
+            assert_eq!(f["status"], "complete", "{case}: {f}");
+        }
+    }
+}

@@ -144,7 +144,23 @@ impl<'a> Explorer<'a> {
     }
 
     /// The initial state of `f` with symbolic parameters.
+    /// The names constants were written with in `f` and in the functions
+    /// of its table: a value gets a name only when it was always written so.
+    fn collect_const_names(&mut self, f: &Function) {
+        let all = std::iter::once(f).chain(self.funcs.values().map(|g| g.as_ref()));
+        for (v, name) in all.flat_map(|g| g.const_names.iter()) {
+            if *v < 0 {
+                continue;
+            }
+            let e = self.terms.const_names.entry(*v as u128).or_insert_with(|| name.clone());
+            if e != name {
+                *e = None;
+            }
+        }
+    }
+
     pub fn initial_state(&mut self, f: &Arc<Function>) -> State {
+        self.collect_const_names(f);
         let mut st = State {
             frames: vec![],
             block: f.entry,

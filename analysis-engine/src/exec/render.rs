@@ -147,6 +147,13 @@ fn compare(t: &Terms, op: Op, x: TermId, y: TermId, neg: bool, depth: usize) -> 
     if let Some(text) = packet_bound(t, l, r, sym, depth) {
         return text;
     }
+    // A constant the code always wrote by one name reads by that name.
+    if let Some(name) = t.as_const(r).and_then(|v| t.const_names.get(&v)).and_then(|n| n.clone()) {
+        let s = go(t, l, depth + 1);
+        let n = t.node(shown(t, l));
+        let s = if n.args.len() >= 2 && !matches!(n.op, Op::Ite) && prec(n.op) < prec(op) && !t.aliases.contains_key(&l) { format!("({s})") } else { s };
+        return format!("{s} {sym} {name}");
+    }
     let p = prec(op);
     let side = |id: TermId, tight: u8| {
         let s = go(t, id, depth + 1);
