@@ -1939,7 +1939,7 @@ impl<'a, 'e> Lowerer<'a, 'e> {
                 self.emit(InstKind::Call { dst: Some(tmp), callee: base, args: vec![e], target: None }, span);
                 Ok(Some(Val { e: Expr::Local(tmp), ct: CType::int(4, true) }))
             }
-            ("BUILD_BUG_ON" | "__builtin_prefetch" | "prefetch" | "prefetchw" | "barrier" | "smp_mb" | "smp_rmb" | "smp_wmb" | "rcu_read_lock" | "rcu_read_unlock", _) => {
+            ("BUILD_BUG_ON" | "_Static_assert" | "static_assert" | "__builtin_prefetch" | "prefetch" | "prefetchw" | "barrier" | "smp_mb" | "smp_rmb" | "smp_wmb" | "rcu_read_lock" | "rcu_read_unlock", _) => {
                 Ok(Some(Val { e: Expr::konst(0, Ty::I32), ct: CType::Void }))
             }
             _ => Ok(None),

@@ -161,3 +161,9 @@ int cmp_bytes(const void *a, const void *b)
     __builtin_memmove(t, t + 1, 2);
     return __builtin_memcmp(t, b, 4);
 }
+
+u32 checked_len(const struct hdr *h)
+{
+    _Static_assert(sizeof(struct hdr) == 16, "hdr is 16 bytes");
+    return h->len;
+}

@@ -467,6 +467,33 @@ impl<'a> Explorer<'a> {
             _ => return None,
         };
         let op = if then_stays { op } else { negate(op)? };
+        // The test must see the counter as it enters the header. `while (n--)`
+        // tests a copy made there before the decrement: count `n` itself.
+        let tested = i;
+        let mut i = i;
+        let mut copied = false;
+        for inst in &f.blocks[lp.header].insts {
+            let InstKind::Set { local, value } = &inst.kind else { continue };
+            if *local == tested {
+                match value {
+                    Expr::Local(j) if !copied && *j != tested => {
+                        i = *j;
+                        copied = true;
+                    }
+                    _ => return None,
+                }
+            }
+        }
+        if copied {
+            // The copy must come before any assignment of the counter.
+            let first = f.blocks[lp.header].insts.iter().position(|x| matches!(&x.kind, InstKind::Set { value: Expr::Local(j), .. } if *j == i));
+            let set = f.blocks[lp.header].insts.iter().position(|x| matches!(&x.kind, InstKind::Set { local, .. } if *local == i));
+            if let (Some(a), Some(b)) = (first, set) {
+                if b < a {
+                    return None;
+                }
+            }
+        }
         let Some(Value::Int(ih)) = h.frame().locals.get(i).copied().flatten() else { return None };
         let Some(Value::Int(i0)) = pre.frame().locals.get(i).copied().flatten() else { return None };
         // Every iteration must move i by the same constant step.
