@@ -148,7 +148,8 @@ fn lower_guarded(env: &mut crate::env::TypeEnv, file: &SourceFile, def: tree_sit
 
 pub fn load(path: &Path, cache: &mut FileCache) -> Result<Arc<SourceFile>, crate::EngineError> {
     let bytes = std::fs::read(path).map_err(|e| crate::EngineError::Io { path: path.display().to_string(), source: e })?;
-    let f = Arc::new(SourceFile::parse(path.to_string_lossy(), &bytes)?);
+    // Preprocessing parses the file (as its piece); the raw text needs no tree.
+    let f = Arc::new(SourceFile::unparsed(path.to_string_lossy(), &bytes)?);
     cache.insert(path, f.clone());
     Ok(f)
 }

@@ -417,7 +417,7 @@ pub fn load_lazily(paths: &[PathBuf]) -> Result<(Program, LoadStats), crate::Eng
             }
             let bytes = std::fs::read(p).map_err(|e| crate::EngineError::Io { path: p.display().to_string(), source: e })?;
             let text = if k.len() == defs.len() { bytes } else { keep_only(&bytes, defs, k) };
-            let f = std::sync::Arc::new(crate::source::SourceFile::parse(p.to_string_lossy(), &text)?);
+            let f = std::sync::Arc::new(crate::source::SourceFile::unparsed(p.to_string_lossy(), &text)?);
             prog.files.push(lower_file(f, &mut cache));
             if k.len() == defs.len() {
                 stats.lowered += 1;

@@ -50,13 +50,13 @@ fn bsearch_callback_is_a_pcv() {
             iters_lo_a iterations of the loop at line 17, iterations where cmp() < 0 (line 17)
             iters_lo_b iterations of the loop at line 17, iterations where cmp() >= 0 (line 17)
           if num <= 0:
-              instructions = 0.69; reads = 0; writes = 0; cycles = 0.35 warm / 0.35 cold; lines = 0
+              instructions = 3.47; reads = 1; writes = 0; cycles = 1.73 warm / 1.73 cold; lines = 0
               lines by object: none
           elif num > 0 && the loop at line 17 in find_sorted ends when its condition fails:
-              instructions = cost(cmp)*iters_lo_a + cost(cmp)*iters_lo_b + 20.12*iters_lo_a + 20.76*iters_lo_b + 0.69; reads = 0.22*iters_lo_a + 0.22*iters_lo_b; writes = 0.58*iters_lo_a + 0.58*iters_lo_b; cycles = 0.5*cost(cmp)*iters_lo_a + 0.5*cost(cmp)*iters_lo_b + 16.06*iters_lo_a + 16.38*iters_lo_b + 0.35 warm / 0.5*cost(cmp)*iters_lo_a + 0.5*cost(cmp)*iters_lo_b + 16.06*iters_lo_a + 16.38*iters_lo_b + 0.35 cold; lines = 0
+              instructions = cost(cmp)*iters_lo_a + cost(cmp)*iters_lo_b + 13.74*iters_lo_a + 14.17*iters_lo_b + 3.47; reads = 0.34*iters_lo_a + 0.34*iters_lo_b + 1; writes = 0.6*iters_lo_a + 0.6*iters_lo_b; cycles = 0.5*cost(cmp)*iters_lo_a + 0.5*cost(cmp)*iters_lo_b + 12.87*iters_lo_a + 13.09*iters_lo_b + 1.73 warm / 0.5*cost(cmp)*iters_lo_a + 0.5*cost(cmp)*iters_lo_b + 12.87*iters_lo_a + 13.09*iters_lo_b + 1.73 cold; lines = 0
               lines by object: none
           elif num > 0 && cmp() == 0 && the loop at line 17 in find_sorted leaves at the `return` on line 23:
-              instructions = cost(cmp)*iters_lo_a + cost(cmp)*iters_lo_b + cost(cmp) + 20.12*iters_lo_a + 20.76*iters_lo_b + 19.43; reads = 0.22*iters_lo_a + 0.22*iters_lo_b + 0.22; writes = 0.58*iters_lo_a + 0.58*iters_lo_b + 0.58; cycles = 0.5*cost(cmp)*iters_lo_a + 0.5*cost(cmp)*iters_lo_b + 0.5*cost(cmp) + 16.06*iters_lo_a + 16.38*iters_lo_b + 15.71 warm / 0.5*cost(cmp)*iters_lo_a + 0.5*cost(cmp)*iters_lo_b + 0.5*cost(cmp) + 16.06*iters_lo_a + 16.38*iters_lo_b + 15.71 cold; lines = 0
+              instructions = cost(cmp)*iters_lo_a + cost(cmp)*iters_lo_b + cost(cmp) + 13.74*iters_lo_a + 14.17*iters_lo_b + 14.24; reads = 0.34*iters_lo_a + 0.34*iters_lo_b + 1.34; writes = 0.6*iters_lo_a + 0.6*iters_lo_b + 0.6; cycles = 0.5*cost(cmp)*iters_lo_a + 0.5*cost(cmp)*iters_lo_b + 0.5*cost(cmp) + 12.87*iters_lo_a + 13.09*iters_lo_b + 13.12 warm / 0.5*cost(cmp)*iters_lo_a + 0.5*cost(cmp)*iters_lo_b + 0.5*cost(cmp) + 12.87*iters_lo_a + 13.09*iters_lo_b + 13.12 cold; lines = 0
               lines by object: none
           note: indirect call through `cmp` at line 20 costs cost(cmp)
     "#]]);
@@ -70,15 +70,15 @@ fn known_callback_is_inlined() {
             iters_lo_a iterations of the loop at line 17 in find_sorted, iterations where *(const unsigned *)key < *(const unsigned *)elt (line 17)
             iters_lo_b iterations of the loop at line 17 in find_sorted, iterations where *(const unsigned *)key >= *(const unsigned *)elt && c != 0 && c >= 0 (line 17)
           if n <= 0:
-              instructions = 1.95; reads = 0.45; writes = 0.05; cycles = 0.98 warm / 0.98 cold; lines = 0
+              instructions = 5.47; reads = 1.44; writes = 0.05; cycles = 2.74 warm / 2.74 cold; lines = 0
               lines by object: none
           elif n > 0 && the loop at line 17 in find_sorted ends when its condition fails:
-              instructions = 14.43*iters_lo_a + 15.7*iters_lo_b + 1.95; reads = 1.68*iters_lo_a + 1.68*iters_lo_b + 0.45; writes = 0.05*iters_lo_a + 0.05*iters_lo_b + 0.05; cycles = 13.22*iters_lo_a + 13.85*iters_lo_b + 0.98 warm / 213.22*iters_lo_a + 213.85*iters_lo_b + 200.98 cold; lines = iters_lo_a + iters_lo_b + 1
+              instructions = 15.05*iters_lo_a + 15.92*iters_lo_b + 5.47; reads = 1.67*iters_lo_a + 1.67*iters_lo_b + 1.44; writes = 0.05*iters_lo_a + 0.05*iters_lo_b + 0.05; cycles = 13.53*iters_lo_a + 13.96*iters_lo_b + 2.74 warm / 213.53*iters_lo_a + 213.96*iters_lo_b + 202.74 cold; lines = iters_lo_a + iters_lo_b + 1
               lines by object: *port 1, *ports iters_lo_a + iters_lo_b; bytes = 64*iters_lo_a + 64*iters_lo_b + 64
           elif n > 0 && *(const unsigned *)key >= *(const unsigned *)elt && c == 0 && the loop at line 17 in find_sorted leaves at the `return` on line 23:
-              instructions = 14.43*iters_lo_a + 15.7*iters_lo_b + 15.63; reads = 1.68*iters_lo_a + 1.68*iters_lo_b + 2.13; writes = 0.05*iters_lo_a + 0.05*iters_lo_b + 0.1; cycles = 13.22*iters_lo_a + 13.85*iters_lo_b + 13.82 warm / 213.22*iters_lo_a + 213.85*iters_lo_b + 413.82 cold; lines = iters_lo_a + iters_lo_b + 2
+              instructions = 15.05*iters_lo_a + 15.92*iters_lo_b + 18; reads = 1.67*iters_lo_a + 1.67*iters_lo_b + 3.1; writes = 0.05*iters_lo_a + 0.05*iters_lo_b + 0.1; cycles = 13.53*iters_lo_a + 13.96*iters_lo_b + 15 warm / 213.53*iters_lo_a + 213.96*iters_lo_b + 415 cold; lines = iters_lo_a + iters_lo_b + 2
               lines by object: *port 1, *ports iters_lo_a + iters_lo_b + 1; bytes = 64*iters_lo_a + 64*iters_lo_b + 128
-          resolutions where the interface changes: 1, 14
+          resolutions where the interface changes: 1, 13
     "#]]);
 }
 
@@ -93,10 +93,10 @@ fn sort_with_callback() {
             iters_i_a  iterations of the loop at line 53, iterations where i@L53 <= 0 (the classes sum to the trip count) (line 53)
             iters_i_b  iterations of the loop at line 53, iterations where i@L53 > 0 (the classes sum to the trip count) (line 53)
           if n <= 1:
-              instructions = 0.69; reads = 0; writes = 0; cycles = 0.35 warm / 0.35 cold; lines = 0
+              instructions = 3.37; reads = 1; writes = 0; cycles = 1.68 warm / 1.68 cold; lines = 0
               lines by object: none
           elif n > 1:
-              instructions = cost(before)*iters_j + cost(before)*(n - 1) - 1*cost(before)*iters_i_a - 1*cost(before)*iters_i_b + 15.95*iters_j + 16*(n - 1) - 10.31*iters_i_a - 10.31*iters_i_b + 0.69; reads = 1.46*iters_j + 1.46*(n - 1) - 0.84*iters_i_a - 0.84*iters_i_b; writes = 1.58*iters_j + 1.58*(n - 1) - 0.58*iters_i_a - 0.58*iters_i_b; cycles = 0.5*cost(before)*iters_j + 0.5*cost(before)*(n - 1) - 0.5*cost(before)*iters_i_a - 0.5*cost(before)*iters_i_b + 7.97*iters_j + 8*(n - 1) - 5.15*iters_i_a - 5.15*iters_i_b + 0.35 warm / 0.5*cost(before)*iters_j + 0.5*cost(before)*(n - 1) - 0.5*cost(before)*iters_i_a - 0.5*cost(before)*iters_i_b + 32.97*iters_j + 20.5*(n - 1) - 5.15*iters_i_a - 5.15*iters_i_b + 400.35 cold; lines = 0.12*iters_j + 0.06*(n - 1) + 2
+              instructions = cost(before)*iters_j + cost(before)*(n - 1) - 1*cost(before)*iters_i_a - 1*cost(before)*iters_i_b + 11.49*iters_j + 12.68*(n - 1) - 5.5*iters_i_a - 5.5*iters_i_b + 3.37; reads = 1.57*iters_j + 1.57*(n - 1) - 0.95*iters_i_a - 0.95*iters_i_b + 1; writes = 1.59*iters_j + 1.59*(n - 1) - 0.6*iters_i_a - 0.6*iters_i_b; cycles = 0.5*cost(before)*iters_j + 0.5*cost(before)*(n - 1) - 0.5*cost(before)*iters_i_a - 0.5*cost(before)*iters_i_b + 5.74*iters_j + 6.34*(n - 1) - 2.75*iters_i_a - 2.75*iters_i_b + 1.68 warm / 0.5*cost(before)*iters_j + 0.5*cost(before)*(n - 1) - 0.5*cost(before)*iters_i_a - 0.5*cost(before)*iters_i_b + 30.74*iters_j + 18.84*(n - 1) - 2.75*iters_i_a - 2.75*iters_i_b + 401.68 cold; lines = 0.12*iters_j + 0.06*(n - 1) + 2
               lines by object: *v 0.12*iters_j + 0.06*(n - 1) + 2 (0.12*iters_j + 0.06*(n - 1) + 7 unaligned); bytes = 8*iters_j + 4*(n - 1) + 128
           note: indirect call through `before` at line 57 costs cost(before)
     "#]]);
@@ -111,7 +111,7 @@ fn sort_with_known_order() {
             iters_i_a  iterations of the loop at line 53 in order_ints, iterations where i@L53 <= 0 (the classes sum to the trip count) (line 53)
             iters_i_b  iterations of the loop at line 53 in order_ints, iterations where i@L53 > 0 (the classes sum to the trip count) (line 53)
           always:
-              instructions = 8.93*iters_j - 3.29*iters_i_a - 3.29*iters_i_b + 63.92; reads = 1.68*iters_j - 1.06*iters_i_a - 1.06*iters_i_b + 12.23; writes = 1.05*iters_j - 0.05*iters_i_a - 0.05*iters_i_b + 7.37; cycles = 4.46*iters_j - 1.65*iters_i_a - 1.65*iters_i_b + 31.96 warm / 29.46*iters_j - 1.65*iters_i_a - 1.65*iters_i_b + 519.46 cold; lines = 0.12*iters_j + 2.44
+              instructions = 9.92*iters_j - 3.93*iters_i_a - 3.93*iters_i_b + 81.94; reads = 1.67*iters_j - 1.05*iters_i_a - 1.05*iters_i_b + 13.1; writes = 1.04*iters_j - 0.05*iters_i_a - 0.05*iters_i_b + 7.36; cycles = 4.96*iters_j - 1.97*iters_i_a - 1.97*iters_i_b + 40.97 warm / 29.96*iters_j - 1.97*iters_i_a - 1.97*iters_i_b + 528.47 cold; lines = 0.12*iters_j + 2.44
               lines by object: *v 0.12*iters_j + 2.44 (0.12*iters_j + 7.44 unaligned); bytes = 8*iters_j + 156
     "#]]);
 }
@@ -123,10 +123,10 @@ fn ops_table_from_initializer() {
           PCVs:
             iters_i    iterations of the loop at line 89 in scan_find (line 89, ≤ 16)
           if key == t->keys[i] && the loop at line 89 in scan_find leaves at the `return` on line 91:
-              instructions = 3.35*iters_i + 3.73; reads = 0.62*iters_i + 1.68; writes = 0.05; cycles = 1.67*iters_i + 1.87 warm / 14.17*iters_i + 401.87 cold; lines = 0.06*iters_i + 2
+              instructions = 5.13*iters_i + 7.28; reads = 0.61*iters_i + 2.67; writes = 0.05; cycles = 2.56*iters_i + 3.64 warm / 15.06*iters_i + 403.64 cold; lines = 0.06*iters_i + 2
               lines by object: *t 0.06*iters_i + 1 (0.06*iters_i + 2 unaligned), scan_ops 1; bytes = 4*iters_i + 128
           elif the loop at line 89 in scan_find ends when its condition fails:
-              instructions = 54.91; reads = 10.95; writes = 0.05; cycles = 27.46 warm / 427.46 cold; lines = 2
+              instructions = 86.23; reads = 11.88; writes = 0.05; cycles = 43.11 warm / 443.11 cold; lines = 2
               lines by object: *t 1 (2 unaligned), scan_ops 1; bytes = 128
           note: scan_ops starts from its initializer (callbacks.c:105) in 2 of 2 cells that no function in the program writes
     "#]]);
@@ -140,10 +140,10 @@ fn ops_table_passed_in() {
             cost(ops->find) instructions spent in the function `ops->find` points to (indirect call at line 119; its target is not known in this function) (line 119)
             cost(ops->clear) instructions spent in the function `ops->clear` points to (indirect call at line 122; its target is not known in this function) (line 122)
           if ops->find() >= 0:
-              instructions = cost(ops->find) + 8.98; reads = 0.84; writes = 0.58; cycles = 0.5*cost(ops->find) + 4.49 warm / 0.5*cost(ops->find) + 204.49 cold; lines = 1
+              instructions = cost(ops->find) + 6.21; reads = 1.95; writes = 0.6; cycles = 0.5*cost(ops->find) + 3.11 warm / 0.5*cost(ops->find) + 203.11 cold; lines = 1
               lines by object: *ops 1; bytes = 64
           elif ops->find() < 0:
-              instructions = cost(ops->find) + cost(ops->clear) + 17.27; reads = 1.68; writes = 1.16; cycles = 0.5*cost(ops->find) + 0.5*cost(ops->clear) + 8.63 warm / 0.5*cost(ops->find) + 0.5*cost(ops->clear) + 208.63 cold; lines = 1
+              instructions = cost(ops->find) + cost(ops->clear) + 9.06; reads = 2.91; writes = 1.19; cycles = 0.5*cost(ops->find) + 0.5*cost(ops->clear) + 4.53 warm / 0.5*cost(ops->find) + 0.5*cost(ops->clear) + 204.53 cold; lines = 1
               lines by object: *ops 1 (2 unaligned); bytes = 64
           note: indirect call through `ops->find` at line 119 costs cost(ops->find)
           note: indirect call through `ops->clear` at line 122 costs cost(ops->clear)
@@ -157,18 +157,18 @@ fn local_function_pointer() {
           PCVs:
             iters_i    iterations of the loop at line 89 in scan_find (line 89, ≤ 16)
           if fast != 0 && key != t->keys[key & 15]:
-              instructions = 3.97; reads = 1.06; writes = 0.05; cycles = 1.99 warm / 201.99 cold; lines = 1
+              instructions = 8.64; reads = 2.05; writes = 0.05; cycles = 4.32 warm / 204.32 cold; lines = 1
               lines by object: *t 1; bytes = 64
           elif fast == 0 && key == t->keys[i] && the loop at line 89 in scan_find leaves at the `return` on line 91:
-              instructions = 3.35*iters_i + 4.1; reads = 0.62*iters_i + 1.06; writes = 0.05; cycles = 1.67*iters_i + 2.05 warm / 14.17*iters_i + 202.05 cold; lines = 0.06*iters_i + 1
+              instructions = 5.13*iters_i + 8.75; reads = 0.61*iters_i + 2.05; writes = 0.05; cycles = 2.56*iters_i + 4.38 warm / 15.06*iters_i + 204.38 cold; lines = 0.06*iters_i + 1
               lines by object: *t 0.06*iters_i + 1 (0.06*iters_i + 2 unaligned); bytes = 4*iters_i + 64
           elif fast != 0 && key == t->keys[key & 15]:
-              instructions = 4.99; reads = 1.06; writes = 0.05; cycles = 2.49 warm / 202.49 cold; lines = 1
+              instructions = 9.07; reads = 2.05; writes = 0.05; cycles = 4.54 warm / 204.54 cold; lines = 1
               lines by object: *t 1; bytes = 64
           elif fast == 0 && the loop at line 89 in scan_find ends when its condition fails:
-              instructions = 55.28; reads = 10.33; writes = 0.05; cycles = 27.64 warm / 227.64 cold; lines = 1
+              instructions = 87.7; reads = 11.26; writes = 0.05; cycles = 43.85 warm / 243.85 cold; lines = 1
               lines by object: *t 1 (2 unaligned); bytes = 64
-          resolutions where the interface changes: 1, 2, 52
+          resolutions where the interface changes: 1, 79, 80
     "#]]);
 }
 
@@ -180,10 +180,10 @@ fn callback_in_counted_loop() {
             cost(map)  instructions spent in the function `map` points to (indirect call at line 143; its target is not known in this function) (line 143)
             n          trip count of the loop at line 142: n (line 142)
           if n <= 0:
-              instructions = 0.69; reads = 0; writes = 0; cycles = 0.35 warm / 0.35 cold; lines = 0
+              instructions = 3.47; reads = 1; writes = 0; cycles = 1.73 warm / 1.73 cold; lines = 0
               lines by object: none
           elif n > 0:
-              instructions = cost(map)*n + 10.94*n + 0.69; reads = 0.84*n; writes = 0.58*n; cycles = 0.5*cost(map)*n + 5.47*n + 0.35 warm / 0.5*cost(map)*n + 17.97*n + 0.35 cold; lines = 0.06*n
+              instructions = cost(map)*n + 6.22*n + 3.47; reads = 0.95*n + 1; writes = 0.6*n; cycles = 0.5*cost(map)*n + 3.11*n + 1.73 warm / 0.5*cost(map)*n + 15.61*n + 1.73 cold; lines = 0.06*n
               lines by object: *v 0.06*n (0.06*n + 1 unaligned); bytes = 4*n
           note: indirect call through `map` at line 143 costs cost(map)
     "#]]);
@@ -194,12 +194,11 @@ fn ebpf_bounds_check_and_percpu_array() {
     check("ebpf", "xdp_count", expect![[r#"
         xdp_count  :141-150  complete · 2 paths · resolution 1
           if packet shorter than 14 bytes && lookup(stats_map)#2 != 0:
-              instructions = 17.61; reads = 5.39; writes = 2.04; cycles = 8.81 warm / 608.81 cold; lines = 3
+              instructions = 22.5; reads = 6.35; writes = 2.04; cycles = 11.25 warm / 611.25 cold; lines = 3
               lines by object: *ctx 1 (2 unaligned), *lookup(stats_map) 1 (2 unaligned), action (stack) 1; bytes = 192
           elif packet at least 14 bytes && lookup(stats_map) != 0:
-              instructions = 19.39; reads = 5.39; writes = 2.04; cycles = 9.7 warm / 609.7 cold; lines = 3
+              instructions = 22.93; reads = 6.35; writes = 2.04; cycles = 11.46 warm / 611.46 cold; lines = 3
               lines by object: *ctx 1 (2 unaligned), *lookup(stats_map) 1 (2 unaligned), action (stack) 1; bytes = 192
-          resolutions where the interface changes: 1, 2
     "#]]);
 }
 
@@ -208,25 +207,25 @@ fn ebpf_maps_by_type() {
     check("ebpf", "xdp_flows", expect![[r#"
         xdp_flows  :153-184  complete · 6 paths · resolution 1
           if packet shorter than 34 bytes:
-              instructions = 3.35; reads = 1.24; writes = 0; cycles = 1.68 warm / 201.68 cold; lines = 1
+              instructions = 6.92; reads = 2.23; writes = 0; cycles = 3.46 warm / 203.46 cold; lines = 1
               lines by object: *ctx 1 (2 unaligned); bytes = 64
           elif packet at least 34 bytes && eth->h_proto != 8:
-              instructions = 5.06; reads = 1.85; writes = 0; cycles = 2.53 warm / 402.53 cold; lines = 2
+              instructions = 9.2; reads = 2.84; writes = 0; cycles = 4.6 warm / 404.6 cold; lines = 2
               lines by object: *(data) 1, *ctx 1 (2 unaligned); bytes = 128
           elif packet at least 34 bytes && eth->h_proto == 8 && lookup(blocked) != 0:
-              instructions = 39.03; reads = 6.4; writes = 0.58; cycles = 19.51 warm / 419.51 cold; lines = 2
+              instructions = 38.6; reads = 7.48; writes = 0.6; cycles = 19.3 warm / 419.3 cold; lines = 2
               lines by object: *(data) 1, *ctx 1 (2 unaligned); bytes = 128
           elif packet at least 34 bytes && eth->h_proto == 8 && lookup(blocked) == 0 && lookup(flows) != 0 && rec->packets + 1 <= 0xf4240:
-              instructions = 94.9; reads = 14.66; writes = 5.16; cycles = 47.45 warm / 847.45 cold; lines = 4
+              instructions = 89.05; reads = 15.8; writes = 5.18; cycles = 44.52 warm / 844.52 cold; lines = 4
               lines by object: *(data) 1 (2 unaligned), *ctx 1 (2 unaligned), *lookup(flows) 1, key (stack) 1 (2 unaligned); bytes = 256
           elif packet at least 34 bytes && eth->h_proto == 8 && lookup(blocked) == 0 && lookup(flows) == 0:
-              instructions = 179.07; reads = 23; writes = 20.96; cycles = 89.53 warm / 1089.53 cold; lines = 5
+              instructions = 166.38; reads = 24.23; writes = 21.66; cycles = 83.19 warm / 1083.19 cold; lines = 5
               lines by object: *(data) 1 (2 unaligned), *ctx 1 (2 unaligned), fresh (stack) 1 (2 unaligned), fresh initializer (line 174) 1 (2 unaligned), key (stack) 1 (2 unaligned); bytes = 320
           elif packet at least 34 bytes && eth->h_proto == 8 && lookup(blocked) == 0 && lookup(flows) != 0 && rec->packets + 1 > 0xf4240:
-              instructions = 188.72; reads = 24.99; writes = 13.31; cycles = 94.36 warm / 894.36 cold; lines = 4
+              instructions = 168.96; reads = 26.31; writes = 13.34; cycles = 84.48 warm / 884.48 cold; lines = 4
               lines by object: *(data) 1 (2 unaligned), *ctx 1 (2 unaligned), *lookup(flows) 1, key (stack) 1 (2 unaligned); bytes = 256
           note: blocked starts from its initializer (prog.c:114) in 5 of 5 cells that no function in the program writes
-          resolutions where the interface changes: 1, 2, 10, 36, 92, 186
+          resolutions where the interface changes: 1, 3, 30, 32, 80, 163
     "#]]);
 }
 
@@ -237,15 +236,15 @@ fn ebpf_loop_and_helpers() {
           PCVs:
             cost(add_one) instructions of one call of the callback `add_one` (`bpf_loop` at line 208 calls it once per iteration) (line 208)
           if bpf_csum_diff() == 0:
-              instructions = 16*cost(add_one) + 67.6; reads = 6.29; writes = 12.17; cycles = 8*cost(add_one) + 33.8 warm / 8*cost(add_one) + 633.8 cold; lines = 3
+              instructions = 16*cost(add_one) + 62.01; reads = 7.62; writes = 12.71; cycles = 8*cost(add_one) + 31 warm / 8*cost(add_one) + 631 cold; lines = 3
               lines by object: after (stack) 1, before (stack) 1, sc (stack) 1; bytes = 192
           elif bpf_csum_diff() != 0 && (bpf_ktime_get_ns() & 1) != 0:
-              instructions = 16*cost(add_one) + 107.48; reads = 10.44; writes = 15.33; cycles = 8*cost(add_one) + 53.74 warm / 8*cost(add_one) + 653.74 cold; lines = 3
+              instructions = 16*cost(add_one) + 92.08; reads = 11.99; writes = 15.89; cycles = 8*cost(add_one) + 46.04 warm / 8*cost(add_one) + 646.04 cold; lines = 3
               lines by object: after (stack) 1, before (stack) 1, sc (stack) 1; bytes = 192
           elif bpf_csum_diff() != 0 && (bpf_ktime_get_ns() & 1) == 0:
-              instructions = 16*cost(add_one) + 114.58; reads = 12.91; writes = 16.32; cycles = 8*cost(add_one) + 57.29 warm / 8*cost(add_one) + 857.29 cold; lines = 4
+              instructions = 16*cost(add_one) + 99.4; reads = 14.44; writes = 16.89; cycles = 8*cost(add_one) + 49.7 warm / 8*cost(add_one) + 849.7 cold; lines = 4
               lines by object: *ctx 1, after (stack) 1, before (stack) 1, sc (stack) 1; bytes = 256
-          resolutions where the interface changes: 1, 8, 47
+          resolutions where the interface changes: 1, 8, 38
     "#]]);
 }
 
@@ -254,10 +253,10 @@ fn ebpf_count_helper() {
     check("ebpf", "count", expect![[r#"
         count  :129-138  complete · 2 paths · resolution 1
           if lookup(stats_map) == 0:
-              instructions = 6.45; reads = 1.24; writes = 0; cycles = 3.23 warm / 203.22 cold; lines = 1
+              instructions = 10.24; reads = 2.23; writes = 0; cycles = 5.12 warm / 205.12 cold; lines = 1
               lines by object: *action 1; bytes = 64
           elif lookup(stats_map) != 0:
-              instructions = 14.57; reads = 3.71; writes = 2; cycles = 7.29 warm / 407.29 cold; lines = 2
+              instructions = 18.3; reads = 4.68; writes = 1.99; cycles = 9.15 warm / 409.15 cold; lines = 2
               lines by object: *action 1, *lookup(stats_map) 1 (2 unaligned); bytes = 128
           resolutions where the interface changes: 1, 9
     "#]]);
@@ -268,7 +267,7 @@ fn gnuc_statement_expression_and_typeof() {
     check("gnuc", "clamp_len", expect![[r#"
         clamp_len  :29-33  complete · 1 paths · resolution 1
           always:
-              instructions = 0.69; reads = 0; writes = 0; cycles = 0.35 warm / 0.35 cold; lines = 0
+              instructions = 3.66; reads = 1; writes = 0; cycles = 1.83 warm / 1.83 cold; lines = 0
               lines by object: none
     "#]]);
 }
@@ -278,7 +277,7 @@ fn gnuc_static_local() {
     check("gnuc", "next_id", expect![[r#"
         next_id  :36-42  complete · 1 paths · resolution 1
           always:
-              instructions = 4.51; reads = 1.85; writes = 1; cycles = 2.25 warm / 202.25 cold; lines = 1
+              instructions = 6.76; reads = 2.84; writes = 1; cycles = 3.38 warm / 203.38 cold; lines = 1
               lines by object: next_id::counter 1; bytes = 64
     "#]]);
 }
@@ -288,12 +287,12 @@ fn gnuc_builtins() {
     check("gnuc", "builtins", expect![[r#"
         builtins  :44-60  complete · 2 paths · resolution 1
           if x == 0:
-              instructions = 0.69; reads = 0; writes = 0; cycles = 0.35 warm / 0.35 cold; lines = 0
+              instructions = 3.37; reads = 1; writes = 0; cycles = 1.68 warm / 1.68 cold; lines = 0
               lines by object: none
           elif x != 0:
-              instructions = 10.65; reads = 0; writes = 0; cycles = 5.33 warm / 5.33 cold; lines = 0
+              instructions = 10.15; reads = 1; writes = 0; cycles = 5.08 warm / 5.08 cold; lines = 0
               lines by object: none
-          resolutions where the interface changes: 1, 10
+          resolutions where the interface changes: 1, 7
     "#]]);
 }
 
@@ -302,7 +301,7 @@ fn gnuc_barrier_costs_nothing() {
     check("gnuc", "with_barrier", expect![[r#"
         with_barrier  :62-68  complete · 1 paths · resolution 1
           always:
-              instructions = 1.9; reads = 1.24; writes = 0; cycles = 0.95 warm / 200.95 cold; lines = 1
+              instructions = 4.06; reads = 2.23; writes = 0; cycles = 2.03 warm / 202.03 cold; lines = 1
               lines by object: *p 1; bytes = 64
     "#]]);
 }
@@ -314,7 +313,7 @@ fn gnuc_inline_asm_is_a_pcv() {
           PCVs:
             cost(asm@74) instructions of the inline asm at line 74 (its template is not analyzed) (line 74)
           always:
-              instructions = cost(asm@74) + 9.68; reads = 0.22; writes = 0.58; cycles = 0.5*cost(asm@74) + 4.84 warm / 0.5*cost(asm@74) + 4.84 cold; lines = 0
+              instructions = cost(asm@74) + 4.9; reads = 1.34; writes = 0.6; cycles = 0.5*cost(asm@74) + 2.45 warm / 0.5*cost(asm@74) + 2.45 cold; lines = 0
               lines by object: none
           note: inline asm at line 74 costs cost(asm@74)
     "#]]);
@@ -325,13 +324,13 @@ fn gnuc_compound_literals() {
     check("gnuc", "sum_pair", expect![[r#"
         sum_pair  :78-83  complete · 1 paths · resolution 1
           always:
-              instructions = 8.31; reads = 2.51; writes = 5.62; cycles = 4.16 warm / 404.15 cold; lines = 2
+              instructions = 13.84; reads = 3.51; writes = 5.95; cycles = 6.92 warm / 406.92 cold; lines = 2
               lines by object: (struct pair){…} (stack) 1, p (stack) 1; bytes = 128
     "#]]);
     check("gnuc", "pair_hi", expect![[r#"
         pair_hi  :85-88  complete · 1 paths · resolution 1
           always:
-              instructions = 7.61; reads = 1.26; writes = 3.81; cycles = 3.8 warm / 203.8 cold; lines = 1
+              instructions = 11.96; reads = 2.25; writes = 3.97; cycles = 5.98 warm / 205.98 cold; lines = 1
               lines by object: (struct pair){…} (stack) 1; bytes = 64
     "#]]);
 }
@@ -341,7 +340,7 @@ fn gnuc_constant_table_copied_from_rodata() {
     check("gnuc", "weight", expect![[r#"
         weight  :91-96  complete · 1 paths · resolution 1
           always:
-              instructions = 2.24; reads = 3.17; writes = 7.24; cycles = 1.12 warm / 401.12 cold; lines = 2
+              instructions = 8.03; reads = 4.17; writes = 7.92; cycles = 4.02 warm / 404.02 cold; lines = 2
               lines by object: w (stack) 1 (2 unaligned), w initializer (line 93) 1 (2 unaligned); bytes = 128
     "#]]);
 }
@@ -354,10 +353,10 @@ fn gnuc_vla() {
             n          trip count of the loop at line 111: n (line 111)
             n_2        trip count of the loop at line 113: n (line 113)
           if n <= 0:
-              instructions = 1.39; reads = 0; writes = 0; cycles = 0.69 warm / 0.69 cold; lines = 0
+              instructions = 5; reads = 1; writes = 0; cycles = 2.5 warm / 2.5 cold; lines = 0
               lines by object: none
           elif n > 0:
-              instructions = 3.68*n + 3.29*n_2 + 1.39; reads = 0.62*n_2; writes = n; cycles = 1.84*n + 1.65*n_2 + 0.69 warm / 14.34*n + 14.14*n_2 + 0.69 cold; lines = 0.06*n + 0.06*n_2
+              instructions = 3.92*n + 4.22*n_2 + 5; reads = 0.61*n_2 + 1; writes = n; cycles = 1.96*n + 2.11*n_2 + 2.5 warm / 14.46*n + 14.61*n_2 + 2.5 cold; lines = 0.06*n + 0.06*n_2
               lines by object: buf (stack) 0.06*n + 0.06*n_2 (0.06*n + 0.06*n_2 + 2 unaligned); bytes = 4*n + 4*n_2
     "#]]);
 }
@@ -367,7 +366,7 @@ fn gnuc_switch_on_enum() {
     check("gnuc", "color_cost", expect![[r#"
         color_cost  :118-129  complete · 4 paths · resolution 1
           always:
-              instructions = 11.55; reads = 1.1; writes = 0; cycles = 5.77 warm / 5.77 cold; lines = 0
+              instructions = 5.8; reads = 2.03; writes = 0; cycles = 2.9 warm / 2.9 cold; lines = 0
               lines by object: none
     "#]]);
 }
@@ -377,7 +376,7 @@ fn gnuc_unreachable_drops_the_path() {
     check("gnuc", "never", expect![[r#"
         never  :131-136  complete · 1 paths · resolution 1
           always:
-              instructions = 0.69; reads = 0; writes = 0; cycles = 0.35 warm / 0.35 cold; lines = 0
+              instructions = 3.27; reads = 1; writes = 0; cycles = 1.64 warm / 1.64 cold; lines = 0
               lines by object: none
     "#]]);
 }
@@ -394,13 +393,13 @@ fn gnuc_attributes_and_byte_builtins() {
     check("gnuc", "call_attributed", expect![[r#"
         call_attributed  :150-153  complete · 1 paths · resolution 1
           always:
-              instructions = 4.7; reads = 0.45; writes = 0.05; cycles = 2.35 warm / 2.35 cold; lines = 0
+              instructions = 4.11; reads = 1.44; writes = 0.05; cycles = 2.05 warm / 2.05 cold; lines = 0
               lines by object: none
     "#]]);
     check("gnuc", "cmp_bytes", expect![[r#"
         cmp_bytes  :155-163  complete · 1 paths · resolution 1
           always:
-              instructions = 11.93; reads = 1.26; writes = 1.81; cycles = 5.96 warm / 605.97 cold; lines = 3
+              instructions = 21.95; reads = 2.25; writes = 1.98; cycles = 10.97 warm / 610.97 cold; lines = 3
               lines by object: *a 1, *b 1, t (stack) 1; bytes = 192
     "#]]);
 }
@@ -412,7 +411,7 @@ fn loop_narrow_counter_is_constant() {
     check("gnuc", "sum4", expect![[r#"
         sum4  :11-19  complete · 1 paths · resolution 1
           always:
-              instructions = 18.82; reads = 2.47; writes = 0; cycles = 9.41 warm / 209.41 cold; lines = 1
+              instructions = 19.97; reads = 3.46; writes = 0; cycles = 9.98 warm / 209.98 cold; lines = 1
               lines by object: *v 1 (2 unaligned); bytes = 64
     "#]]);
 }
@@ -425,10 +424,10 @@ fn loop_pointer_streams() {
           PCVs:
             n          trip count of the loop at line 46: n (line 46)
           if n <= 0:
-              instructions = 0.69; reads = 0; writes = 0; cycles = 0.35 warm / 0.35 cold; lines = 0
+              instructions = 3.37; reads = 1; writes = 0; cycles = 1.68 warm / 1.68 cold; lines = 0
               lines by object: none
           elif n > 0:
-              instructions = 4.55*n + 0.69; reads = 0.62*n; writes = n; cycles = 2.28*n + 0.35 warm / 52.28*n + 0.35 cold; lines = 0.25*n
+              instructions = 6.72*n + 3.37; reads = 0.61*n + 1; writes = n; cycles = 3.36*n + 1.68 warm / 53.36*n + 1.68 cold; lines = 0.25*n
               lines by object: *d@L46 0.12*n (0.12*n + 1 unaligned), *src@L46 0.12*n (0.12*n + 1 unaligned); bytes = 16*n
     "#]]);
     // `p += 8` over bytes: one byte read every 8, n·8/64 lines.
@@ -437,10 +436,10 @@ fn loop_pointer_streams() {
           PCVs:
             n          trip count of the loop at line 55: n (line 55)
           if n <= 0:
-              instructions = 0.69; reads = 0; writes = 0; cycles = 0.35 warm / 0.35 cold; lines = 0
+              instructions = 3.47; reads = 1; writes = 0; cycles = 1.73 warm / 1.73 cold; lines = 0
               lines by object: none
           elif n > 0:
-              instructions = 3.29*n + 0.69; reads = 0.62*n; writes = 0; cycles = 1.65*n + 0.35 warm / 26.64*n + 0.35 cold; lines = 0.12*n
+              instructions = 4.32*n + 3.47; reads = 0.61*n + 1; writes = 0; cycles = 2.16*n + 1.73 warm / 27.16*n + 1.73 cold; lines = 0.12*n
               lines by object: *p@L55 0.12*n (0.12*n + 1 unaligned); bytes = 8*n
     "#]]);
 }
@@ -452,10 +451,10 @@ fn loop_count_down() {
           PCVs:
             n          trip count of the loop at line 25: n (line 25)
           if n != 0:
-              instructions = 2.91*n + 1.33; reads = 0.62*n; writes = 0; cycles = 1.45*n + 0.66 warm / 13.95*n + 0.66 cold; lines = 0.06*n
+              instructions = 4.41*n + 4; reads = 0.61*n + 1; writes = 0; cycles = 2.21*n + 2 warm / 14.71*n + 2 cold; lines = 0.06*n
               lines by object: *p@L25 0.06*n (0.06*n + 1 unaligned); bytes = 4*n
           elif n == 0:
-              instructions = 1.33; reads = 0; writes = 0; cycles = 0.66 warm / 0.66 cold; lines = 0
+              instructions = 4; reads = 1; writes = 0; cycles = 2 warm / 2 cold; lines = 0
               lines by object: none
     "#]]);
     check("gnuc", "drain_do", expect![[r#"
@@ -463,10 +462,10 @@ fn loop_count_down() {
           PCVs:
             iters      iterations of the loop at line 36 (line 36)
           if n == 0:
-              instructions = 0.69; reads = 0; writes = 0; cycles = 0.35 warm / 0.35 cold; lines = 0
+              instructions = 3.37; reads = 1; writes = 0; cycles = 1.68 warm / 1.68 cold; lines = 0
               lines by object: none
           elif n != 0:
-              instructions = 3.29*iters + 3.98; reads = 0.62*iters + 0.62; writes = 0; cycles = 1.65*iters + 1.99 warm / 4.77*iters + 201.99 cold; lines = 0.02*iters + 1
+              instructions = 4.32*iters + 7.69; reads = 0.61*iters + 1.61; writes = 0; cycles = 2.16*iters + 3.84 warm / 5.28*iters + 203.84 cold; lines = 0.02*iters + 1
               lines by object: *p@L36 0.02*iters + 1 (0.02*iters + 2 unaligned); bytes = iters + 64
     "#]]);
 }
@@ -476,7 +475,7 @@ fn gnuc_static_assert_is_no_code() {
     check("gnuc", "checked_len", expect![[r#"
         checked_len  :165-169  complete · 1 paths · resolution 1
           always:
-              instructions = 1.02; reads = 0.62; writes = 0; cycles = 0.51 warm / 200.51 cold; lines = 1
+              instructions = 2.68; reads = 1.61; writes = 0; cycles = 1.34 warm / 201.34 cold; lines = 1
               lines by object: *h 1; bytes = 64
     "#]]);
 }

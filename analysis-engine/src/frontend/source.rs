@@ -32,6 +32,15 @@ impl SourceFile {
         Ok(SourceFile { path, text: s.text, markers: s.markers, tree, perf_comments: Default::default(), user: Some(Arc::from(bytes)), piece: None })
     }
 
+    /// The user's bytes of a file, not parsed yet: what `build_unit`
+    /// preprocesses (and then parses, as pieces). Saves a parse of the raw
+    /// text, which a large file pays in memory (its tree).
+    pub fn unparsed(path: impl Into<String>, bytes: &[u8]) -> Result<SourceFile, crate::EngineError> {
+        let path = path.into();
+        let tree = syntax::parse(b"", None).ok_or_else(|| crate::EngineError::Parse(path.clone()))?;
+        Ok(SourceFile { path, text: bytes.to_vec(), markers: Vec::new(), tree, perf_comments: Default::default(), user: Some(Arc::from(bytes)), piece: None })
+    }
+
     /// A preprocessed piece (a file's text with directives blanked and
     /// macros expanded, lines kept), sanitized and parsed.
     pub fn from_piece(piece: Arc<Piece>) -> Result<SourceFile, crate::EngineError> {

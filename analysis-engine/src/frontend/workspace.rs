@@ -455,7 +455,10 @@ pub fn build_unit(main: Arc<SourceFile>, cache: &mut FileCache) -> Unit {
     if files.last().is_none_or(|f| f.path != main.path) {
         // Nothing came back for the main file (a preprocessor failure, said
         // in its diagnostics): read it as written.
-        files.push(main);
+        match SourceFile::parse(main.path.clone(), &user) {
+            Ok(f) => files.push(Arc::new(f)),
+            Err(_) => files.push(main),
+        }
     }
     let index = index_file(&files[files.len() - 1], &flags.include_paths);
     Unit { files, index, flags, diagnostics: out.diagnostics, files_read: out.files_read }
