@@ -7,6 +7,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_INSTALL := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends
 
 .PHONY: all deps deps-z3 deps-ground-truth deps-neovim deps-clangd build release run test bench bench-lsp accuracy calibrate fuzz clean \
+	deps-realworld realworld \
 	deps-node deps-vscode-test vscode-npm package test-vscode test-vscode-unit test-vscode-integration
 
 all: build
@@ -90,6 +91,36 @@ deps-clangd:
 
 bench-lsp: build deps-clangd
 	$(CARGO) run --release -p perfi --example bench_lsp
+
+# Real code written by others (realworld/manifest.toml): BPF programs and
+# lib/ of Debian's kernel source, DPDK's inline headers, analyzed where
+# they are installed (never copied here), with the compile flags a user
+# would have. Prints functions by status, unsupported reasons, time and
+# peak RSS per group; writes realworld/results.md. REALWORLD_ARGS passes
+# options to the harness (--jobs N, --group NAME, --limit N, --timeout S).
+KERNEL_SRC := $(HOME)/.cache/perfi/linux-source-6.1
+REALWORLD_ARGS ?=
+
+deps-realworld:
+	@missing=""; \
+	[ -f /usr/src/linux-source-6.1.tar.xz ] || missing="$$missing linux-source-6.1"; \
+	[ -f /usr/include/bpf/bpf_helpers.h ] || missing="$$missing libbpf-dev"; \
+	[ -f /usr/include/dpdk/rte_jhash.h ] || missing="$$missing dpdk-dev"; \
+	[ -f /usr/include/linux/bpf.h ] || missing="$$missing linux-libc-dev"; \
+	command -v gcc >/dev/null || missing="$$missing gcc"; \
+	if [ -n "$$missing" ]; then \
+	  echo "perfi: installing$$missing"; \
+	  $(SUDO) apt-get update -qq && $(APT_INSTALL) $$missing; \
+	fi
+	@if [ ! -d $(KERNEL_SRC) ]; then \
+	  echo "perfi: extracting /usr/src/linux-source-6.1.tar.xz into $(KERNEL_SRC)"; \
+	  tmp=$(KERNEL_SRC).partial; rm -rf $$tmp && mkdir -p $$tmp && \
+	  tar -xJf /usr/src/linux-source-6.1.tar.xz -C $$tmp && mv $$tmp/linux-source-6.1 $(KERNEL_SRC) && rmdir $$tmp; \
+	fi
+
+realworld: deps deps-realworld
+	$(CARGO) build --release -p perfi --bin perfi --example realworld
+	./target/release/examples/realworld $(REALWORLD_ARGS)
 
 # Speed of the whole analysis (a benchmark, not a test).
 bench: build

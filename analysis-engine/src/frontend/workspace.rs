@@ -48,11 +48,39 @@ impl CompileFlags {
     }
 }
 
+/// A compile database named explicitly (`perfi analyze --compile-commands`),
+/// used for every file instead of the search: set once per process.
+static COMPILE_DB: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+
+/// Use `db` for every file of this process instead of searching upward
+/// (for code one must not write a database beside, e.g. /usr/include).
+/// Returns false when a database was already set.
+pub fn set_compile_db(db: PathBuf) -> bool {
+    COMPILE_DB.set(db).is_ok()
+}
+
+/// Flags for `file` from the given `compile_commands.json`: its entry for
+/// the file, else the union of its entries; the defaults when it cannot be
+/// read.
+pub fn compile_flags_from_db(db: &Path, file: &Path) -> CompileFlags {
+    match read_compile_db(db, file) {
+        Some(mut f) => {
+            f.origin = Some(db.to_path_buf());
+            f
+        }
+        None => CompileFlags::default(),
+    }
+}
+
 /// Flags for `file`, as clangd finds them: `compile_commands.json` in the
 /// file's folder or a `build/` folder beside it, walking up; else
 /// `compile_flags.txt` walking up; else none (the defaults). An entry for
 /// the file itself wins; without one, the union of the database's entries.
+/// A database set with `set_compile_db` replaces the search.
 pub fn compile_flags(file: &Path) -> CompileFlags {
+    if let Some(db) = COMPILE_DB.get() {
+        return compile_flags_from_db(db, file);
+    }
     let mut dir = file.parent().map(|p| p.to_path_buf());
     while let Some(d) = dir {
         for db in [d.join("compile_commands.json"), d.join("build").join("compile_commands.json")] {
