@@ -267,7 +267,9 @@ fn gcc_check(input: &Path, file: &Path, base: &Path, flags: &[String], aux: &Pat
     let out = Command::new("gcc").arg("-fsyntax-only").arg("-w").arg("-aux-info").arg(aux).args(flags).arg(input).current_dir(base).stdin(Stdio::null()).output().map_err(|e| format!("gcc did not start: {e}"))?;
     if !out.status.success() {
         let err = String::from_utf8_lossy(&out.stderr);
-        return Err(err.lines().find(|l| l.contains("error")).unwrap_or("gcc failed").trim().to_string());
+        let first = err.lines().find(|l| l.contains("error")).unwrap_or("gcc failed").trim();
+        // Paths relative to the base, as in the manifest.
+        return Err(first.replace(&format!("{}/", base.display()), ""));
     }
     let text = std::fs::read_to_string(aux).map_err(|e| format!("reading gcc's -aux-info output {}: {e}", aux.display()))?;
     let _ = std::fs::remove_file(aux);
@@ -557,6 +559,10 @@ fn main() -> Result<()> {
         bail!("{} not found: build it first (cargo build --release -p perfi)", opts.perfi.display());
     }
     let perfi = opts.perfi.canonicalize().with_context(|| format!("resolving {}", opts.perfi.display()))?;
+    let help = Command::new(&perfi).args(["analyze", "--help"]).output().with_context(|| format!("running {} analyze --help", perfi.display()))?;
+    if !String::from_utf8_lossy(&help.stdout).contains("--compile-commands") {
+        bail!("{} has no `analyze --compile-commands` (older build?): rebuild it (cargo build --release -p perfi)", perfi.display());
+    }
     for g in &opts.groups {
         if !manifest.group.iter().any(|m| &m.name == g) {
             bail!("--group {g}: no such group in {}", opts.manifest.display());
