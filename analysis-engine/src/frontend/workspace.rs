@@ -284,6 +284,29 @@ mod flag_tests {
     }
 
     #[test]
+    fn a_database_named_explicitly_gives_the_file_its_entry() {
+        let d = std::env::temp_dir().join(format!("perfi-explicit-db-{}", std::process::id()));
+        let (src, cache) = (d.join("src"), d.join("cache"));
+        std::fs::create_dir_all(&src).unwrap();
+        std::fs::create_dir_all(&cache).unwrap();
+        let file = src.join("a.h");
+        std::fs::write(&file, "static inline int f(int x) { return x; }\n").unwrap();
+        let db = cache.join("compile_commands.json");
+        let entries = serde_json::json!([
+            {"directory": src, "file": "other.c", "arguments": ["cc", "-DOTHER", "-c", "other.c"]},
+            {"directory": src, "file": file, "arguments": ["cc", "-I", "inc", "-DX=2", "-target", "bpf", "-c", file]},
+        ]);
+        std::fs::write(&db, entries.to_string()).unwrap();
+        let f = compile_flags_from_db(&db, &file);
+        assert_eq!(f.include_paths, vec![src.join("inc")]);
+        assert_eq!(f.defines, vec![("X".to_string(), "2".to_string())]);
+        assert!(f.targets_bpf());
+        assert_eq!(f.origin.as_deref(), Some(db.as_path()));
+        assert_eq!(compile_flags_from_db(&cache.join("missing.json"), &file), CompileFlags::default());
+        let _ = std::fs::remove_dir_all(&d);
+    }
+
+    #[test]
     fn commands_split_like_a_shell() {
         assert_eq!(shell_words(r#"cc -DNAME="a b" '-DX=1 2' -I\ dir"#), vec!["cc", "-DNAME=a b", "-DX=1 2", "-I dir"]);
     }
