@@ -6,9 +6,9 @@ CARGO ?= cargo
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_INSTALL := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends
 
-.PHONY: all deps deps-z3 deps-ground-truth deps-neovim deps-clangd build release run test bench bench-lsp accuracy calibrate fuzz clean \
+.PHONY: all deps deps-linux-source deps-z3 deps-ground-truth deps-neovim deps-clangd build release run test bench bench-scale bench-lsp accuracy calibrate fuzz clean \
 	deps-realworld realworld \
-	deps-node deps-vscode-test vscode-npm package test-vscode test-vscode-unit test-vscode-integration
+	deps-node deps-vscode-test vscode-npm package test-vscode test-vscode-unit test-vscode-integration screenshots
 
 all: build
 
@@ -58,11 +58,26 @@ vscode-npm: deps-node
 	  cd $(VSCODE_DIR) && npm ci --ignore-scripts --no-audit --no-fund; \
 	fi
 
-# perfi-<version>.vsix, with the release binary (linux-x64) in bin/.
+# perfi-<version>.vsix, with the release binary (linux-x64) in bin/ and
+# the libz3.so.4 it was linked against beside it, with the libstdc++.so.6
+# that libz3 needs (GLIBCXX_3.4.30: older systems have an older one): the
+# copies' RUNPATH is $ORIGIN (set with patchelf), so the extension runs
+# where no Z3 is installed; what remains needed is glibc 2.34. Why not static: Debian ships no libz3.a, and building Z3
+# from source (the z3 crate's `static-link-z3`) is a long C++ build on every
+# fresh machine; the bundled library is the one the binary was tested with.
 package: build vscode-npm
+	@command -v patchelf >/dev/null || { echo "perfi: installing patchelf"; $(SUDO) apt-get update -qq && $(APT_INSTALL) patchelf; }
 	mkdir -p $(VSCODE_DIR)/bin
 	cp target/release/perfi $(VSCODE_DIR)/bin/perfi
 	strip $(VSCODE_DIR)/bin/perfi 2>/dev/null || true
+	for lib in libz3.so.4 libstdc++.so.6; do \
+	  f=$$(ldd target/release/perfi | awk -v l=$$lib '$$1 == l { print $$3 }'); \
+	  [ -f "$$f" ] || { echo "perfi: $$lib of target/release/perfi not found (ldd)"; exit 1; }; \
+	  cp -L "$$f" $(VSCODE_DIR)/bin/$$lib && chmod 644 $(VSCODE_DIR)/bin/$$lib || exit 1; \
+	done
+	patchelf --set-rpath '$$ORIGIN' $(VSCODE_DIR)/bin/perfi
+	patchelf --set-rpath '$$ORIGIN' $(VSCODE_DIR)/bin/libz3.so.4
+	@readelf -d $(VSCODE_DIR)/bin/perfi | grep -q 'R.*PATH.*\[\$$ORIGIN\]' || { echo "perfi: setting the rpath of bin/perfi failed"; exit 1; }
 	cd $(VSCODE_DIR) && npm run --silent package
 	@echo "perfi: built $(VSIX)"
 
@@ -77,11 +92,19 @@ deps-vscode-test: deps-node
 test-vscode-unit: vscode-npm
 	cd $(VSCODE_DIR) && npx tsc -p . --noEmit && npx mocha
 
-# Screenshots land in vscode-extension/test-output/ (gitignored).
+# Screenshots land in vscode-extension/test-output/ (gitignored). The
+# packaged server runs with the system's libz3.so.4 hidden (an empty file
+# bind-mounted over it in a private mount namespace: needs root or user
+# namespaces); copy the screenshots into docs/screenshots with
+# `make screenshots` after a passing run.
 test-vscode-integration: package deps-vscode-test
-	cd $(VSCODE_DIR) && node esbuild.mjs --tests && node test/integration/run.mjs --perfi ../target/release/perfi --code-server $(CODE_SERVER_DIR)/out/node/entry.js --vsix perfi-$(VSCODE_VERSION).vsix
+	cd $(VSCODE_DIR) && node esbuild.mjs --tests && node test/integration/run.mjs --perfi ../target/release/perfi --code-server $(CODE_SERVER_DIR)/out/node/entry.js --vsix perfi-$(VSCODE_VERSION).vsix --no-system-libz3
 
 test-vscode: test-vscode-unit test-vscode-integration
+
+screenshots:
+	for f in lens hover warning plot interface; do cp $(VSCODE_DIR)/test-output/$$f.png docs/screenshots/$$f.png; done
+	mkdir -p $(VSCODE_DIR)/media/screenshots && cp docs/screenshots/*.png $(VSCODE_DIR)/media/screenshots/
 
 # Typing session against `perfi lsp` and, for comparison, Debian's clangd
 # (installed when missing): keystroke → diagnostics and hover latencies,
@@ -89,7 +112,7 @@ test-vscode: test-vscode-unit test-vscode-integration
 deps-clangd:
 	@command -v clangd >/dev/null || { echo "perfi: installing clangd (for the comparison)"; $(SUDO) apt-get update -qq && $(APT_INSTALL) clangd; }
 
-bench-lsp: build deps-clangd
+bench-lsp: build deps-clangd deps-linux-source
 	$(CARGO) run --release -p perfi --example bench_lsp
 
 # Real code written by others (realworld/manifest.toml): BPF programs and
@@ -98,25 +121,13 @@ bench-lsp: build deps-clangd
 # would have. Prints functions by status, unsupported reasons, time and
 # peak RSS per group; writes realworld/results.md. REALWORLD_ARGS passes
 # options to the harness (--jobs N, --group NAME, --limit N, --timeout S).
-KERNEL_SRC := $(HOME)/.cache/perfi/linux-source-6.1
 REALWORLD_ARGS ?=
 
-deps-realworld:
-	@missing=""; \
-	[ -f /usr/src/linux-source-6.1.tar.xz ] || missing="$$missing linux-source-6.1"; \
-	[ -f /usr/include/bpf/bpf_helpers.h ] || missing="$$missing libbpf-dev"; \
-	[ -f /usr/include/dpdk/rte_jhash.h ] || missing="$$missing dpdk-dev"; \
-	[ -f /usr/include/linux/bpf.h ] || missing="$$missing linux-libc-dev"; \
-	command -v gcc >/dev/null || missing="$$missing gcc"; \
-	if [ -n "$$missing" ]; then \
-	  echo "perfi: installing$$missing"; \
-	  $(SUDO) apt-get update -qq && $(APT_INSTALL) $$missing; \
-	fi
-	@if [ ! -d $(KERNEL_SRC) ]; then \
-	  echo "perfi: extracting /usr/src/linux-source-6.1.tar.xz into $(KERNEL_SRC)"; \
-	  tmp=$(KERNEL_SRC).partial; rm -rf $$tmp && mkdir -p $$tmp && \
-	  tar -xJf /usr/src/linux-source-6.1.tar.xz -C $$tmp && mv $$tmp/linux-source-6.1 $(KERNEL_SRC) && rmdir $$tmp; \
-	fi
+# deps-linux-source (below) installs and extracts the kernel source and
+# installs libbpf-dev and linux-libc-dev; DPDK's headers come from dpdk-dev.
+deps-realworld: deps-linux-source
+	@[ -f /usr/include/dpdk/rte_jhash.h ] || { echo "perfi: installing dpdk-dev"; $(SUDO) apt-get update -qq && $(APT_INSTALL) dpdk-dev; }
+	@command -v gcc >/dev/null || { echo "perfi: installing gcc"; $(SUDO) apt-get update -qq && $(APT_INSTALL) gcc libc6-dev; }
 
 realworld: deps deps-realworld
 	$(CARGO) build --release -p perfi --bin perfi --example realworld
@@ -126,6 +137,23 @@ realworld: deps deps-realworld
 bench: build
 	@command -v /usr/bin/time >/dev/null || { $(SUDO) apt-get update -qq && $(APT_INSTALL) time; }
 	./scripts/bench.sh
+
+# Scale (a benchmark, not a test): generated files and linux-source-6.1
+# (extracted into the user's cache folder; the package is installed when
+# its tarball is missing). Prints table rows for docs/scale.md.
+PERFI_CACHE := $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/perfi
+LINUX_TARBALL := /usr/src/linux-source-6.1.tar.xz
+deps-linux-source:
+	@[ -f $(LINUX_TARBALL) ] || [ -d $(PERFI_CACHE)/linux-source-6.1 ] || { echo "perfi: installing linux-source-6.1"; $(SUDO) apt-get update -qq && $(APT_INSTALL) linux-source-6.1; }
+	@[ -d $(PERFI_CACHE)/linux-source-6.1 ] || { echo "perfi: extracting $(LINUX_TARBALL) into $(PERFI_CACHE)"; \
+	  mkdir -p $(PERFI_CACHE).tmp-linux && tar -xJf $(LINUX_TARBALL) -C $(PERFI_CACHE).tmp-linux && \
+	  mv $(PERFI_CACHE).tmp-linux/linux-source-6.1 $(PERFI_CACHE)/linux-source-6.1 && rmdir $(PERFI_CACHE).tmp-linux; }
+	@[ -f /usr/include/bpf/bpf_helpers.h ] || { echo "perfi: installing libbpf-dev"; $(SUDO) apt-get update -qq && $(APT_INSTALL) libbpf-dev; }
+	@[ -f /usr/include/linux/bpf.h ] || { echo "perfi: installing linux-libc-dev"; $(SUDO) apt-get update -qq && $(APT_INSTALL) linux-libc-dev; }
+
+bench-scale: build deps-linux-source
+	@command -v /usr/bin/time >/dev/null || { $(SUDO) apt-get update -qq && $(APT_INSTALL) time; }
+	./scripts/bench-scale.sh
 
 # Ground truth: predictions against valgrind counts of the gcc -O2 drivers
 # in accuracy/drivers/ (writes accuracy/results.md); calibrate refits the

@@ -206,18 +206,25 @@ impl std::fmt::Debug for crate::term::Terms {
 }
 
 pub fn analyze_function(f: &Arc<Function>, info: &FunctionInfo, funcs: &FuncTable, cfg: &Config, budgets: Budgets, resolution: f64, cancel: &CancelToken) -> FunctionInterface {
-    analyze(f, info, funcs, cfg, budgets, resolution, cancel, false)
+    analyze(f, info, funcs, None, cfg, budgets, resolution, cancel, false)
+}
+
+/// As `analyze_function`, with `table_obj_sizes(funcs)` computed by the
+/// caller (once per table instead of once per function).
+#[allow(clippy::too_many_arguments)]
+pub fn analyze_function_sized(f: &Arc<Function>, info: &FunctionInfo, funcs: &FuncTable, sizes: &ObjSizes, cfg: &Config, budgets: Budgets, resolution: f64, cancel: &CancelToken) -> FunctionInterface {
+    analyze(f, info, funcs, Some(sizes), cfg, budgets, resolution, cancel, false)
 }
 
 /// As `analyze_function`, keeping every merged path's signature so that
 /// `interp` can find the case and iteration classes of a concrete run
 /// (consistency tests, ground truth). Slower where many paths merge.
 pub fn analyze_function_with_signatures(f: &Arc<Function>, info: &FunctionInfo, funcs: &FuncTable, cfg: &Config, budgets: Budgets, resolution: f64, cancel: &CancelToken) -> FunctionInterface {
-    analyze(f, info, funcs, cfg, budgets, resolution, cancel, true)
+    analyze(f, info, funcs, None, cfg, budgets, resolution, cancel, true)
 }
 
 #[allow(clippy::too_many_arguments)]
-fn analyze(f: &Arc<Function>, info: &FunctionInfo, funcs: &FuncTable, cfg: &Config, budgets: Budgets, resolution: f64, cancel: &CancelToken, track_sigs: bool) -> FunctionInterface {
+fn analyze(f: &Arc<Function>, info: &FunctionInfo, funcs: &FuncTable, table_sizes: Option<&ObjSizes>, cfg: &Config, budgets: Budgets, resolution: f64, cancel: &CancelToken, track_sigs: bool) -> FunctionInterface {
     let start = std::time::Instant::now();
     let mut ex = Explorer::new(funcs, cfg, budgets, cancel.clone());
     ex.resolution = resolution;
@@ -230,11 +237,17 @@ fn analyze(f: &Arc<Function>, info: &FunctionInfo, funcs: &FuncTable, cfg: &Conf
     // Object sizes of the function and every callee it may inline; on a
     // clash of labels the larger size (the weaker cap) wins.
     let mut sizes: std::collections::BTreeMap<String, u64> = f.obj_sizes.clone();
-    for g in funcs.values() {
-        for (k, v) in &g.obj_sizes {
-            let e = sizes.entry(k.clone()).or_insert(*v);
-            *e = (*e).max(*v);
+    let table_sizes_owned;
+    let table_sizes = match table_sizes {
+        Some(t) => t,
+        None => {
+            table_sizes_owned = table_obj_sizes(funcs);
+            &table_sizes_owned
         }
+    };
+    for (k, v) in table_sizes {
+        let e = sizes.entry(k.clone()).or_insert(*v);
+        *e = (*e).max(*v);
     }
     for o in outs {
         let (Out::Done(s) | Out::Exit(s) | Out::Back(s)) = o;
@@ -291,6 +304,23 @@ fn analyze(f: &Arc<Function>, info: &FunctionInfo, funcs: &FuncTable, cfg: &Conf
     }
 }
 
+/// Object sizes of every function of a table (on a clash of labels the
+/// larger size, the weaker cap, wins): what `analyze_function` merges into
+/// the function's own. Callers that analyze many functions of one table
+/// compute it once and use `analyze_function_sized`.
+pub fn table_obj_sizes(funcs: &FuncTable) -> ObjSizes {
+    let mut sizes = ObjSizes::new();
+    for g in funcs.values() {
+        for (k, v) in &g.obj_sizes {
+            let e = sizes.entry(k.clone()).or_insert(*v);
+            *e = (*e).max(*v);
+        }
+    }
+    sizes
+}
+
+pub type ObjSizes = std::collections::BTreeMap<String, u64>;
+
 /// A set of files lowered together; calls resolve to functions of the
 /// same folder (a file's own functions first).
 #[derive(Default)]
@@ -299,32 +329,11 @@ pub struct Program {
 }
 
 impl Program {
+    /// The requested files, lowered, and the sibling `.c` files their
+    /// calls reach (`lazy.rs`: a folder's other files are scanned for
+    /// function names, and lowered only when called into).
     pub fn load(paths: &[PathBuf]) -> Result<Program, crate::EngineError> {
-        let mut cache = FileCache::default();
-        let mut prog = Program::default();
-        let mut seen = std::collections::HashSet::new();
-        // Sibling .c files of every requested file join the program, so
-        // calls into them can be followed.
-        let mut all: Vec<PathBuf> = Vec::new();
-        for p in paths {
-            all.push(p.clone());
-            if let Some(dir) = p.parent() {
-                if let Ok(rd) = std::fs::read_dir(dir) {
-                    let mut sib: Vec<PathBuf> = rd.filter_map(|e| e.ok()).map(|e| e.path()).filter(|x| x.extension().is_some_and(|e| e == "c")).collect();
-                    sib.sort();
-                    all.extend(sib);
-                }
-            }
-        }
-        for p in all {
-            let key = p.canonicalize().unwrap_or(p.clone());
-            if !seen.insert(key) {
-                continue;
-            }
-            let f = load(&p, &mut cache)?;
-            prog.files.push(lower_file(f, &mut cache));
-        }
-        Ok(prog)
+        crate::lazy::load_lazily(paths).map(|(p, _)| p)
     }
 
     /// Build from in-memory texts (the language server's open documents);

@@ -218,7 +218,10 @@ pub fn inst_counts(i: &Inst, c: &mut Counts) {
             expr_counts_addr(dst, c);
             expr_counts_addr(src, c);
         }
-        InstKind::Call { args, .. } => {
+        InstKind::Call { args, target, .. } => {
+            if let Some(t) = target {
+                expr_counts(t, c);
+            }
             for a in args {
                 expr_counts(a, c);
             }

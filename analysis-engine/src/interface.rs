@@ -96,8 +96,8 @@ fn atom_text(terms: &Terms, a: &Atom) -> String {
         // Atoms are joined with `&&`: a disjunction needs parentheses.
         Atom::Cond(t) if terms.node(*t).op == crate::term::Op::BOr => format!("({})", render(terms, *t)),
         Atom::Cond(t) => render(terms, *t),
-        Atom::LoopExit { line, func, how } => format!("loop@{line} in {func} exits {how}"),
-        Atom::LoopSkipped { line, func } => format!("loop@{line} in {func} not entered"),
+        Atom::LoopExit { line, func, how } => format!("the loop at line {line} in {func} {how}"),
+        Atom::LoopSkipped { line, func } => format!("the loop at line {line} in {func} is not entered"),
     }
 }
 

@@ -226,8 +226,34 @@ impl<'a> Interp<'a> {
             while inst < b.insts.len() {
                 let i = &b.insts[inst];
                 inst += 1;
-                if let InstKind::Call { dst, callee, args } = &i.kind {
+                if let InstKind::Call { dst, callee, args, target } = &i.kind {
+                    let mut callee: &String = callee;
+                    let resolved: String;
+                    if let Some(t) = target {
+                        let tv = self.eval(t)?;
+                        match self.function_of(tv) {
+                            Some(name) => {
+                                resolved = name;
+                                callee = &resolved;
+                            }
+                            None => {
+                                for a in args {
+                                    self.eval(a)?;
+                                }
+                                // Unknown target: cost(EXPR), a PCV (0 here).
+                                self.counts.add(Feature::ExternCall, 1.0);
+                                if let Some(d) = dst {
+                                    let v = CVal::Int(self.rng.value(64));
+                                    self.set_local(*d, v);
+                                }
+                                continue;
+                            }
+                        }
+                    }
                     let vals: Vec<CVal> = args.iter().map(|a| self.eval(a)).collect::<Result<_, _>>()?;
+                    if callee == "__builtin_unreachable" {
+                        return Err(Abort::Unsupported("reached __builtin_unreachable (undefined behaviour)".into()));
+                    }
                     if let Some(cf) = self.inlinable(callee) {
                         let mut ctx = token::call_ctx(self.frames[self.frames.len() - 1].ctx, &cf.name, i.span.start_byte);
                         if self.measured.as_deref() == Some(callee.as_str()) && self.captured.is_none() && self.measured_depth == 0 {
@@ -353,6 +379,23 @@ impl<'a> Interp<'a> {
                 }
             }
         }
+    }
+
+    /// The function a pointer value designates, as the explorer decides it
+    /// (`Explorer::function_of`): a global object at offset 0, or an eBPF
+    /// helper number.
+    fn function_of(&self, v: CVal) -> Option<String> {
+        match v {
+            CVal::Ptr { obj, off: 0 } => self.globals.iter().find(|(_, o)| **o == obj).map(|(n, _)| n.clone()),
+            CVal::Int(k) => crate::contracts::bpf_helper(k as u64).map(str::to_string),
+            _ => None,
+        }
+    }
+
+    fn map_of(&self, v: Option<&CVal>) -> Option<crate::ir::MapInfo> {
+        let Some(CVal::Ptr { obj, .. }) = v else { return None };
+        let name = self.globals.iter().find(|(_, o)| **o == *obj).map(|(n, _)| n.clone())?;
+        self.frames.iter().rev().find_map(|fr| fr.func.maps.get(&name).cloned())
     }
 
     fn inlinable(&self, callee: &str) -> Option<Arc<Function>> {
@@ -640,10 +683,15 @@ impl<'a> Interp<'a> {
 
     fn external(&mut self, name: &str, args: &[CVal], site: u32) -> Result<Option<CVal>, Abort> {
         let ctx = self.frame().ctx;
-        match crate::contracts::builtin(name) {
+        let map = if name.starts_with("bpf_") { self.map_of(args.first()) } else { None };
+        match crate::contracts::builtin_for(name, map.as_ref()) {
             Some(c) => {
                 self.counts.plus(&c.fixed);
-                if let Some((argi, feats)) = c.per_unit {
+                if let Some((_, crate::contracts::CallbackTimes::Arg(a))) = c.callback {
+                    let n = args.get(a).map(|v| self.addr(*v)).unwrap_or(0);
+                    self.call_args.insert((ctx, site, a), n);
+                }
+                for (argi, feats) in c.per_unit {
                     let n = args.get(argi).map(|v| self.addr(*v)).unwrap_or(0);
                     self.call_args.insert((ctx, site, argi), n);
                     for (f, per) in feats {
@@ -681,6 +729,18 @@ impl<'a> Interp<'a> {
                             }
                         }
                         Some(CVal::Int(if eq { 0 } else { 1 }))
+                    }
+                    "bpf_map_lookup_elem" if map.as_ref().is_some_and(|m| matches!(m.map_type, 2 | 6) && m.max_entries > 0 && matches!(m.key_size, 4 | 8)) => {
+                        // Array maps: NULL exactly for a key out of range (as the explorer).
+                        let m = map.clone().unwrap_or_default();
+                        let (ko, koff) = self.as_ptr(arg(1));
+                        let k = self.read(ko, koff, m.key_size as u8, Ty::Int { bits: m.key_size as u16 * 8, signed: false });
+                        Some(if (self.addr(k) as u64) >= m.max_entries {
+                            CVal::Int(0)
+                        } else {
+                            let o = self.new_obj();
+                            CVal::Ptr { obj: o, off: 0 }
+                        })
                     }
                     "bpf_map_lookup_elem" => Some(if self.rng.next() % 2 == 0 {
                         CVal::Int(0)

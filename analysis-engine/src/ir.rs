@@ -139,7 +139,10 @@ pub enum InstKind {
     Store { addr: Expr, value: Expr, size: u8, access: Access },
     /// Aggregate copy (`a = b` on structs).
     Copy { dst: Expr, src: Expr, size: u64 },
-    Call { dst: Option<LocalId>, callee: String, args: Vec<Expr> },
+    /// A call. `target` is set for a call through a function pointer: the
+    /// pointer's value (`callee` is then the expression's text, `cmp` or
+    /// `ops->lookup`, for naming its cost when the target is not known).
+    Call { dst: Option<LocalId>, callee: String, args: Vec<Expr>, target: Option<Box<Expr>> },
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -230,6 +233,19 @@ pub struct Function {
     /// Initializers of the globals the function names, and of the globals
     /// those initializers point to.
     pub globals: std::collections::BTreeMap<String, GlobalInit>,
+    /// eBPF map definitions among the globals the function names.
+    pub maps: std::collections::BTreeMap<String, MapInfo>,
+}
+
+/// An eBPF map definition the function names: `map_type` is the number in
+/// `enum bpf_map_type` (1 hash, 2 array, 6 per-CPU array, 9 LRU hash, 11
+/// LPM trie...), 0 when not given.
+#[derive(Clone, Debug, Serialize, PartialEq, Default)]
+pub struct MapInfo {
+    pub map_type: u32,
+    pub key_size: u64,
+    pub value_size: u64,
+    pub max_entries: u64,
 }
 
 /// A global's initializer as constant cells (`initializers.rs`).

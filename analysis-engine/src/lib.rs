@@ -24,6 +24,7 @@ pub mod ir;
 pub mod loops;
 pub mod output;
 pub mod lower;
+pub mod lazy;
 
 // The front end's modules keep their short paths (`crate::syntax`, ...).
 pub use frontend::{env, index, initializers, layout, sanitize, source, syntax, types, workspace};

@@ -37,8 +37,11 @@ enum Place {
     Mem { addr: Expr, ct: CType, access: Access, bit: Option<(u64, u64)> },
 }
 
+#[derive(Default)]
 struct Scope {
     vars: HashMap<String, LocalId>,
+    /// Static locals: the name of the function-scoped global (`next_id::counter`).
+    statics: HashMap<String, String>,
 }
 
 struct LoopTargets {
@@ -64,6 +67,13 @@ pub fn lower_function<'a>(env: &mut TypeEnv, file: &'a crate::source::SourceFile
         return unsupported(format!("nesting deeper than {}", syntax::MAX_DEPTH), def);
     }
     if let Some(e) = syntax::first_error(def) {
+        // `goto *p` (GNU computed goto) does not parse: say what it is.
+        let line_text = file.text.split(|b| *b == b'\n').nth(e.start_position().row).map(|l| String::from_utf8_lossy(l).into_owned()).unwrap_or_default();
+        if let Some(k) = line_text.find("goto") {
+            if line_text[k + 4..].trim_start().starts_with('*') {
+                return unsupported("computed goto (`goto *EXPR`: the jump target is an address held in a variable)", e);
+            }
+        }
         return unsupported(if e.is_missing() { format!("syntax error (missing {})", e.kind()) } else { "syntax error".to_string() }, e);
     }
     let ctx = FileCtx { file };
@@ -95,9 +105,10 @@ pub fn lower_function<'a>(env: &mut TypeEnv, file: &'a crate::source::SourceFile
             calls: 0,
             obj_sizes: Default::default(),
             globals: Default::default(),
+            maps: Default::default(),
         },
         cur: 0,
-        scopes: vec![Scope { vars: HashMap::new() }],
+        scopes: vec![Scope::default()],
         local_types: vec![],
         targets: vec![],
         labels: HashMap::new(),
@@ -181,6 +192,53 @@ impl<'a, 'e> Lowerer<'a, 'e> {
         }
     }
 
+    /// An eBPF map definition: BTF style (`int (*type)[BPF_MAP_TYPE_HASH];
+    /// int (*max_entries)[64]; __u32 *key; struct v *value;`, what libbpf's
+    /// `__uint`/`__type` expand to: the numbers are array sizes of the
+    /// members' types) or legacy `struct bpf_map_def` (from the initializer).
+    fn note_map(&mut self, name: &str) {
+        if self.f.maps.contains_key(name) {
+            return;
+        }
+        let Some(g) = self.env.globals.get(name) else { return };
+        let CType::Record(rid) = g.ty.clone() else { return };
+        let init = g.init.clone();
+        let Some(layout) = self.env.record_layout(rid) else { return };
+        let mut info = MapInfo::default();
+        let mut any = false;
+        for m in &layout.members {
+            let Some(mname) = &m.name else { continue };
+            let CType::Ptr(p) = &m.ty else { continue };
+            match (mname.as_str(), p.as_ref()) {
+                ("type", CType::Array(_, Some(k))) => info.map_type = *k as u32,
+                ("max_entries", CType::Array(_, Some(k))) => info.max_entries = *k,
+                ("key_size", CType::Array(_, Some(k))) => info.key_size = *k,
+                ("value_size", CType::Array(_, Some(k))) => info.value_size = *k,
+                ("key", t) => info.key_size = self.env.size_of(t).unwrap_or(0),
+                ("value", t) => info.value_size = self.env.size_of(t).unwrap_or(0),
+                _ => continue,
+            }
+            any = true;
+        }
+        let legacy = self.env.record(rid).name.as_deref() == Some("bpf_map_def");
+        if legacy {
+            for c in init.iter().flatten() {
+                let crate::initializers::InitValue::Int(v) = c.value else { continue };
+                match c.members.last().map(|(_, f)| f.as_str()) {
+                    Some("type") => info.map_type = v as u32,
+                    Some("key_size") => info.key_size = v as u64,
+                    Some("value_size") => info.value_size = v as u64,
+                    Some("max_entries") => info.max_entries = v as u64,
+                    _ => continue,
+                }
+                any = true;
+            }
+        }
+        if any {
+            self.f.maps.insert(name.to_string(), info);
+        }
+    }
+
     fn record_name(&self, ct: &CType) -> Option<String> {
         let inner = match ct {
             CType::Ptr(p) => p.as_ref(),
@@ -218,7 +276,28 @@ impl<'a, 'e> Lowerer<'a, 'e> {
     }
 
     fn lookup(&self, name: &str) -> Option<LocalId> {
-        self.scopes.iter().rev().find_map(|s| s.vars.get(name).copied())
+        for s in self.scopes.iter().rev() {
+            if let Some(l) = s.vars.get(name) {
+                return Some(*l);
+            }
+            if s.statics.contains_key(name) {
+                return None;
+            }
+        }
+        None
+    }
+
+    /// The function-scoped global a static local's name stands for.
+    fn lookup_static(&self, name: &str) -> Option<String> {
+        for s in self.scopes.iter().rev() {
+            if s.vars.contains_key(name) {
+                return None;
+            }
+            if let Some(g) = s.statics.get(name) {
+                return Some(g.clone());
+            }
+        }
+        None
     }
 
     fn params(&mut self, def: Node) -> R<()> {
@@ -276,7 +355,7 @@ impl<'a, 'e> Lowerer<'a, 'e> {
         let span = Span::of(n);
         match n.kind() {
             "compound_statement" => {
-                self.scopes.push(Scope { vars: HashMap::new() });
+                self.scopes.push(Scope::default());
                 for c in syntax::named_children(n) {
                     self.stmt(c)?;
                 }
@@ -397,7 +476,9 @@ impl<'a, 'e> Lowerer<'a, 'e> {
                     self.stmt(s)?;
                 }
             }
-            "gnu_asm_expression" => return unsupported("inline asm", n),
+            "gnu_asm_expression" => {
+                self.inline_asm(n)?;
+            }
             ";" | "empty_statement" => {}
             other => return unsupported(format!("statement `{other}`"), n),
         }
@@ -424,7 +505,7 @@ impl<'a, 'e> Lowerer<'a, 'e> {
             MarkerKind::LoopMacro(name) => Some(name.clone()),
             _ => None,
         });
-        self.scopes.push(Scope { vars: HashMap::new() });
+        self.scopes.push(Scope::default());
         if let Some(name) = macro_name {
             self.kernel_loop(n, &name)?;
             self.scopes.pop();
@@ -537,7 +618,7 @@ impl<'a, 'e> Lowerer<'a, 'e> {
         let mut default = None;
         self.cur = self.new_block(); // statements before the first case are dead
         self.targets.push(LoopTargets { brk: exit, cont: None });
-        self.scopes.push(Scope { vars: HashMap::new() });
+        self.scopes.push(Scope::default());
         for item in syntax::named_children(body) {
             if item.kind() == "case_statement" {
                 let b = self.new_block();
@@ -574,7 +655,10 @@ impl<'a, 'e> Lowerer<'a, 'e> {
     fn declaration(&mut self, n: Node) -> R<()> {
         let Some(t) = n.child_by_field_name("type") else { return Ok(()) };
         let is_static = syntax::named_children(n).iter().any(|c| c.kind() == "storage_class_specifier" && self.text(*c) == "static");
-        let base = self.env.resolve_specifier(t, &self.ctx, Some(n));
+        let base = match self.typeof_type(t) {
+            Some(ct) => ct,
+            None => self.env.resolve_specifier(t, &self.ctx, Some(n)),
+        };
         let mut cursor = n.walk();
         let decls: Vec<Node> = n.children_by_field_name("declarator", &mut cursor).collect();
         for d in decls {
@@ -584,7 +668,29 @@ impl<'a, 'e> Lowerer<'a, 'e> {
                 continue;
             }
             if is_static {
-                return unsupported("static local variable", d);
+                // A global scoped to the function: `next_id::counter`.
+                let qualified = format!("{}::{name}", self.f.name);
+                let mut ty = decl.ty.clone();
+                let value = if d.kind() == "init_declarator" { d.child_by_field_name("value") } else { None };
+                if let (CType::Array(el, None), Some(v)) = (&ty, value) {
+                    if v.kind() == "initializer_list" {
+                        ty = CType::Array(el.clone(), Some(v.named_child_count() as u64));
+                    }
+                }
+                // No initializer: zero, as for any static.
+                let init = match value {
+                    Some(v) => self.env.initializer_cells(&ty, v, &self.ctx).map(|(cells, _)| cells),
+                    None => self.env.size_of(&ty).filter(|s| *s <= 8 && s.is_power_of_two()).map(|s| {
+                        vec![crate::initializers::InitCell { off: 0, size: s as u8, value: crate::initializers::InitValue::Int(0), members: vec![] }]
+                    }),
+                };
+                let line = d.start_position().row as u32 + 1;
+                let is_const = syntax::named_children(n).iter().any(|c| c.kind() == "type_qualifier" && self.text(*c) == "const");
+                self.env.globals.insert(qualified.clone(), crate::env::Global { name: qualified.clone(), ty, is_const, file: self.f.file.clone(), line, init });
+                if let Some(s) = self.scopes.last_mut() {
+                    s.statics.insert(name.clone(), qualified);
+                }
+                continue;
             }
             let mut ct = decl.ty;
             let init = if d.kind() == "init_declarator" { d.child_by_field_name("value") } else { None };
@@ -611,6 +717,23 @@ impl<'a, 'e> Lowerer<'a, 'e> {
         Ok(())
     }
 
+    /// `typeof(x)` / `__typeof__(x)` of a variable or a type name.
+    fn typeof_type(&mut self, t: Node) -> Option<CType> {
+        let text = self.text(t);
+        let rest = ["__typeof__", "__typeof", "typeof"].iter().find_map(|k| text.trim().strip_prefix(k))?;
+        let inner = rest.trim().strip_prefix('(')?.strip_suffix(')')?.trim().to_string();
+        if inner.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+            if let Some(id) = self.lookup(&inner) {
+                return self.local_types.get(id).cloned();
+            }
+            let g = self.lookup_static(&inner).unwrap_or(inner.clone());
+            if let Some(g) = self.env.globals.get(&g) {
+                return Some(g.ty.clone());
+            }
+        }
+        self.env.typedef(&inner)
+    }
+
     fn local_place(&mut self, id: LocalId) -> Place {
         let ct = self.local_types[id].clone();
         if self.f.locals[id].in_memory {
@@ -632,9 +755,51 @@ impl<'a, 'e> Lowerer<'a, 'e> {
             return Ok(());
         };
         let size = self.env.size_of(ct).unwrap_or(0);
+        // A local aggregate initialized from constants only: gcc copies it
+        // from read-only data (a few wide moves), not element by element.
+        if size >= 16 && size <= 4096 && matches!(addr, Expr::AddrLocal(_)) && self.all_const(list) {
+            // Only when the cells give every byte (no padding, union or
+            // bitfield left unknown): the copy must equal the zeroing.
+            let cells = self.env.initializer_cells(ct, list, &self.ctx).map(|(c, _)| c).filter(|c| c.iter().map(|x| x.size as u64).sum::<u64>() == size);
+            if let Some(cells) = cells {
+                let line = list.start_position().row as u32 + 1;
+                let local = match addr {
+                    Expr::AddrLocal(l) => self.f.locals[*l].name.clone(),
+                    _ => String::new(),
+                };
+                let name = format!("{local} initializer (line {line})");
+                self.f.obj_sizes.insert(name.clone(), size);
+                self.f.globals.insert(name.clone(), crate::ir::GlobalInit { cells, file: self.f.file.clone(), line });
+                self.emit(InstKind::Copy { dst: addr.clone(), src: Expr::AddrGlobal(name), size }, span);
+                return Ok(());
+            }
+        }
         let args = vec![addr.clone(), Expr::konst(0, Ty::I32), Expr::konst(size as i128, Ty::U64)];
-        self.emit(InstKind::Call { dst: None, callee: "memset".into(), args }, span);
+        self.emit(InstKind::Call { dst: None, callee: "memset".into(), args, target: None }, span);
         self.init_elems(addr.clone(), ct.clone(), list, span)
+    }
+
+    /// Every value of an initializer list is an integer constant.
+    fn all_const(&self, list: Node) -> bool {
+        let mut todo = vec![list];
+        while let Some(l) = todo.pop() {
+            for item in syntax::named_children(l) {
+                let v = match item.kind() {
+                    "comment" => continue,
+                    "initializer_pair" => match item.child_by_field_name("value") {
+                        Some(v) => v,
+                        None => return false,
+                    },
+                    _ => item,
+                };
+                if v.kind() == "initializer_list" {
+                    todo.push(v);
+                } else if self.const_value(v).is_none() {
+                    return false;
+                }
+            }
+        }
+        true
     }
 
     fn init_elems(&mut self, base: Expr, ct: CType, list: Node, span: Span) -> R<()> {
@@ -832,7 +997,7 @@ impl<'a, 'e> Lowerer<'a, 'e> {
             },
             "identifier" => {
                 let name = self.text(n);
-                if self.lookup(&name).is_some() || self.env.globals.contains_key(&name) {
+                if self.lookup(&name).is_some() || self.lookup_static(&name).is_some() || self.env.globals.contains_key(&name) {
                     let p = self.place(n)?;
                     return self.read_place(&p);
                 }
@@ -841,8 +1006,10 @@ impl<'a, 'e> Lowerer<'a, 'e> {
                     let ct = CType::int(if wide { 8 } else { 4 }, v <= i64::MAX as i128);
                     return Ok(Val { e: Expr::konst(v, self.scalar_ty(&ct)), ct });
                 }
-                if self.env.function_returns.contains_key(&name) {
-                    return unsupported(format!("function pointer `{name}`"), n);
+                if let Some(ret) = self.env.function_returns.get(&name) {
+                    // A function designator: its address (an object named
+                    // after the function, which the executor calls).
+                    return Ok(Val { e: Expr::AddrGlobal(name), ct: CType::Ptr(Box::new(CType::Func(Box::new(ret.clone())))) });
                 }
                 unsupported(format!("unknown identifier `{name}`"), n)
             }
@@ -854,6 +1021,12 @@ impl<'a, 'e> Lowerer<'a, 'e> {
                 let op = n.child_by_field_name("operator").map(|o| self.text(o)).unwrap_or_default();
                 let arg = n.child_by_field_name("argument").ok_or(self.err("pointer expression", n))?;
                 if op == "&" {
+                    if arg.kind() == "identifier" {
+                        let name = self.text(arg);
+                        if self.lookup(&name).is_none() && !self.env.globals.contains_key(&name) && self.env.function_returns.contains_key(&name) {
+                            return self.rvalue(arg);
+                        }
+                    }
                     let p = self.place(arg)?;
                     return self.address_of(p, arg);
                 }
@@ -972,15 +1145,68 @@ impl<'a, 'e> Lowerer<'a, 'e> {
                 self.rvalue(*last)
             }
             "call_expression" => self.call(n),
-            "compound_literal_expression" => unsupported("compound literal", n),
+            "compound_literal_expression" => {
+                let p = self.place(n)?;
+                self.read_place(&p)
+            }
+            "compound_statement" => self.statement_expression(n),
             "initializer_list" => unsupported("initializer list in expression", n),
-            "gnu_asm_expression" => unsupported("inline asm", n),
+            "gnu_asm_expression" => self.inline_asm(n),
             "extension_expression" => match n.named_child(0) {
                 Some(c) => self.rvalue(c),
                 None => unsupported("__extension__", n),
             },
             other => unsupported(format!("expression `{other}`"), n),
         }
+    }
+
+    /// `({ int t = x; t * 2; })`: the statements run, the last
+    /// expression statement is the value.
+    fn statement_expression(&mut self, n: Node) -> R<Val> {
+        let kids: Vec<Node> = syntax::named_children(n).into_iter().filter(|c| c.kind() != "comment").collect();
+        self.scopes.push(Scope::default());
+        let r = (|| {
+            let Some((last, rest)) = kids.split_last() else { return Ok(Val { e: Expr::konst(0, Ty::I32), ct: CType::Void }) };
+            for c in rest {
+                self.stmt(*c)?;
+            }
+            if last.kind() == "expression_statement" {
+                if let Some(e) = last.named_child(0) {
+                    return self.rvalue(e);
+                }
+            }
+            self.stmt(*last)?;
+            Ok(Val { e: Expr::konst(0, Ty::I32), ct: CType::Void })
+        })();
+        self.scopes.pop();
+        r
+    }
+
+    /// Inline asm. An empty template (`asm volatile("" ::: "memory")`, a
+    /// compiler barrier) costs nothing; any other template costs a PCV
+    /// `cost(asm@LINE)` (the template is not analyzed) and leaves its
+    /// output operands unknown.
+    fn inline_asm(&mut self, n: Node) -> R<Val> {
+        let span = Span::of(n);
+        let code = n.child_by_field_name("assembly_code").map(|c| self.text(c)).unwrap_or_default();
+        let empty = code.trim_matches(|c: char| c == '"' || c.is_whitespace()).is_empty();
+        if !empty {
+            let line = n.start_position().row as u32 + 1;
+            self.emit(InstKind::Call { dst: None, callee: format!("asm@{line}"), args: vec![], target: None }, span);
+        }
+        let outputs: Vec<Node> = n
+            .child_by_field_name("output_operands")
+            .map(|o| syntax::named_children(o).into_iter().filter(|c| c.kind() == "gnu_asm_output_operand").collect())
+            .unwrap_or_default();
+        for o in outputs {
+            let Some(v) = o.child_by_field_name("value") else { continue };
+            let place = self.place(v)?;
+            let ct = self.place_ct(&place);
+            let tmp = self.temp(ct.clone());
+            self.emit(InstKind::Call { dst: Some(tmp), callee: "__asm_output".into(), args: vec![], target: None }, span);
+            self.assign_place(&place, Val { e: Expr::Local(tmp), ct }, span)?;
+        }
+        Ok(Val { e: Expr::konst(0, Ty::I32), ct: CType::Void })
     }
 
     fn logical_value(&mut self, n: Node) -> R<Val> {
@@ -1152,12 +1378,14 @@ impl<'a, 'e> Lowerer<'a, 'e> {
                     }
                     return Ok(Place::Local(id, self.local_types[id].clone()));
                 }
+                let name = self.lookup_static(&name).unwrap_or(name);
                 if let Some(g) = self.env.globals.get(&name) {
                     if let Some(sz) = self.env.size_of(&g.ty) {
                         self.f.obj_sizes.insert(name.clone(), sz);
                     }
                     let ct = g.ty.clone();
                     self.note_global_init(&name);
+                    self.note_map(&name);
                     return Ok(Place::Mem { addr: Expr::AddrGlobal(name.clone()), ct, access: Access { text: name, field: None }, bit: None });
                 }
                 unsupported(format!("unknown variable `{name}`"), n)
@@ -1224,6 +1452,27 @@ impl<'a, 'e> Lowerer<'a, 'e> {
                 let v = self.rvalue(arg)?;
                 let Some(el) = v.ct.pointee().cloned() else { return unsupported("dereference of a non-pointer", n) };
                 Ok(Place::Mem { addr: v.e, ct: el, access: Access { text: self.text(n), field: None }, bit: None })
+            }
+            "compound_literal_expression" => {
+                // An unnamed object on the stack, initialized like a local.
+                let td = n.child_by_field_name("type").ok_or(self.err("compound literal", n))?;
+                let mut ct = self.env.type_descriptor(td, &self.ctx);
+                let list = n.child_by_field_name("value").ok_or(self.err("compound literal", n))?;
+                if let CType::Array(el, None) = &ct {
+                    ct = CType::Array(el.clone(), Some(list.named_child_count() as u64));
+                }
+                if let CType::Unknown(u) = &ct {
+                    return unsupported(format!("compound literal of unknown type `{u}`"), td);
+                }
+                let name = format!("({}){{…}}", self.text(td).split_whitespace().collect::<Vec<_>>().join(" "));
+                let id = self.add_local(&name, ct, false);
+                if let Some(s) = self.scopes.last_mut() {
+                    s.vars.remove(&name);
+                }
+                self.f.locals[id].in_memory = true;
+                let place = self.local_place(id);
+                self.init_list(&place, list, Span::of(n))?;
+                Ok(place)
             }
             "call_expression" => {
                 // READ_ONCE(x) as an lvalue-ish read.
@@ -1386,30 +1635,107 @@ impl<'a, 'e> Lowerer<'a, 'e> {
                 }
             }
         }
-        if fnode.kind() != "identifier" {
-            return unsupported("indirect call through a function pointer", n);
+        // `(*fp)(x)` calls what `fp` points to, like `fp(x)`.
+        let mut fexpr = fnode;
+        loop {
+            match fexpr.kind() {
+                "parenthesized_expression" => match fexpr.named_child(0) {
+                    Some(c) => fexpr = c,
+                    None => break,
+                },
+                "pointer_expression" if fexpr.child_by_field_name("operator").map(|o| self.text(o)).as_deref() == Some("*") => match fexpr.child_by_field_name("argument") {
+                    Some(a) => fexpr = a,
+                    None => break,
+                },
+                _ => break,
+            }
         }
-        let name = self.text(fnode);
         let args: Vec<Node> = n.child_by_field_name("arguments").map(syntax::named_children).unwrap_or_default().into_iter().filter(|a| a.kind() != "comment").collect();
-        if let Some(v) = self.builtin_macro(&name, &args, n)? {
-            return Ok(v);
+        if fexpr.kind() != "identifier" {
+            return self.indirect_call(fexpr, &args, n);
+        }
+        let name = self.text(fexpr);
+        if self.lookup(&name).is_none() {
+            if let Some(v) = self.builtin_macro(&name, &args, n)? {
+                return Ok(v);
+            }
         }
         if self.lookup(&name).is_some() {
-            return unsupported(format!("call through function pointer `{name}`"), n);
+            return self.indirect_call(fexpr, &args, n);
         }
+        if let Some(g) = self.env.globals.get(&name) {
+            // libbpf's `static void *(*bpf_map_lookup_elem)(...) = (void *) 1;`:
+            // a pointer holding a helper number is that helper.
+            let helper = match g.init.as_deref() {
+                Some([c]) if c.off == 0 => match c.value {
+                    crate::initializers::InitValue::Int(k) => crate::contracts::bpf_helper(k as u64),
+                    _ => None,
+                },
+                _ => None,
+            };
+            let helper = helper.or_else(|| crate::contracts::bpf_helper_named(&name));
+            let ret = match &g.ty {
+                CType::Ptr(p) => match p.as_ref() {
+                    CType::Func(r) => Some((**r).clone()),
+                    _ => None,
+                },
+                _ => None,
+            };
+            match helper {
+                Some(h) => return self.direct_call(h, &args, ret, span),
+                None => return self.indirect_call(fexpr, &args, n),
+            }
+        }
+        self.direct_call(&name, &args, None, span)
+    }
+
+    /// Lower the arguments of a call (promoted, pointers as pointers).
+    fn call_args(&mut self, args: &[Node]) -> R<Vec<Expr>> {
         let mut vals = Vec::new();
-        for a in &args {
+        for a in args {
             let v = self.rvalue(*a)?;
             let ty = if v.ct.is_pointer_like() { Ty::Ptr } else { self.promote_ty(&v.ct) };
             vals.push(self.convert(v, ty));
         }
-        let ret_ct = self.env.function_returns.get(&name).cloned().unwrap_or_else(|| crate::contracts::builtin_return(&name));
+        Ok(vals)
+    }
+
+    /// A call through a function pointer: the target is the pointer's
+    /// value; the executor calls the function when the value is known on
+    /// the path, else costs `cost(EXPR)`.
+    fn indirect_call(&mut self, fexpr: Node, args: &[Node], n: Node) -> R<Val> {
+        let span = Span::of(n);
+        let t = self.rvalue(fexpr)?;
+        let ret_ct = match &t.ct {
+            CType::Ptr(p) => match p.as_ref() {
+                CType::Func(r) => (**r).clone(),
+                _ => CType::int(4, true),
+            },
+            CType::Func(r) => (**r).clone(),
+            _ => CType::int(4, true),
+        };
+        let text: String = self.text(fexpr).split_whitespace().collect::<Vec<_>>().join(" ");
+        let target = Box::new(self.convert(t, Ty::Ptr));
+        let vals = self.call_args(args)?;
         if ret_ct == CType::Void {
-            self.emit(InstKind::Call { dst: None, callee: name, args: vals }, span);
+            self.emit(InstKind::Call { dst: None, callee: text, args: vals, target: Some(target) }, span);
             return Ok(Val { e: Expr::konst(0, Ty::I32), ct: CType::Void });
         }
         let tmp = self.temp(ret_ct.clone());
-        self.emit(InstKind::Call { dst: Some(tmp), callee: name, args: vals }, span);
+        self.emit(InstKind::Call { dst: Some(tmp), callee: text, args: vals, target: Some(target) }, span);
+        Ok(Val { e: Expr::Local(tmp), ct: ret_ct })
+    }
+
+    fn direct_call(&mut self, name: &str, args: &[Node], ret: Option<CType>, span: Span) -> R<Val> {
+        let name = name.to_string();
+        let vals = self.call_args(args)?;
+        let ret_ct = ret.or_else(|| self.env.function_returns.get(&name).cloned()).unwrap_or_else(|| crate::contracts::builtin_return(&name));
+        if ret_ct == CType::Void {
+            self.emit(InstKind::Call { dst: None, callee: name, args: vals, target: None }, span);
+            return Ok(Val { e: Expr::konst(0, Ty::I32), ct: CType::Void });
+        }
+        let tmp = self.temp(ret_ct.clone());
+        self.emit(InstKind::Call { dst: Some(tmp), callee: name, args: vals, target: None }, span);
         Ok(Val { e: Expr::Local(tmp), ct: ret_ct })
     }
 
@@ -1477,7 +1803,41 @@ impl<'a, 'e> Lowerer<'a, 'e> {
                     _ => unsupported("ARRAY_SIZE of a non-array", n),
                 }
             }
-            ("BUILD_BUG_ON" | "prefetch" | "prefetchw" | "barrier" | "smp_mb" | "smp_rmb" | "smp_wmb" | "rcu_read_lock" | "rcu_read_unlock", _) => {
+            ("__builtin_constant_p", 1) => {
+                let k = self.const_value(args[0]).is_some() as i128;
+                Ok(Some(Val { e: Expr::konst(k, Ty::I32), ct: CType::int(4, true) }))
+            }
+            ("__builtin_unreachable", 0) => {
+                // The path cannot get here: the executor drops it.
+                self.emit(InstKind::Call { dst: None, callee: name.to_string(), args: vec![], target: None }, span);
+                self.terminate(Terminator::Unreachable, span);
+                Ok(Some(Val { e: Expr::konst(0, Ty::I32), ct: CType::Void }))
+            }
+            ("__builtin_popcount" | "__builtin_popcountl" | "__builtin_popcountll" | "__builtin_ctz" | "__builtin_ctzl" | "__builtin_ctzll" | "__builtin_clz" | "__builtin_clzl" | "__builtin_clzll", 1) => {
+                let wide = name.ends_with('l');
+                let v = self.rvalue(args[0])?;
+                let bits: u32 = if wide { 64 } else { 32 };
+                if let Some(k) = v.e.as_const() {
+                    let x = (k as u128) & if bits == 64 { u64::MAX as u128 } else { u32::MAX as u128 };
+                    let r = if name.contains("popcount") {
+                        x.count_ones() as i128
+                    } else if name.contains("ctz") {
+                        if x == 0 { bits as i128 } else { x.trailing_zeros() as i128 }
+                    } else if x == 0 {
+                        bits as i128
+                    } else {
+                        (x.leading_zeros() - (128 - bits)) as i128
+                    };
+                    return Ok(Some(Val { e: Expr::konst(r, Ty::I32), ct: CType::int(4, true) }));
+                }
+                let ty = Ty::Int { bits: bits as u16, signed: false };
+                let e = self.convert(v, ty);
+                let tmp = self.temp(CType::int(4, true));
+                let base = name.trim_end_matches('l').to_string();
+                self.emit(InstKind::Call { dst: Some(tmp), callee: base, args: vec![e], target: None }, span);
+                Ok(Some(Val { e: Expr::Local(tmp), ct: CType::int(4, true) }))
+            }
+            ("BUILD_BUG_ON" | "__builtin_prefetch" | "prefetch" | "prefetchw" | "barrier" | "smp_mb" | "smp_rmb" | "smp_wmb" | "rcu_read_lock" | "rcu_read_unlock", _) => {
                 Ok(Some(Val { e: Expr::konst(0, Ty::I32), ct: CType::Void }))
             }
             _ => Ok(None),

@@ -16,6 +16,32 @@ pub enum Sat {
     Unknown,
 }
 
+thread_local! {
+    /// Z3 solvers of finished `Solver`s, their stacks popped: the next
+    /// function analyzed on this thread reuses one (and the thread's Z3
+    /// context) instead of building a solver from nothing.
+    static POOL: std::cell::RefCell<Vec<(z3::Solver, u32)>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+impl Drop for Solver {
+    fn drop(&mut self) {
+        let Some(s) = self.solver.take() else { return };
+        if !self.stack.is_empty() {
+            s.pop(self.stack.len() as u32);
+        }
+        // A solver left with assertions outside a scope is not reused.
+        if !s.get_assertions().is_empty() {
+            return;
+        }
+        let _ = POOL.try_with(|p| {
+            let mut p = p.borrow_mut();
+            if p.len() < 4 {
+                p.push((s, self.timeout_ms.max(1)));
+            }
+        });
+    }
+}
+
 #[derive(Clone)]
 enum Z {
     B(Bool),
@@ -27,12 +53,18 @@ pub struct Solver {
     /// one of them satisfies needs no call to Z3 (KLEE's counterexample cache).
     models: Vec<HashMap<u32, u128>>,
     ctx: z3::Context,
-    solver: z3::Solver,
+    /// Taken from this thread's pool on the first query (`z3`): most
+    /// functions never need one, and a fresh Z3 solver's first push (its
+    /// switch to incremental mode) costs milliseconds.
+    solver: Option<z3::Solver>,
+    timeout_ms: u32,
     stack: Vec<TermId>,
     cache: HashMap<Vec<TermId>, Sat>,
     z: HashMap<TermId, Z>,
     pub queries: u64,
     pub cache_hits: u64,
+    /// Queries answered Sat by a guessed assignment (`guess_model`).
+    pub guessed: u64,
     pub solver_time: Duration,
     pub timeouts: u64,
     /// Queries whose nonlinear arithmetic Z3 saw abstracted.
@@ -49,19 +81,17 @@ pub struct Solver {
 impl Solver {
     pub fn new(timeout_ms: u32, cancel: CancelToken) -> Solver {
         let ctx = z3::Context::thread_local();
-        let solver = z3::Solver::new();
-        let mut p = z3::Params::new();
-        p.set_u32("timeout", timeout_ms.max(1));
-        solver.set_params(&p);
         Solver {
             models: Vec::new(),
             ctx,
-            solver,
+            solver: None,
+            timeout_ms,
             stack: vec![],
             cache: HashMap::new(),
             z: HashMap::new(),
             queries: 0,
             cache_hits: 0,
+            guessed: 0,
             solver_time: Duration::ZERO,
             timeouts: 0,
             hard: 0,
@@ -70,6 +100,23 @@ impl Solver {
             cancel,
             abstracted: 0,
         }
+    }
+
+    /// The Z3 solver, from this thread's pool (or new), with this solver's
+    /// timeout; its assertion stack is empty when taken.
+    fn z3(&mut self) -> &z3::Solver {
+        let timeout = self.timeout_ms.max(1);
+        self.solver.get_or_insert_with(|| {
+            // Setting parameters rebuilds a Z3 solver's internals: only
+            // when the timeout differs from the one it was given.
+            let (s, set) = POOL.try_with(|p| p.borrow_mut().pop()).ok().flatten().unwrap_or_else(|| (z3::Solver::new(), 0));
+            if set != timeout {
+                let mut p = z3::Params::new();
+                p.set_u32("timeout", timeout);
+                s.set_params(&p);
+            }
+            s
+        })
     }
 
     /// Is the conjunction satisfiable? Constant conditions never reach Z3.
@@ -104,6 +151,20 @@ impl Solver {
                 return Sat::Sat;
             }
         }
+        // Most branch conditions of a fresh path (`0 < n`, `!(0 < n)`,
+        // `x > 5`) hold with every symbol at one of a few values: no solver
+        // for those (a Sat found by evaluation is exact; only Unsat needs
+        // Z3). The assignment joins the counterexample cache.
+        if let Some(m) = self.guess_model(terms, &live) {
+            self.cache_hits += 1;
+            self.guessed += 1;
+            self.cache.insert(key, Sat::Sat);
+            self.models.push(m);
+            if self.models.len() > 16 {
+                self.models.remove(0);
+            }
+            return Sat::Sat;
+        }
         if self.cancel.is_cancelled() {
             return Sat::Unknown;
         }
@@ -117,7 +178,9 @@ impl Solver {
         self.queries += 1;
         let start = Instant::now();
         let ctx = self.ctx.clone();
-        let r = self.cancel.during_query(&ctx, || self.solver.check());
+        let cancel = self.cancel.clone();
+        let z3 = self.z3();
+        let r = cancel.during_query(&ctx, || z3.check());
         self.solver_time += start.elapsed();
         let r = match r {
             z3::SatResult::Sat => {
@@ -134,6 +197,28 @@ impl Solver {
             self.cache.insert(key, r);
         }
         r
+    }
+
+    /// An assignment of the symbols of `conds` to 0, 1, all ones or the
+    /// largest signed value of their width that satisfies all of them.
+    fn guess_model(&self, terms: &Terms, conds: &[TermId]) -> Option<HashMap<u32, u128>> {
+        let mut syms = Vec::new();
+        for &c in conds {
+            terms.symbols(c, &mut syms);
+        }
+        syms.sort_unstable();
+        syms.dedup();
+        let widths: Vec<u32> = syms.iter().map(|s| terms.node_of_sym(*s).map(|t| terms.width(t)).unwrap_or(64)).collect();
+        let ones = |w: u32| if w >= 128 { u128::MAX } else { (1u128 << w) - 1 };
+        let guesses: [&dyn Fn(u32) -> u128; 4] = [&|_| 0, &|_| 1, &|w| ones(w), &|w| ones(w) >> 1];
+        for g in guesses {
+            let m: HashMap<u32, u128> = syms.iter().zip(&widths).map(|(s, w)| (*s, g(*w))).collect();
+            let mut memo = HashMap::new();
+            if conds.iter().all(|c| eval_memo(terms, *c, &m, &mut memo) != 0) {
+                return Some(m);
+            }
+        }
+        None
     }
 
     fn remember_model(&mut self, terms: &Terms, conds: &[TermId]) {
@@ -214,7 +299,7 @@ impl Solver {
 
     /// Values of the given symbols in the model of the last check.
     fn model_values(&mut self, terms: &Terms, syms: &[u32]) -> Option<HashMap<u32, u128>> {
-        let m = self.solver.get_model()?;
+        let m = self.solver.as_ref()?.get_model()?;
         let mut out = HashMap::new();
         for &s in syms {
             let Some(t) = terms.node_of_sym(s) else { continue };
@@ -249,7 +334,9 @@ impl Solver {
         self.sync(terms, &live);
         self.queries += 1;
         let ctx = self.ctx.clone();
-        match self.cancel.during_query(&ctx, || self.solver.check()) {
+        let cancel = self.cancel.clone();
+        let z3 = self.z3();
+        match cancel.during_query(&ctx, || z3.check()) {
             z3::SatResult::Sat => Sat::Sat,
             z3::SatResult::Unsat => Sat::Unsat,
             z3::SatResult::Unknown => Sat::Unknown,
@@ -261,13 +348,13 @@ impl Solver {
         let common = self.stack.iter().zip(conds).take_while(|(a, b)| a == b).count();
         let extra = self.stack.len() - common;
         if extra > 0 {
-            self.solver.pop(extra as u32);
+            self.z3().pop(extra as u32);
             self.stack.truncate(common);
         }
         for &c in &conds[common..] {
-            self.solver.push();
+            self.z3().push();
             let b = self.as_bool(terms, c);
-            self.solver.assert(&b);
+            self.z3().assert(&b);
             self.stack.push(c);
         }
     }

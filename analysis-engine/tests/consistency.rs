@@ -102,3 +102,8 @@ fn cipher() {
 fn maglev_policer_xdp_firewall() {
     run_dirs(&["maglev", "policer", "xdp", "firewall"]);
 }
+
+#[test]
+fn callbacks_ebpf_gnuc() {
+    run_dirs(&["callbacks", "ebpf", "gnuc"]);
+}

@@ -1,12 +1,16 @@
-//! `make bench-lsp`: replay a typing session into a copy of
-//! test-workspaces/nat/nat.c against `perfi lsp` over stdio and report
-//! keystroke → publishDiagnostics (for that version) and hover latencies,
-//! and the server's peak RSS. When `clangd` is installed, the same session
-//! runs against it for comparison.
+//! `make bench-lsp`: replay typing sessions against `perfi lsp` over stdio
+//! and report keystroke → publishDiagnostics (for that version) and hover
+//! latencies, and the server's peak RSS. When `clangd` is installed, the
+//! same session runs against it for comparison.
 //!
-//! The session: at four loops/functions, type a statement (37 keystrokes)
-//! and delete it again with backspace, at 10 keystrokes per second; every
-//! 10th keystroke also asks for a hover on the edited function's name.
+//! Two sessions: a copy of test-workspaces/nat/nat.c (our own code), and a
+//! copy (in a temporary folder) of a real XDP program from the kernel
+//! tree, `tools/testing/selftests/bpf/progs/xdpwall.c` of Debian's
+//! linux-source-6.1, which includes `<linux/bpf.h>`, `<bpf/bpf_helpers.h>`
+//! and the kernel's network headers (read from linux-libc-dev and
+//! libbpf-dev). Each: at four functions, type a statement and delete it
+//! again with backspace, at 10 keystrokes per second; every 10th
+//! keystroke also asks for a hover on the edited function's name.
 //!
 //! Environment: PERFI_BIN (default target/release/perfi), BENCH_RATE
 //! (keystrokes per second, default 10).
@@ -18,14 +22,41 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-const SNIPPET: &str = "        st->stats.lookups += idx * 3;\n";
-/// (line after which to type, function whose name is hovered)
-const SITES: [(&str, &str); 4] = [
-    ("st->stats.chain_steps++;", "nat_lookup_int("),
-    ("idx = f->ext_next;", "nat_lookup_ext("),
-    ("expired++;", "nat_expire_flows("),
-    ("f->ext_port = (uint16_t)(st->cfg.port_base + idx);", "nat_insert("),
-];
+/// A typing session: the file typed into, the statement typed, and (line
+/// after which to type, function whose name is hovered).
+struct Session {
+    name: &'static str,
+    file: &'static str,
+    snippet: &'static str,
+    sites: [(&'static str, &'static str); 4],
+}
+
+const NAT: Session = Session {
+    name: "nat.c (test-workspaces/nat)",
+    file: "nat.c",
+    snippet: "        st->stats.lookups += idx * 3;\n",
+    sites: [
+        ("st->stats.chain_steps++;", "nat_lookup_int("),
+        ("idx = f->ext_next;", "nat_lookup_ext("),
+        ("expired++;", "nat_expire_flows("),
+        ("f->ext_port = (uint16_t)(st->cfg.port_base + idx);", "nat_insert("),
+    ],
+};
+
+/// Relative to the extracted linux-source-6.1 (`make bench-lsp` extracts it).
+const XDPWALL: &str = "tools/testing/selftests/bpf/progs/xdpwall.c";
+
+const BPF: Session = Session {
+    name: "xdpwall.c (linux-source-6.1 BPF selftest)",
+    file: "xdpwall.c",
+    snippet: "\tinfo->sport += info->dport * 3;\n",
+    sites: [
+        ("info->dport = bpf_ntohs(tcp->dest);", "parse_tcp("),
+        ("struct udphdr *udp = transport_hdr;", "parse_udp("),
+        ("void *encap_data = udp + 1;", "parse_gue_v6("),
+        ("struct ipv6hdr *ip6h = data + sizeof(struct ethhdr);", "parse_ipv6_gue("),
+    ],
+};
 
 #[derive(Clone)]
 enum Op {
@@ -35,16 +66,17 @@ enum Op {
 
 /// The keystrokes of the session, as char offsets into the evolving text,
 /// with the function to hover at each step.
-fn session(text: &str) -> Vec<(Op, &'static str)> {
+fn session(s: &Session, text: &str) -> Vec<(Op, &'static str)> {
     let mut ops = Vec::new();
-    for (anchor, func) in SITES {
+    let snippet = s.snippet;
+    for (anchor, func) in s.sites {
         let Some(i) = text.find(anchor) else { continue };
         let line_end = text[i..].find('\n').map(|j| i + j + 1).unwrap_or(text.len());
         let at = text[..line_end].chars().count();
-        for (k, ch) in SNIPPET.chars().enumerate() {
+        for (k, ch) in snippet.chars().enumerate() {
             ops.push((Op::Insert { at: at + k, text: ch }, func));
         }
-        for k in (0..SNIPPET.chars().count()).rev() {
+        for k in (0..snippet.chars().count()).rev() {
             ops.push((Op::Delete { at: at + k }, func));
         }
     }
@@ -89,8 +121,8 @@ struct Report {
     rss_kb: Option<u64>,
 }
 
-fn run(name: &str, program: &Path, args: &[&str], root: &Path, rate: f64) -> Result<Report> {
-    let path = root.join("nat.c");
+fn run(name: &str, sess: &Session, program: &Path, args: &[&str], root: &Path, rate: f64) -> Result<Report> {
+    let path = root.join(sess.file);
     let original = std::fs::read_to_string(&path)?;
     let mut c = LspClient::spawn(program, args, Some(root))?;
     let uri = file_uri(&path);
@@ -108,7 +140,7 @@ fn run(name: &str, program: &Path, args: &[&str], root: &Path, rate: f64) -> Res
     c.pending.clear();
 
     let mut text: Vec<char> = original.chars().collect();
-    let ops = session(&original);
+    let ops = session(sess, &original);
     let interval = Duration::from_secs_f64(1.0 / rate);
     let mut sent: HashMap<i64, Instant> = HashMap::new();
     let mut hovers: HashMap<i64, Instant> = HashMap::new();
@@ -198,18 +230,29 @@ fn copy_nat() -> Result<PathBuf> {
     Ok(dst)
 }
 
-fn main() -> Result<()> {
-    let bin = std::env::var_os("PERFI_BIN").map(PathBuf::from).unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/release/perfi"));
-    anyhow::ensure!(bin.is_file(), "{} not found: build it first (cargo build --release)", bin.display());
-    let rate: f64 = std::env::var("BENCH_RATE").ok().and_then(|r| r.parse().ok()).unwrap_or(10.0);
-    let root = copy_nat()?;
-    let n = session(&std::fs::read_to_string(root.join("nat.c"))?).len();
-    println!("typing session: {n} keystrokes at {rate}/s into nat.c (hover every 10th)\n");
-    let mut perfi = run("perfi lsp", &bin, &["lsp", "--stdio"], &root, rate)?;
+/// The BPF program, copied into a temporary folder (the installed tree is
+/// never written), with the flags its build uses for clangd and perfi.
+fn copy_bpf() -> Result<Option<PathBuf>> {
+    let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default();
+    let src = home.join(".cache/perfi/linux-source-6.1").join(XDPWALL);
+    if !src.is_file() {
+        return Ok(None);
+    }
+    let dst = std::env::temp_dir().join(format!("perfi-bench-{}", std::process::id())).join("bpf");
+    std::fs::create_dir_all(&dst)?;
+    std::fs::copy(&src, dst.join(BPF.file))?;
+    std::fs::write(dst.join("compile_flags.txt"), "-target\nbpf\n-O2\n-I/usr/include/x86_64-linux-gnu\n")?;
+    Ok(Some(dst))
+}
+
+fn compare(sess: &Session, bin: &Path, root: &Path, rate: f64) -> Result<()> {
+    let n = session(sess, &std::fs::read_to_string(root.join(sess.file))?).len();
+    println!("typing session: {n} keystrokes at {rate}/s into {} (hover every 10th)\n", sess.name);
+    let mut perfi = run("perfi lsp", sess, bin, &["lsp", "--stdio"], root, rate)?;
     print(&mut perfi);
     let clangd = std::process::Command::new("clangd").arg("--version").output().is_ok();
     if clangd {
-        let mut c = run("clangd", Path::new("clangd"), &["--log=error"], &root, rate)?;
+        let mut c = run("clangd", sess, Path::new("clangd"), &["--log=error"], root, rate)?;
         println!();
         print(&mut c);
         let ratio = |a: &mut Vec<f64>, b: &mut Vec<f64>, p: f64| percentile(a, p) / percentile(b, p);
@@ -221,6 +264,25 @@ fn main() -> Result<()> {
         }
     } else {
         println!("\n(clangd not installed: no comparison)");
+    }
+    Ok(())
+}
+
+fn main() -> Result<()> {
+    let bin = std::env::var_os("PERFI_BIN").map(PathBuf::from).unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/release/perfi"));
+    anyhow::ensure!(bin.is_file(), "{} not found: build it first (cargo build --release)", bin.display());
+    let rate: f64 = std::env::var("BENCH_RATE").ok().and_then(|r| r.parse().ok()).unwrap_or(10.0);
+    let only_bpf = std::env::args().any(|a| a == "--bpf-only");
+    let root = copy_nat()?;
+    if !only_bpf {
+        compare(&NAT, &bin, &root, rate)?;
+    }
+    match copy_bpf()? {
+        Some(bpf) => {
+            println!("\n----------------------------------------------------------------\n");
+            compare(&BPF, &bin, &bpf, rate)?;
+        }
+        None => println!("\n(linux-source-6.1 not extracted in ~/.cache/perfi: no BPF session; `make bench-lsp` extracts it)"),
     }
     let _ = std::fs::remove_dir_all(root.parent().unwrap_or(&root));
     Ok(())

@@ -41,7 +41,7 @@ pub struct FileTokens {
     pub context: u64,
 }
 
-fn h<T: Hash>(x: T) -> u64 {
+pub(crate) fn h<T: Hash>(x: T) -> u64 {
     let mut s = DefaultHasher::new();
     x.hash(&mut s);
     s.finish()

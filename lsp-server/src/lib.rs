@@ -3,6 +3,7 @@
 //! reach the document store and the protocol client.
 
 pub mod cli;
+pub mod disk_cache;
 pub mod keys;
 pub mod lsp;
 

@@ -111,3 +111,114 @@ fn errors_exit_2() {
     let _ = std::fs::remove_dir_all(&d);
     let _ = std::fs::remove_dir_all(&plain);
 }
+
+/// The loop edit of the editor tests in the NAT: one finding per function,
+/// the largest slowdown in the message, the other classes as SARIF
+/// `relatedLocations`, text notes and JSON `classes`.
+#[test]
+fn one_finding_per_function_with_related_locations() {
+    let d = std::env::temp_dir().join(format!("perfi-check-nat-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../test-workspaces/nat");
+    for e in std::fs::read_dir(&src).unwrap().flatten() {
+        if e.path().is_file() {
+            std::fs::copy(e.path(), d.join(e.file_name())).unwrap();
+        }
+    }
+    git(&d, &["init", "-q"]);
+    git(&d, &["add", "."]);
+    git(&d, &["commit", "-q", "-m", "base"]);
+    let text = std::fs::read_to_string(d.join("nat.c")).unwrap();
+    let edited = text.replacen(
+        "st->stats.chain_steps++;\n",
+        "st->stats.chain_steps++;\n        st->stats.chain_steps = st->stats.chain_steps * 3 + 1;\n        st->stats.lookups = st->stats.lookups * 5 + st->stats.chain_steps;\n",
+        1,
+    );
+    assert_ne!(text, edited, "the loop of nat_lookup_int moved");
+    std::fs::write(d.join("nat.c"), edited).unwrap();
+
+    let (code, out, err) = check(&d, &["--baseline", "HEAD", "nat.c", "--format", "sarif"]);
+    assert_eq!(code, 1, "{out}{err}");
+    let s: serde_json::Value = serde_json::from_str(&out).expect("sarif json");
+    let results = s["runs"][0]["results"].as_array().cloned().unwrap_or_default();
+    let mut fns: Vec<String> = results.iter().map(|r| r["properties"]["function"].as_str().unwrap_or("").to_string()).collect();
+    let n = fns.len();
+    fns.sort();
+    fns.dedup();
+    assert_eq!(fns.len(), n, "one result per function: {fns:?}");
+    let np = results.iter().find(|r| r["properties"]["function"] == "nat_process").expect("nat_process slower");
+    let rel = np["relatedLocations"].as_array().cloned().unwrap_or_default();
+    assert!(rel.len() >= 2, "{np}");
+    assert_eq!(np["properties"]["slower_classes"].as_u64(), Some(rel.len() as u64 + 1));
+    assert!(np["message"]["text"].as_str().is_some_and(|m| m.ends_with(&format!("and {} more input classes", rel.len()))), "{np}");
+    for r in &rel {
+        assert_eq!(r["physicalLocation"]["region"]["startLine"], np["locations"][0]["physicalLocation"]["region"]["startLine"]);
+        assert!(r["message"]["text"].as_str().is_some_and(|m| m.starts_with("when `")), "{r}");
+    }
+
+    let (_, out, _) = check(&d, &["--baseline", "HEAD", "nat.c", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let regs = v["regressions"].as_array().cloned().unwrap_or_default();
+    assert_eq!(regs.len(), n);
+    let j = regs.iter().find(|r| r["function"] == "nat_process").expect("nat_process in json");
+    let classes = j["classes"].as_array().cloned().unwrap_or_default();
+    assert_eq!(classes.len(), rel.len() + 1);
+    assert_eq!(classes[0]["case"], j["case"], "the first class is the headline");
+    let slow = |c: &serde_json::Value| c["new_instructions"].as_f64().unwrap_or(0.0) - c["old_instructions"].as_f64().unwrap_or(0.0);
+    assert!(classes.windows(2).all(|w| slow(&w[0]) >= slow(&w[1])), "largest slowdown first: {classes:?}");
+
+    let (_, out, _) = check(&d, &["--baseline", "HEAD", "nat.c"]);
+    assert_eq!(out.lines().filter(|l| l.contains(": warning: ")).count(), n, "{out}");
+    assert_eq!(out.lines().filter(|l| l.contains(": note: when `")).count(), regs.iter().map(|r| r["classes"].as_array().map_or(0, |c| c.len().saturating_sub(1))).sum::<usize>(), "{out}");
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+/// Cost follows the diff: in a tree of many folders and functions, a
+/// change to one function analyzes that function and its callers only
+/// (the JSON report counts them); with `--cache`, a second run takes the
+/// comparison from the cache.
+#[test]
+fn one_function_change_analyzes_it_and_its_callers_only() {
+    let d = std::env::temp_dir().join(format!("perfi-check-scale-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    for m in 0..4 {
+        let dir = d.join(format!("mod{m}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        for f in 0..3 {
+            let mut text = String::new();
+            for k in 0..10 {
+                text.push_str(&format!("int m{m}_f{f}_{k}(int x)\n{{\n    return x + {k};\n}}\n\n"));
+            }
+            // A caller in another file of the folder, and an unrelated one.
+            if f == 1 {
+                text.push_str(&format!("int m{m}_caller(int x)\n{{\n    return m{m}_f0_3(x) * 2;\n}}\n"));
+            }
+            std::fs::write(dir.join(format!("f{f}.c")), text).unwrap();
+        }
+    }
+    git(&d, &["init", "-q"]);
+    git(&d, &["add", "."]);
+    git(&d, &["commit", "-q", "-m", "base"]);
+    let p = d.join("mod2/f0.c");
+    let text = std::fs::read_to_string(&p).unwrap();
+    std::fs::write(&p, text.replace("return x + 3;", "return x * x + 3;")).unwrap();
+    let cache = std::env::temp_dir().join(format!("perfi-check-scale-cache-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&cache);
+    let run = || {
+        let (code, out, err) = check(&d, &["--baseline", "HEAD", "--format", "json", "--cache", cache.to_str().unwrap(), "."]);
+        assert!(code == 0 || code == 1, "{out}{err}");
+        serde_json::from_str::<serde_json::Value>(&out).expect("json")
+    };
+    let v = run();
+    // m2_f0_3 and its caller m2_caller; the other 119 functions are not
+    // analyzed, and the three other folders are not even lowered.
+    assert_eq!(v["functions_analyzed"], 2, "{v}");
+    assert_eq!(v["files_skipped"], 9, "{v}");
+    let again = run();
+    assert_eq!(again["functions_analyzed"], 0, "{again}");
+    assert_eq!(again["functions_cached"], 2, "{again}");
+    assert_eq!(again["regressions"], v["regressions"]);
+    let _ = std::fs::remove_dir_all(&d);
+    let _ = std::fs::remove_dir_all(&cache);
+}

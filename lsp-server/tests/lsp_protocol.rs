@@ -73,6 +73,10 @@ fn hover_code_lens_hints_and_interface_on_nat() {
     assert!(h.contains("| case | instructions"), "{h}");
     assert!(h.contains("PCVs"), "{h}");
     assert!(h.contains("*c_") || h.contains("c_a"), "formula over the chain PCVs expected: {h}");
+    // Formulas such as `11.49*c_a + 27.4*c_b` sit in code spans: no
+    // underscore or asterisk outside them reads as emphasis.
+    assert_eq!(emphasis_outside_code(&h), None, "{h}");
+    assert!(h.contains("*c_a"), "the formula is shown as written: {h}");
 
     // Hover on the loop keyword: its PCVs.
     let (l, col) = find(&text, "while (idx != NAT_NIL)", 1);
@@ -95,6 +99,16 @@ fn hover_code_lens_hints_and_interface_on_nat() {
     assert!(lenses.len() >= 10, "{r}");
     let titles: Vec<String> = lenses.iter().map(|l| l["command"]["title"].as_str().unwrap_or("").to_string()).collect();
     assert!(titles.iter().any(|t| t.starts_with("≈ ") && t.contains(" instr · ") && t.contains("lines")), "{titles:?}");
+    // The lens of the chain walk: cost at the PCVs = 1 plus a slope per
+    // unit of each (`≈ 136 + 27·c_b + 11·c_a instr`), never ∞.
+    let lookup = lenses.iter().find(|l| l["command"]["arguments"][1] == "nat_lookup_int").expect("lens of nat_lookup_int");
+    let t = lookup["command"]["title"].as_str().unwrap_or("");
+    assert!(t.starts_with("≈ ") && t.contains("·c_a") && t.contains("·c_b") && t.contains(" instr · "), "{t}");
+    assert!(titles.iter().all(|t| !t.contains('∞')), "{titles:?}");
+    // ∞ is in the hover, which names the PCV without a bound.
+    let (l, col) = find(&text, "nat_lookup_int(struct", 3);
+    let h = hover_text(&hover(&mut c, &uri, l, col));
+    assert!(h.contains("up to ∞") && h.contains("no upper bound"), "{h}");
     let lens = lenses.iter().find(|l| l["command"]["arguments"][1] == "nat_flow_hash").expect("lens of nat_flow_hash");
     assert_eq!(lens["command"]["command"], "perfi.showInterface");
 
@@ -212,7 +226,7 @@ fn edits_give_a_regression_warning_that_clears_on_undo() {
     let w = warnings(&d);
     // `sum` got slower, and so did `twice`, which calls it twice.
     assert_eq!(w.len(), 2, "warnings for `sum` and `twice` expected: {d:?}");
-    assert!(w.iter().any(|m| m.contains("`sum` is slower than the baseline when n > 0") && m.contains("→") && m.contains("witness: n = 16")), "{w:?}");
+    assert!(w.iter().any(|m| m.contains("`sum` is slower than the baseline when `n > 0`") && m.contains("→") && m.contains("witness: `n = 16`")), "{w:?}");
     assert!(w.iter().any(|m| m.contains("`twice` is slower")), "{w:?}");
     // The warning sits on the function name.
     let reg = d.iter().find(|x| x["severity"] == 2).unwrap();
@@ -306,4 +320,130 @@ fn bad_requests_get_errors_and_the_server_stays_up() {
     let r = hover(&mut c, &uri, 0, 5);
     assert!(r.get("error").is_some(), "closed: {r}");
     assert_eq!(c.shutdown(T).unwrap(), Some(0));
+}
+
+/// The first `*` or `_` that markdown could read as emphasis: outside code
+/// spans, not escaped, and not part of a `**bold**` label.
+fn emphasis_outside_code(md: &str) -> Option<String> {
+    let b: Vec<char> = md.chars().collect();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            '\\' => i += 2,
+            '`' => {
+                let close = b[i + 1..].iter().position(|&c| c == '`')?;
+                i += close + 2;
+            }
+            '*' if b.get(i + 1) == Some(&'*') => i += 2,
+            '*' | '_' => return Some(b[i.saturating_sub(30)..(i + 30).min(b.len())].iter().collect()),
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+#[test]
+fn the_emphasis_check_sees_emphasis() {
+    assert_eq!(emphasis_outside_code("**f** `11.49*c_a` \\_x"), None);
+    assert!(emphasis_outside_code("| 11.49*c_a + 27.4*c_b |").is_some());
+    assert!(emphasis_outside_code("`a` c_a").is_some());
+}
+
+#[test]
+fn one_warning_per_function_with_the_other_classes_related() {
+    let (dir, text) = nat();
+    let (mut c, _) = start(&dir, json!({"perfi": {"baseline": "open"}}));
+    let uri = open(&mut c, &dir.join("nat.c"), &text);
+    assert!(warnings(&diagnostics(&mut c, &uri, 1)).is_empty());
+    // The loop edit of the VS Code test: more work per chain step.
+    let (l, _) = find(&text, "st->stats.chain_steps++;", 0);
+    let edit = "        st->stats.chain_steps = st->stats.chain_steps * 3 + 1;\n        st->stats.lookups = st->stats.lookups * 5 + st->stats.chain_steps;\n";
+    change(&mut c, &uri, 2, Some(((l + 1, 0), (l + 1, 0))), edit);
+    let d = diagnostics_until(&mut c, &uri, 2, |d| {
+        let w = warnings(d);
+        w.iter().any(|m| m.contains("`nat_process`")) && w.iter().any(|m| m.contains("`nat_lookup_int`"))
+    });
+    let regs: Vec<&serde_json::Value> = d.iter().filter(|x| x["severity"] == 2).collect();
+    let names: Vec<String> = regs.iter().filter_map(|x| x["message"].as_str()).filter_map(|m| m.split('`').nth(1)).map(String::from).collect();
+    let mut unique = names.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(names.len(), unique.len(), "one warning per function: {names:?}");
+    assert!(unique.contains(&"nat_process".to_string()) && unique.contains(&"nat_lookup_int".to_string()), "{names:?}");
+    // nat_process has several slower classes: the largest first, the
+    // others as related information at the same range, counted.
+    let np = regs.iter().find(|x| x["message"].as_str().is_some_and(|m| m.starts_with("`nat_process`"))).expect("nat_process warning");
+    let msg = np["message"].as_str().unwrap_or("");
+    let related = np["relatedInformation"].as_array().cloned().unwrap_or_default();
+    assert!(related.len() >= 2, "{np}");
+    assert!(msg.ends_with(&format!("and {} more input classes", related.len())), "{msg}");
+    let slow = |m: &str| -> Option<f64> {
+        let (a, b) = m.split_once(" instructions (witness")?.0.rsplit_once(" → ")?;
+        Some(b.trim().parse::<f64>().ok()? - a.rsplit(' ').next()?.trim().parse::<f64>().ok()?)
+    };
+    let first = slow(msg).expect("old → new in the message");
+    for r in &related {
+        assert_eq!(r["location"]["uri"], uri.as_str());
+        assert_eq!(r["location"]["range"], np["range"]);
+        let m = r["message"].as_str().unwrap_or("");
+        assert!(m.starts_with("when `") && m.contains("witness"), "{m}");
+        let d = slow(m).expect("old → new in the related message");
+        assert!(d <= first + 0.1, "the largest slowdown comes first: {first} < {d} ({m})");
+    }
+    // The hover lists the slower classes too, formulas in code spans.
+    let (l, col) = find(&text, "nat_process(struct", 3);
+    let l = l + 2; // below the two inserted lines
+    let hr = hover(&mut c, &uri, l, col);
+    let h = hover_text(&hr);
+    assert!(h.contains("Slower than the baseline"), "{hr}");
+    assert!(h.contains("Slower than the baseline") && h.contains(&format!("in {} input classes", related.len() + 1)), "{h}");
+    assert_eq!(emphasis_outside_code(&h), None, "{h}");
+    c.shutdown(T).unwrap();
+}
+
+#[test]
+fn settings_are_pulled_with_workspace_configuration() {
+    let dir = temp_dir("pull");
+    let path = dir.join("sum.c");
+    std::fs::write(&path, SUM).unwrap();
+    let mut c = perfi::lsp::rpc_client::LspClient::spawn(std::path::Path::new(env!("CARGO_BIN_EXE_perfi")), &["lsp"], Some(&dir)).unwrap();
+    c.configuration = json!({"resolution": 7, "inlayHints": true, "serverPath": ""});
+    let mut cp = caps(false);
+    cp["workspace"] = json!({"configuration": true, "didChangeConfiguration": {"dynamicRegistration": true}});
+    // initializationOptions say 5; the pulled section (7) wins.
+    c.initialize(&perfi::lsp::rpc_client::file_uri(&dir), json!({"perfi": {"resolution": 5}}), cp).unwrap();
+    let uri = open(&mut c, &path, SUM);
+    let resolution_in_hover = |c: &mut perfi::lsp::rpc_client::LspClient, want: &str| {
+        let deadline = std::time::Instant::now() + T;
+        loop {
+            let h = hover_text(&hover(c, &uri, 0, 10));
+            if h.contains(want) || std::time::Instant::now() > deadline {
+                return h;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+    };
+    let h = resolution_in_hover(&mut c, "resolution 7 ");
+    assert!(h.contains("resolution 7 "), "{h}");
+    let asked = c.server_requests.iter().find(|m| m["method"] == "workspace/configuration").expect("the server asked for its settings");
+    assert_eq!(asked["params"]["items"][0]["section"], "perfi");
+    let reg = c.server_requests.iter().find(|m| m["method"] == "client/registerCapability").expect("didChangeConfiguration registered");
+    assert_eq!(reg["params"]["registrations"][0]["method"], "workspace/didChangeConfiguration");
+
+    // The user changes a setting: the client says so (payload null, as
+    // vscode-languageclient sends it) and the server asks again.
+    c.configuration = json!({"resolution": 3, "inlayHints": false});
+    c.notify("workspace/didChangeConfiguration", json!({"settings": null})).unwrap();
+    let h = resolution_in_hover(&mut c, "resolution 3 ");
+    assert!(h.contains("resolution 3 "), "{h}");
+    let all = json!({"textDocument": {"uri": uri}, "range": {"start": pos(0, 0), "end": pos(100, 0)}});
+    let r = c.request("textDocument/inlayHint", all, T).unwrap();
+    assert_eq!(r["result"], json!([]), "hints switched off by the pulled settings: {r}");
+    // Unset in the editor (null): back to the default 10, no restart.
+    c.configuration = json!({"resolution": null});
+    c.notify("workspace/didChangeConfiguration", json!({"settings": {"perfi": {}}})).unwrap();
+    let h = resolution_in_hover(&mut c, "resolution 10 ");
+    assert!(h.contains("resolution 10 "), "{h}");
+    assert!(c.server_requests.iter().filter(|m| m["method"] == "workspace/configuration").count() >= 3);
+    c.shutdown(T).unwrap();
 }

@@ -131,6 +131,25 @@ class Perfi {
       outputChannel: this.output,
       initializationOptions: () => ({ perfi: this.sent }),
       middleware: {
+        // The server pulls its settings (workspace/configuration, after
+        // start and on each change it registered for): answer the `perfi`
+        // section with the checked settings, so a setting going back to
+        // its default reaches the server too, without a restart.
+        workspace: {
+          configuration: async (params, token, next) => {
+            const answer = await next(params, token);
+            if (!Array.isArray(answer)) {
+              return answer;
+            }
+            return params.items.map((item, i) => {
+              if (item.section !== 'perfi') {
+                return answer[i];
+              }
+              this.sent = this.settings();
+              return this.sent;
+            });
+          },
+        },
         executeCommand: async (command, args, next) => {
           const result = await next(command, args);
           await this.afterCommand(command, args, result);
@@ -218,20 +237,8 @@ class Perfi {
       await this.restart();
       return;
     }
-    const next = this.settings();
-    const before = this.sent;
-    this.sent = next;
-    // The server merges settings: a key that is left out keeps its old
-    // value, so going back to "unset" (perfi.toml's value) needs a restart.
-    const cleared = before !== undefined && ((before.resolution !== undefined && next.resolution === undefined) || (before.hardware !== undefined && next.hardware === undefined) || (before.budgets !== undefined && next.budgets === undefined));
-    if (cleared) {
-      this.output.appendLine('a setting went back to its default: restarting the server');
-      await this.restart();
-      return;
-    }
-    if (this.client?.isRunning()) {
-      await this.client.sendNotification('workspace/didChangeConfiguration', { settings: { perfi: next } });
-    }
+    // Nothing to send: the server registered for workspace/didChangeConfiguration,
+    // so the language client tells it, and it pulls the section (above).
   }
 
   async restart(): Promise<void> {

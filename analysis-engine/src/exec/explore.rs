@@ -358,7 +358,32 @@ impl<'a> Explorer<'a> {
             let i = &block.insts[st.inst];
             st.inst += 1;
             self.obs.line = i.span.start_line;
-            if let InstKind::Call { dst, callee, args } = &i.kind {
+            if let InstKind::Call { dst, callee, args, target } = &i.kind {
+                let mut callee: &str = callee;
+                let resolved: String;
+                if let Some(t) = target {
+                    let tv = self.eval(&mut st, t);
+                    match self.function_of(&st, tv) {
+                        Some(name) => {
+                            resolved = name;
+                            callee = &resolved;
+                        }
+                        None => {
+                            for a in args {
+                                let _ = self.eval(&mut st, a);
+                            }
+                            let r = self.unknown_indirect(&mut st, callee, i.span.start_line);
+                            if let Some(d) = dst {
+                                self.set_local(&mut st, *d, r);
+                            }
+                            continue;
+                        }
+                    }
+                }
+                if callee == "__builtin_unreachable" {
+                    // The program promises this point is never reached.
+                    return vec![];
+                }
                 if let Some(callee_f) = self.inlinable(&st, callee) {
                     let vals: Vec<Value> = args.iter().map(|a| self.eval(&mut st, a)).collect();
                     self.push_frame(&mut st, callee_f, vals, *dst, i.span.start_byte);
@@ -1052,6 +1077,53 @@ impl<'a> Explorer<'a> {
         }
     }
 
+    /// The function a pointer value designates on this path: the address
+    /// of a function (an object named after it, offset 0), or an eBPF
+    /// helper number.
+    pub fn function_of(&mut self, st: &State, v: Value) -> Option<String> {
+        match v {
+            Value::Ptr { obj, off } if self.terms.as_const(off) == Some(0) => {
+                let o = st.mem.get(obj);
+                (o.kind == ObjKind::Global).then(|| o.name.clone())
+            }
+            Value::Int(t) => self.terms.as_const(t).and_then(|k| crate::contracts::bpf_helper(k as u64)).map(str::to_string),
+            _ => None,
+        }
+    }
+
+    /// A call through a pointer whose target is not known on the path:
+    /// it costs `cost(EXPR)`, a PCV, and returns an unknown value.
+    fn unknown_indirect(&mut self, st: &mut State, expr: &str, line: u32) -> Value {
+        let v = self.vars.intern(
+            VarKey::IndirectCost { expr: expr.to_string() },
+            &format!("cost({expr})"),
+            format!("instructions spent in the function `{expr}` points to (indirect call at line {line}; its target is not known in this function)"),
+            line,
+            None,
+            None,
+        );
+        st.cost.extra[0].add(&Poly::var(v));
+        let note = format!("indirect call through `{expr}` at line {line} costs cost({expr})");
+        if !self.notes.contains(&note) {
+            self.notes.push(note);
+        }
+        let mut counts = Counts::default();
+        counts.add(Feature::ExternCall, 1.0);
+        st.cost.add_counts(&counts);
+        Value::Int(self.terms.sym(&format!("{expr}()"), 64, SymKind::Input))
+    }
+
+    /// The map definition a pointer argument names (`&flow_map`), from the
+    /// functions on the call stack.
+    fn map_of(&self, st: &State, v: Option<&Value>) -> Option<crate::ir::MapInfo> {
+        let Some(Value::Ptr { obj, .. }) = v else { return None };
+        let o = st.mem.get(*obj);
+        if o.kind != ObjKind::Global {
+            return None;
+        }
+        st.frames.iter().rev().find_map(|fr| fr.func.maps.get(&o.name).cloned())
+    }
+
     /// Calls to functions we do not inline: contracts or unknown cost.
     fn external_call(&mut self, st: &mut State, name: &str, args: &[Value], site: u32, line: u32) -> Option<Value> {
         let ctx = st.frame().ctx;
@@ -1063,10 +1135,43 @@ impl<'a> Explorer<'a> {
         };
         let mut counts = Counts::default();
         let result: Option<Value>;
-        match crate::contracts::builtin(name) {
+        let map = if name.starts_with("bpf_") { self.map_of(st, args.first()) } else { None };
+        match crate::contracts::builtin_for(name, map.as_ref()) {
             Some(c) => {
                 counts.plus(&c.fixed);
-                if let Some((argi, feats)) = c.per_unit {
+                if let Some((cbi, times)) = c.callback {
+                    let cb = args.get(cbi).and_then(|v| self.function_of(st, *v)).unwrap_or_else(|| "callback".to_string());
+                    let cv = self.vars.intern(
+                        VarKey::UnknownCost { callee: cb.clone() },
+                        &format!("cost({cb})"),
+                        format!("instructions of one call of the callback `{cb}` (`{name}` at line {line} calls it once per iteration)"),
+                        line,
+                        None,
+                        None,
+                    );
+                    let n = match times {
+                        crate::contracts::CallbackTimes::Arg(a) => match const_arg(self, a) {
+                            Some(k) => Poly::konst(k as f64),
+                            None => Poly::var(self.call_arg_var(st, name, args, a, ctx, site, line)),
+                        },
+                        crate::contracts::CallbackTimes::MapEntries => match &map {
+                            Some(m) if m.max_entries > 0 => Poly::konst(m.max_entries as f64),
+                            _ => {
+                                let e = self.vars.intern(
+                                    VarKey::UnknownCost { callee: format!("{name}@{line}") },
+                                    "entries",
+                                    format!("elements `{name}` at line {line} visits (the map's definition is not in view)"),
+                                    line,
+                                    None,
+                                    None,
+                                );
+                                Poly::var(e)
+                            }
+                        },
+                    };
+                    st.cost.extra[0].add(&Poly::var(cv).mul(&n));
+                }
+                for (argi, feats) in c.per_unit {
                     match const_arg(self, argi) {
                         Some(n) => {
                             for (f, per) in feats {
@@ -1087,16 +1192,23 @@ impl<'a> Explorer<'a> {
                 if let Some(uc) = self.cfg.contracts.get(name).cloned() {
                     self.user_contract(st, name, &uc, args, ctx, site, line);
                 } else {
+                    let description = match name.strip_prefix("asm@") {
+                        Some(l) => format!("instructions of the inline asm at line {l} (its template is not analyzed)"),
+                        None => format!("instructions spent in `{name}`, which is not in the workspace and has no contract"),
+                    };
                     let v = self.vars.intern(
                         VarKey::UnknownCost { callee: name.to_string() },
                         &format!("cost({name})"),
-                        format!("instructions spent in `{name}`, which is not in the workspace and has no contract"),
+                        description,
                         line,
                         None,
                         None,
                     );
                     st.cost.extra[0].add(&Poly::var(v));
-                    let note = format!("unknown callee `{name}` costs cost({name})");
+                    let note = match name.strip_prefix("asm@") {
+                        Some(l) => format!("inline asm at line {l} costs cost({name})"),
+                        None => format!("unknown callee `{name}` costs cost({name})"),
+                    };
                     if !self.notes.contains(&note) {
                         self.notes.push(note);
                     }
@@ -1245,6 +1357,22 @@ impl<'a> Explorer<'a> {
                 let n = format!("lookup({})", map.unwrap_or_default());
                 let base = self.terms.sym(&n, 64, SymKind::Input);
                 let id = st.mem.add(new_object(&n, base, ObjKind::External, false));
+                // An array map has every key below max_entries: the lookup
+                // fails exactly when the key is out of range.
+                if let (Some(m), Some(key)) = (self.map_of(st, args.first()), arg(1)) {
+                    if matches!(m.map_type, 2 | 6) && m.max_entries > 0 && matches!(m.key_size, 4 | 8) {
+                        let (ko, koff) = self.deref(st, key);
+                        let bits = m.key_size as u16 * 8;
+                        let kv = self.read(st, ko, koff, m.key_size as u8, Ty::Int { bits, signed: false }, "key");
+                        let kt = self.as_int(st, kv);
+                        let max = self.terms.konst(m.max_entries as u128, bits as u32);
+                        let out = self.terms.bin(Op::Ule, max, kt);
+                        let zero = self.terms.konst(0, 64);
+                        let null = self.terms.eq(base, zero);
+                        let same = self.terms.eq(null, out);
+                        st.pc.push(same);
+                    }
+                }
                 Some(Value::Ptr { obj: id, off: self.terms.konst(0, 64) })
             }
             _ => Some(Value::Int(self.terms.sym(&format!("{name}()"), 64, SymKind::Input))),

@@ -258,15 +258,33 @@ impl<'a> Explorer<'a> {
         let depth = h.frames.len();
         let mut out: HashMap<u32, Option<i128>> = HashMap::new();
         for (l, v) in h.frame().locals.iter().enumerate() {
-            let Some(Value::Int(hv)) = v else { continue };
-            let crate::term::Op::Sym(s) = self.terms.node(*hv).op else { continue };
+            // An integer counter, or a pointer's offset (`*p++`, `p += 8`).
+            // A havocked pointer is offset 0 of an object whose base is the
+            // havoc symbol: its step is the offset at the back edge.
+            let (hv, hobj) = match v {
+                Some(Value::Int(hv)) => (*hv, None),
+                Some(Value::Ptr { obj, off }) if self.terms.as_const(*off) == Some(0) => (h.mem.get(*obj).base, Some(*obj)),
+                _ => continue,
+            };
+            let crate::term::Op::Sym(s) = self.terms.node(hv).op else { continue };
             if self.terms.syms[s as usize].kind != SymKind::Havoc {
                 continue;
             }
             for b in backs.iter().filter(|b| b.frames.len() == depth) {
-                let Some(Some(Value::Int(bv))) = b.frames[depth - 1].locals.get(l) else {
-                    out.insert(s, None);
-                    continue;
+                let bv = match (b.frames[depth - 1].locals.get(l), hobj) {
+                    (Some(Some(Value::Int(bv))), None) => bv,
+                    (Some(Some(Value::Ptr { obj, off })), Some(ho)) if *obj == ho => {
+                        let step = self.terms.as_const(*off).map(|d| crate::term::to_signed(d, 64)).filter(|d| *d != 0 && d.abs() < 1 << 20);
+                        let e = out.entry(s).or_insert(step);
+                        if *e != step {
+                            *e = None;
+                        }
+                        continue;
+                    }
+                    _ => {
+                        out.insert(s, None);
+                        continue;
+                    }
                 };
                 let w = self.terms.width(*bv);
                 let at = |x: u128| -> i128 {
@@ -274,7 +292,8 @@ impl<'a> Explorer<'a> {
                     env.insert(s, x);
                     crate::term::to_signed(self.terms.eval(*bv, &env), w) - x as i128
                 };
-                let (d1, d2) = (at(1000), at(5000));
+                // Points inside the narrowest counters' range (`uint8_t i`).
+                let (d1, d2) = (at(10), at(100));
                 let step = if d1 == d2 && d1 != 0 && d1.abs() < 1 << 20 { Some(d1) } else { None };
                 let e = out.entry(s).or_insert(step);
                 if *e != step {
@@ -297,10 +316,28 @@ impl<'a> Explorer<'a> {
     pub fn iteration_lines(&self, b: &State, n0: usize, steps: &HashMap<u32, i128>) -> IterLines {
         let line = self.cfg.hardware.line.max(1) as i64;
         let mut out = IterLines::default();
+        let mut streams: std::collections::BTreeSet<ObjId> = Default::default();
         for (o, k) in &b.lines {
             if let LineKey::Const(_) = k {
                 if *o >= n0 {
-                    out.per_obj.entry(label_in(&b.mem, *o)).or_insert((0.0, 0.0)).0 += 1.0;
+                    // `*p++`, `p += 8`: the object made from the pointer's
+                    // value this iteration is the previous one moved by the
+                    // pointer's step: a stream of step/64 lines per iteration.
+                    let obj = b.mem.get(*o);
+                    let step = match self.terms.node(obj.base).op {
+                        crate::term::Op::Sym(s) if matches!(obj.kind, ObjKind::FromInt | ObjKind::Lazy) => steps.get(&s).copied().filter(|d| (d.abs() as i64) < line),
+                        _ => None,
+                    };
+                    let e = out.per_obj.entry(label_in(&b.mem, *o)).or_insert((0.0, 0.0));
+                    match step {
+                        Some(d) => {
+                            if streams.insert(*o) {
+                                e.0 += d.abs() as f64 / line as f64;
+                                e.1 += 1.0;
+                            }
+                        }
+                        None => e.0 += 1.0,
+                    }
                 }
             }
         }
@@ -391,8 +428,8 @@ impl<'a> Explorer<'a> {
             let env: HashMap<u32, u128> = havoc.iter().map(|s| (*s, (base as i128 + k * steps[s]) as u128)).collect();
             crate::term::to_signed(self.terms.eval(off, &env), w)
         };
-        let d1 = at(1000, 1) - at(1000, 0);
-        let d2 = at(3000, 1) - at(3000, 0);
+        let d1 = at(10, 1) - at(10, 0);
+        let d2 = at(100, 1) - at(100, 0);
         (d1 == d2 && d1 != 0).then_some(d1)
     }
 }

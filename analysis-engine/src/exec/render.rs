@@ -144,6 +144,9 @@ fn compare(t: &Terms, op: Op, x: TermId, y: TermId, neg: bool, depth: usize) -> 
         (Op::Ult | Op::Slt, false, true) | (Op::Ule | Op::Sle, true, false) => ">",
         _ => ">=",
     };
+    if let Some(text) = packet_bound(t, l, r, sym, depth) {
+        return text;
+    }
     let p = prec(op);
     let side = |id: TermId, tight: u8| {
         let s = go(t, id, depth + 1);
@@ -155,6 +158,48 @@ fn compare(t: &Terms, op: Op, x: TermId, y: TermId, neg: bool, depth: usize) -> 
         }
     };
     format!("{} {sym} {}", side(l, p), side(r, p + 1))
+}
+
+/// The XDP/TC packet bounds check `data + 14 > data_end` in words: the
+/// packet (`data_end - data` bytes) is shorter than 14 bytes. Recognized
+/// when one side reads `...data_end` and the other `...data + k` with the
+/// same prefix (`ctx->data`, a local `data`).
+fn packet_bound(t: &Terms, l: TermId, r: TermId, sym: &str, depth: usize) -> Option<String> {
+    let split = |id: TermId| -> Option<(String, u128)> {
+        let n = t.node(shown(t, id));
+        if n.op != Op::Add {
+            return None;
+        }
+        let k = t.as_const(n.args[1])?;
+        if k == 0 || k > 1 << 20 {
+            return None;
+        }
+        Some((go(t, n.args[0], depth + 1), k))
+    };
+    let same = |end: &str, start: &str| end.strip_suffix("data_end").is_some_and(|p| start.strip_suffix("data") == Some(p));
+    // `end SYM start + k`, or `start + k SYM end` (mirrored).
+    let (k, sym) = match (split(r), split(l)) {
+        (Some((start, k)), _) if same(&go(t, l, depth + 1), &start) => (k, sym.to_string()),
+        (_, Some((start, k))) if same(&go(t, r, depth + 1), &start) => {
+            let mirrored = match sym {
+                "<" => ">",
+                ">" => "<",
+                "<=" => ">=",
+                ">=" => "<=",
+                other => other,
+            };
+            (k, mirrored.to_string())
+        }
+        _ => return None,
+    };
+    Some(match sym.as_str() {
+        "<" => format!("packet shorter than {k} bytes"),
+        ">=" => format!("packet at least {k} bytes"),
+        "<=" => format!("packet at most {k} bytes"),
+        ">" => format!("packet longer than {k} bytes"),
+        "==" => format!("packet exactly {k} bytes"),
+        _ => format!("packet not {k} bytes"),
+    })
 }
 
 /// A term as a Python expression over `inputs` (C wrap-around kept with

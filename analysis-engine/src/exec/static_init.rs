@@ -18,8 +18,9 @@ impl Explorer<'_> {
         let cells: Vec<InitCell> = match find_init(self.funcs, &func, name) {
             Some(init) => {
                 let cells: Vec<InitCell> = writes.constant_cells(name, init).into_iter().cloned().collect();
-                // String literals are constant by nature: no note for them.
-                if !cells.is_empty() && !name.starts_with('"') {
+                // String literals and the read-only copies of local
+                // initializers are constant by nature: no note for them.
+                if !cells.is_empty() && !name.starts_with('"') && !name.contains(" initializer (line ") {
                     let file = std::path::Path::new(&init.file).file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
                     self.notes.push(format!(
                         "{name} starts from its initializer ({file}:{}) in {} of {} cells that no function in the program writes",

@@ -295,11 +295,13 @@ impl<'a> Explorer<'a> {
                 }
             }
             let how = if header_exit {
-                "when its condition fails".to_string()
+                "ends when its condition fails".to_string()
             } else if returned {
-                format!("by the return at line {}", line_of(f, from))
+                format!("leaves at the `return` on line {}", return_line(f, from))
+            } else if f.blocks.get(to).is_some_and(|b| matches!(b.term, Terminator::Return(_)) && b.insts.is_empty()) {
+                format!("leaves at the `return` on line {}", return_line(f, to))
             } else {
-                format!("at line {}", line_of(f, from))
+                format!("leaves early at line {}", f.blocks.get(from).map(|b| b.term_span.start_line).unwrap_or(0))
             };
             if !single_exit {
                 c.display.push(Atom::LoopExit { line: lp.line, func: f.name.clone(), how });
@@ -390,7 +392,7 @@ impl<'a> Explorer<'a> {
             .as_ref()
             .and_then(|c| c.name.clone())
             .or_else(|| lp.annotation.as_ref().map(|a| a.name.clone()))
-            .unwrap_or_else(|| format!("t{}", lp.line));
+            .unwrap_or_else(|| loop_pcv_name(f, lp));
         let desc = cfg
             .as_ref()
             .and_then(|c| c.description.clone())
@@ -423,6 +425,22 @@ impl<'a> Explorer<'a> {
             .collect()
     }
 
+    /// A term under its width changes, and whether there were any.
+    fn peel_width(&self, mut t: TermId) -> (TermId, bool) {
+        let mut peeled = false;
+        for _ in 0..8 {
+            let n = self.terms.node(t);
+            match n.op {
+                Op::ZExt | Op::SExt | Op::Trunc => {
+                    t = n.args[0];
+                    peeled = true;
+                }
+                _ => break,
+            }
+        }
+        (t, peeled)
+    }
+
     /// `i < N` with constant N and i starting at a constant: t ≤ N - i0.
     fn static_bound(&self, f: &Function, lp: &Loop) -> Option<i128> {
         let (cond, _) = simple_header(f, lp)?;
@@ -453,17 +471,23 @@ impl<'a> Explorer<'a> {
         let Some(Value::Int(i0)) = pre.frame().locals.get(i).copied().flatten() else { return None };
         // Every iteration must move i by the same constant step.
         let mut step: Option<i128> = None;
+        let mut narrow = false;
         let depth = h.frames.len();
         for s in backs {
             let v = match s.frames.get(depth - 1).and_then(|fr| fr.locals.get(i).copied().flatten()) {
                 Some(Value::Int(t)) => t,
                 _ => return None,
             };
+            // A counter narrower than int (`uint8_t i; ++i`) steps as
+            // `(u8)((int)i + 1)`: look through the width changes.
+            let (v, was_narrow) = self.peel_width(v);
+            narrow |= was_narrow;
             let n = self.terms.node(v).clone();
+            let (a0, a1) = (n.args.first().map(|a| self.peel_width(*a).0), n.args.get(1).map(|a| self.peel_width(*a).0));
             let d = match n.op {
-                Op::Add if n.args[0] == ih => self.terms.as_const(n.args[1]).map(|c| crate::term::to_signed(c, n.width)),
-                Op::Add if n.args[1] == ih => self.terms.as_const(n.args[0]).map(|c| crate::term::to_signed(c, n.width)),
-                Op::Sub if n.args[0] == ih => self.terms.as_const(n.args[1]).map(|c| -crate::term::to_signed(c, n.width)),
+                Op::Add if a0 == Some(ih) => self.terms.as_const(n.args[1]).map(|c| crate::term::to_signed(c, n.width)),
+                Op::Add if a1 == Some(ih) => self.terms.as_const(n.args[0]).map(|c| crate::term::to_signed(c, n.width)),
+                Op::Sub if a0 == Some(ih) => self.terms.as_const(n.args[1]).map(|c| -crate::term::to_signed(c, n.width)),
                 _ => None,
             }?;
             if step.is_some_and(|s| s != d) || d == 0 {
@@ -478,6 +502,15 @@ impl<'a> Explorer<'a> {
         let Value::Int(bt) = bt else { return None };
         if self.mentions_havoc(bt) {
             return None;
+        }
+        // A narrow counter could wrap before reaching a wide bound: only a
+        // constant bound that fits in the counter's width.
+        if narrow {
+            let w = self.terms.width(ih);
+            match self.terms.as_const(bt) {
+                Some(k) if w < 64 && k < (1u128 << w) => {}
+                _ => return None,
+            }
         }
         let wide = |s: &mut Self, t: TermId| s.terms.resize(t, 64, *signed);
         let (i0w, bw) = (wide(self, i0), wide(self, bt));
@@ -509,7 +542,13 @@ impl<'a> Explorer<'a> {
             return Some(Poly::konst(crate::term::to_signed(k, 64) as f64));
         }
         let text = super::render::render(&self.terms, t);
-        let name = if text.len() <= 24 && text.chars().all(|c| c.is_ascii_alphanumeric() || "_ ->.+-*/()[]".contains(c)) { text.clone() } else { format!("n{}", lp.line) };
+        // Named after the expression (`n`, `len / 4`), in parentheses when it
+        // has operators so that `16*(n - 1)` reads right in a formula.
+        let name = if text.len() <= 24 && text.chars().all(|c| c.is_ascii_alphanumeric() || "_ ->.+-*/()[]".contains(c)) {
+            if text.contains(' ') && !(text.starts_with('(') && text.ends_with(')')) { format!("({text})") } else { text.clone() }
+        } else {
+            format!("{}_trips", loop_pcv_name(f, lp))
+        };
         let ctx = pre.frame().ctx;
         let v = self.vars.intern(
             VarKey::Counted { ctx, header: lp.header, func: f.name.clone(), def: text.clone() },
@@ -525,6 +564,44 @@ impl<'a> Explorer<'a> {
     }
 }
 
+/// A loop's PCV name without a line number: `iters_VAR` after the first
+/// variable of its condition that the loop changes (`iters_lo` for
+/// `while (lo < hi)`, `iters_e` for `while (e)`), else `iters`. Names stay
+/// the same when lines move; `Vars::intern` keeps them unique.
+fn loop_pcv_name(f: &Function, lp: &Loop) -> String {
+    let modified = modified_locals(f, lp);
+    let mut found: Option<String> = None;
+    if let Some((cond, _)) = simple_header(f, lp) {
+        let mut todo = vec![&cond];
+        while let Some(e) = todo.pop() {
+            match e {
+                Expr::Local(l) => {
+                    let name = &f.locals[*l].name;
+                    let plain = name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') && !name.starts_with("tmp");
+                    if found.is_none() && plain && modified.contains(l) {
+                        found = Some(name.clone());
+                    }
+                }
+                Expr::Bin { a, b, .. } => {
+                    todo.push(b);
+                    todo.push(a);
+                }
+                Expr::Un { a, .. } | Expr::Cast { a, .. } => todo.push(a),
+                Expr::Load { addr, .. } => todo.push(addr),
+                Expr::PtrAdd { base, offset } => {
+                    todo.push(offset);
+                    todo.push(base);
+                }
+                _ => {}
+            }
+        }
+    }
+    match found {
+        Some(v) => format!("iters_{v}"),
+        None => "iters".to_string(),
+    }
+}
+
 fn cond_lhs(e: &Expr) -> Expr {
     match e {
         Expr::Bin { a, .. } => (**a).clone(),
@@ -532,8 +609,8 @@ fn cond_lhs(e: &Expr) -> Expr {
     }
 }
 
-fn line_of(f: &Function, b: BlockId) -> u32 {
-    f.blocks.get(b).map(|bl| bl.insts.last().map(|i| i.span.start_line).unwrap_or(bl.term_span.start_line)).unwrap_or(0)
+fn return_line(f: &Function, b: BlockId) -> u32 {
+    f.blocks.get(b).map(|bl| bl.term_span.start_line).unwrap_or(0)
 }
 
 fn strip_cast(e: &Expr) -> &Expr {

@@ -16,6 +16,9 @@ pub enum VarKey {
     CallArg { ctx: u64, site: u32, arg: usize },
     /// Cost of a function we know nothing about.
     UnknownCost { callee: String },
+    /// Cost of a call through a function pointer whose target is not known
+    /// on the path (`cmp`, `ops->lookup`).
+    IndirectCost { expr: String },
 }
 
 #[derive(Clone, Debug, Serialize)]

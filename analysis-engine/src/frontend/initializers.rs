@@ -130,10 +130,15 @@ impl Walk<'_, '_, '_> {
             }
             "pointer_expression" if v.child_by_field_name("operator").map(text).as_deref() == Some("&") => {
                 let arg = v.child_by_field_name("argument")?;
-                (arg.kind() == "identifier" && self.env.globals.contains_key(&text(arg))).then(|| InitValue::Addr { global: text(arg), off: 0 })
+                let name = text(arg);
+                (arg.kind() == "identifier" && (self.env.globals.contains_key(&name) || self.env.function_returns.contains_key(&name))).then(|| InitValue::Addr { global: name, off: 0 })
             }
             "identifier" => {
-                let g = self.env.globals.get(&text(v))?;
+                let name = text(v);
+                // A function's name is its address (an ops table's member).
+                let Some(g) = self.env.globals.get(&name) else {
+                    return self.env.function_returns.contains_key(&name).then_some(InitValue::Addr { global: name, off: 0 });
+                };
                 matches!(g.ty, CType::Array(..)).then(|| InitValue::Addr { global: g.name.clone(), off: 0 })
             }
             _ => None,

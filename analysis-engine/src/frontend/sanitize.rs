@@ -162,6 +162,28 @@ fn rewrite_word(t: &mut Vec<u8>, markers: &mut Vec<Marker>, start: usize, end: u
                 blank(t, start, close);
             }
         }
+    } else if word == "__builtin_offsetof" {
+        // tree-sitter knows `offsetof(type, member)` only under that name.
+        blank(t, start, end);
+        t[start..start + 8].copy_from_slice(b"offsetof");
+    } else if word == "__attribute__" || word == "__attribute" {
+        // `__attribute__((section(".maps"), used))` after a declarator or
+        // between specifiers trips tree-sitter (a top-level declaration
+        // followed by a function reads as an old-style definition). Blank
+        // it unless it says something about layout, which env.rs reads;
+        // a layout attribute after a declarator becomes a marker.
+        let open = next_non_space(t, end);
+        if t.get(open) == Some(&b'(') {
+            if let Some(close) = matching_paren(t, open) {
+                let inner = String::from_utf8_lossy(&t[open..close]).into_owned();
+                let layout = ["packed", "aligned", "mode", "vector_size", "transparent_union"].iter().any(|w| inner.contains(w));
+                if !layout {
+                    blank(t, start, close);
+                } else {
+                    blank_trailing_attribute(t, markers, start, end);
+                }
+            }
+        }
     } else if is_loop_macro(word) {
         rewrite_loop_macro(t, markers, start, end, word);
     } else if CONTAINER_MACROS.contains(&word) {
@@ -174,9 +196,44 @@ fn rewrite_word(t: &mut Vec<u8>, markers: &mut Vec<Marker>, start: usize, end: u
     }
 }
 
+/// `__attribute__((...))` after a declarator (`} map __attribute__((section(".maps")));`,
+/// `char lic[] __attribute__((section("license"))) = "GPL";`): a GNU
+/// position tree-sitter-c cannot parse, which macros such as libbpf's
+/// `SEC(...)` produce. Blanked; `aligned(N)` and `packed` are kept as
+/// markers like the kernel's `__aligned(N)`.
+fn blank_trailing_attribute(t: &mut [u8], markers: &mut Vec<Marker>, start: usize, end: usize) {
+    let before = t[..start].iter().rposition(|b| !b.is_ascii_whitespace()).map(|k| t[k]);
+    if !before.is_some_and(|b| is_ident_byte(b) || b == b']') {
+        return;
+    }
+    let open = next_non_space(t, end);
+    if t.get(open) != Some(&b'(') {
+        return;
+    }
+    let Some(close) = matching_paren(t, open) else { return };
+    let after = next_non_space(t, close);
+    let follows = t.get(after).copied();
+    let chained = t[after..].starts_with(b"__attribute");
+    if !(matches!(follows, Some(b';' | b'=' | b',')) || chained) {
+        return;
+    }
+    let args = String::from_utf8_lossy(&t[open..close]).into_owned();
+    if let Some(k) = args.find("aligned") {
+        let rest = &args[k + "aligned".len()..];
+        let rest = rest.trim_start_matches('_').trim_start();
+        let n = rest.strip_prefix('(').and_then(|r| r.split(')').next()).map(|n| n.trim().to_string());
+        markers.push(Marker { byte: start, kind: MarkerKind::Aligned(n.unwrap_or_else(|| "16".into())) });
+    }
+    if args.contains("packed") {
+        markers.push(Marker { byte: start, kind: MarkerKind::Packed });
+    }
+    blank(t, start, close);
+}
+
 pub fn is_loop_macro(word: &str) -> bool {
     (word.starts_with("list_for_each") || word.starts_with("hlist_for_each") || word.starts_with("bpf_for_each"))
         && !word.ends_with("_h")
+        && word != "bpf_for_each_map_elem"
 }
 
 /// `list_for_each_entry(pos, head, member)` → `for                (pos; head; member)`:
@@ -231,6 +288,18 @@ fn blank_type_keywords(t: &mut [u8], markers: &mut Vec<Marker>, open: usize, clo
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn attributes_after_declarators_are_blanked() {
+        let src = b"struct { int a; } m __attribute__((section(\".maps\"), used));\nchar l[] __attribute__((section(\"license\"))) = \"GPL\";\nstruct s { int a; } __attribute__((packed));\n";
+        let s = super::sanitize(src);
+        let text = String::from_utf8_lossy(&s.text);
+        assert!(!text.lines().next().unwrap_or("").contains("__attribute__"), "{text}");
+        assert!(!text.lines().nth(1).unwrap_or("").contains("__attribute__"), "{text}");
+        // After a struct body tree-sitter reads it: kept.
+        assert!(text.lines().nth(2).unwrap_or("").contains("__attribute__((packed))"), "{text}");
+        assert_eq!(s.text.len(), src.len());
+    }
+
     use super::*;
 
     #[test]

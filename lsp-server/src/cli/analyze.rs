@@ -1,5 +1,5 @@
 use anyhow::{Context, Result};
-use perfi_engine::analysis::{analyze_function, FuncTable, Lowered, Program, Status};
+use perfi_engine::analysis::{analyze_function_sized, table_obj_sizes, FuncTable, Lowered, ObjSizes, Program, Status};
 use perfi_engine::cancel::CancelToken;
 use perfi_engine::config::{Budgets, Config};
 use perfi_engine::ir::{Function, InstKind};
@@ -53,46 +53,92 @@ enum Rendered {
     Json(serde_json::Value),
 }
 
+/// Up to this many functions, the biggest are analyzed first (so that the
+/// longest analysis does not start last and leave the other cores idle);
+/// above it, in output order, so that what is printed can be dropped.
+const REORDER_MAX: usize = 512;
+
 /// Analyze the jobs (file, function) on as many threads as there are cores
-/// (at most 4): functions are independent, each gets its own solver.
-fn analyze_parallel(prog: &Program, cfgs: &[Option<Config>], jobs: &[(usize, usize)], format: Format, cancel: &CancelToken) -> HashMap<(usize, usize), Rendered> {
+/// (at most 4): functions are independent, each gets its own solver (Z3
+/// solvers are reused per thread, `solver.rs`). Results arrive through
+/// `deliver` in the jobs' order as soon as they and all before them are
+/// done: memory holds the functions being analyzed and those finished
+/// ahead of a slower one, not everything printed so far.
+fn analyze_parallel(
+    prog: &Program,
+    cfgs: &[Option<Config>],
+    jobs: &[(usize, usize)],
+    format: Format,
+    cancel: &CancelToken,
+    mut deliver: impl FnMut(usize, Rendered) -> Result<()>,
+) -> Result<()> {
     let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 4).min(jobs.len().max(1));
     let next = AtomicUsize::new(0);
     // What the threads share: plain data (the program's type environment
     // keeps `Rc` caches and stays here).
-    let tables: Vec<FuncTable> = prog.files.iter().map(|fa| prog.table_for(&fa.path)).collect();
-    let mut work: Vec<(&str, &Lowered, usize, usize)> = jobs.iter().map(|&(fi, li)| (prog.files[fi].path.as_str(), &prog.files[fi].functions[li], fi, li)).collect();
-    // Biggest first, so that the longest analysis does not start last and
-    // leave the other cores idle at the end.
-    let mut memo = HashMap::new();
-    let mut size = |fi: usize, l: &Lowered| l.ir.as_ref().map(|f| inlined_size(f, &tables[fi], &mut memo, 0)).unwrap_or(0);
-    let mut sized: Vec<(u64, (&str, &Lowered, usize, usize))> = work.drain(..).map(|w| (size(w.2, w.1), w)).collect();
-    sized.sort_by(|a, b| b.0.cmp(&a.0));
-    work.extend(sized.into_iter().map(|(_, w)| w));
-    let run = || {
-        let mut out = Vec::new();
-        while let Some(&(path, l, fi, li)) = work.get(next.fetch_add(1, Ordering::Relaxed)) {
+    let tables: Vec<FuncTable> = prog.files.iter().enumerate().map(|(fi, fa)| if cfgs[fi].is_some() { prog.table_for(&fa.path) } else { FuncTable::new() }).collect();
+    let sizes: Vec<ObjSizes> = tables.iter().map(table_obj_sizes).collect();
+    let mut order: Vec<usize> = (0..jobs.len()).collect();
+    if jobs.len() <= REORDER_MAX {
+        let mut memo = HashMap::new();
+        let weights: Vec<u64> = jobs.iter().map(|&(fi, li)| prog.files[fi].functions[li].ir.as_ref().map(|f| inlined_size(f, &tables[fi], &mut memo, 0)).unwrap_or(0)).collect();
+        order.sort_by(|&a, &b| weights[b].cmp(&weights[a]));
+    }
+    // Plain data for the threads (a `Program` holds `Rc`s).
+    let work: Vec<(&str, &Lowered, usize)> = jobs.iter().map(|&(fi, li)| (prog.files[fi].path.as_str(), &prog.files[fi].functions[li], fi)).collect();
+    let (tx, rx) = std::sync::mpsc::channel::<(usize, Rendered)>();
+    let run = |tx: std::sync::mpsc::Sender<(usize, Rendered)>| {
+        while let Some(&k) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
+            if cancel.is_cancelled() {
+                break;
+            }
+            let (path, l, fi) = work[k];
             let (Ok(f), Some(cfg)) = (&l.ir, &cfgs[fi]) else { continue };
-            let iface = analyze_function(&Arc::new(f.clone()), &l.info, &tables[fi], cfg, cfg.budgets, cfg.resolution, cancel);
+            let iface = analyze_function_sized(&Arc::new(f.clone()), &l.info, &tables[fi], &sizes[fi], cfg, cfg.budgets, cfg.resolution, cancel);
             let r = match format {
                 Format::Text => Rendered::Text(output::text_with(path, &iface, cfg.resolution, Some(&cfg.hardware))),
                 Format::Python => Rendered::Text(output::python(&iface)),
                 Format::Json => Rendered::Json(output::json(&iface)),
             };
-            out.push(((fi, li), r));
-        }
-        out
-    };
-    let mut results = HashMap::new();
-    std::thread::scope(|s| {
-        let handles: Vec<_> = (0..threads).filter_map(|_| std::thread::Builder::new().stack_size(crate::STACK).spawn_scoped(s, run).ok()).collect();
-        for h in handles {
-            if let Ok(v) = h.join() {
-                results.extend(v);
+            drop(iface);
+            if tx.send((k, r)).is_err() {
+                break;
             }
         }
-    });
-    results
+    };
+    std::thread::scope(|s| -> Result<()> {
+        for _ in 0..threads {
+            let tx = tx.clone();
+            let run = &run;
+            std::thread::Builder::new().stack_size(crate::STACK).spawn_scoped(s, move || run(tx)).context("starting an analysis thread")?;
+        }
+        drop(tx);
+        let mut ahead: HashMap<usize, Rendered> = HashMap::new();
+        let mut want = 0;
+        while want < jobs.len() {
+            if let Some(r) = ahead.remove(&want) {
+                let res = deliver(want, r);
+                if res.is_err() {
+                    // Stop the threads before reporting.
+                    cancel.cancel();
+                    return res;
+                }
+                want += 1;
+                continue;
+            }
+            match rx.recv() {
+                Ok((k, r)) => {
+                    ahead.insert(k, r);
+                }
+                Err(_) => {
+                    cancel.cancel();
+                    let (fi, li) = jobs[want];
+                    anyhow::bail!("internal error: the analysis of {} did not finish", prog.files[fi].functions[li].info.name);
+                }
+            }
+        }
+        Ok(())
+    })
 }
 
 /// Blocks of a function with every call inlined (as the executor does), a
@@ -153,7 +199,6 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let requested = |fa: &perfi_engine::analysis::FileAnalysis| files.iter().any(|f| f.to_string_lossy() == fa.path);
     let wanted = |name: &str| args.function.as_ref().is_none_or(|n| n == name);
     let mut cfgs = Vec::new();
-    let mut jobs = Vec::new();
     for (fi, fa) in prog.files.iter().enumerate() {
         if !requested(fa) {
             cfgs.push(None);
@@ -163,79 +208,192 @@ pub fn run(args: Args) -> Result<ExitCode> {
         if let Some(b) = budgets {
             cfg.budgets = b;
         }
+        let _ = fi;
+        // Missing headers, `#error`: said once per file, on stderr.
+        for n in preprocessor_notes(fa) {
+            eprintln!("perfi: note: {n}");
+        }
         cfgs.push(Some(cfg));
-        for (li, l) in fa.functions.iter().enumerate() {
-            if l.ir.is_ok() && wanted(&l.info.name) {
-                jobs.push((fi, li));
+    }
+    if let Some(n) = &args.function {
+        let found = prog.files.iter().enumerate().any(|(fi, fa)| cfgs[fi].is_some() && fa.functions.iter().any(|l| &l.info.name == n));
+        anyhow::ensure!(found, "no function named `{n}` in the given paths");
+    }
+    let hw_name = cfgs.iter().flatten().last().map(|c| c.hardware.name.clone()).unwrap_or_default();
+    let res_used = cfgs.iter().flatten().last().map(|c| c.resolution).unwrap_or(10.0);
+    // Output in the files' and functions' order, streamed: what is
+    // written is not kept. JSON is written piece by piece with the layout
+    // `serde_json::to_string_pretty` gives the whole document.
+    let mut out = Out::new();
+    match args.format {
+        Format::Json => out.write("{\n  \"files\": [")?,
+        Format::Python => out.write(output::PY_PRELUDE)?,
+        Format::Text => {}
+    }
+    let requested_files: Vec<usize> = (0..prog.files.len()).filter(|&fi| cfgs[fi].is_some()).collect();
+    // Per file, the functions to print; an entry's analysis job, if any.
+    let mut items: Vec<(usize, usize, Option<usize>)> = Vec::new();
+    {
+        let mut k = 0;
+        for &fi in &requested_files {
+            if !prog.files[fi].functions.iter().any(|l| wanted(&l.info.name)) {
+                // Only the file's header (JSON: a file with no functions).
+                items.push((fi, usize::MAX, None));
+                continue;
+            }
+            for (li, l) in prog.files[fi].functions.iter().enumerate() {
+                if !wanted(&l.info.name) {
+                    continue;
+                }
+                if l.ir.is_ok() {
+                    items.push((fi, li, Some(k)));
+                    k += 1;
+                } else {
+                    items.push((fi, li, None));
+                }
             }
         }
     }
-    let mut results = analyze_parallel(&prog, &cfgs, &jobs, args.format, &cancel);
-    let mut out_files = Vec::new();
-    let mut text = String::new();
-    let mut py = String::from(output::PY_PRELUDE);
-    let mut hw_name = String::new();
-    let mut res_used = 10.0;
-    let mut found = false;
-    for (fi, fa) in prog.files.iter().enumerate() {
-        let Some(cfg) = &cfgs[fi] else { continue };
-        hw_name = cfg.hardware.name.clone();
-        res_used = cfg.resolution;
-        let mut funcs = Vec::new();
-        for (li, l) in fa.functions.iter().enumerate() {
-            if !wanted(&l.info.name) {
+    let mut pos = 0; // next item to print
+    let mut file_open: Option<usize> = None;
+    let mut first_file = true;
+    let mut first_fn = true;
+    let json_fmt = args.format == Format::Json;
+    // Prints items up to (and including) the job `upto` (None: all).
+    let mut print_until = |out: &mut Out, upto: Option<(usize, Rendered)>| -> Result<()> {
+        let mut job = upto;
+        while pos < items.len() {
+            let (fi, li, k) = items[pos];
+            if json_fmt && file_open != Some(fi) {
+                open_json_file(out, &mut file_open, fi, &mut first_file, &mut first_fn, &prog)?;
+            }
+            if li == usize::MAX {
+                pos += 1;
                 continue;
             }
-            found = true;
-            match &l.ir {
-                Ok(_) => {
-                    let Some(r) = results.remove(&(fi, li)) else { anyhow::bail!("internal error: the analysis of {} did not finish", l.info.name) };
-                    match (r, args.format) {
-                        (Rendered::Json(j), _) => funcs.push(j),
-                        (Rendered::Text(t), Format::Python) => py.push_str(&t),
-                        (Rendered::Text(t), _) => {
-                            text.push_str(&t);
-                            text.push('\n');
+            let l = &prog.files[fi].functions[li];
+            match k {
+                Some(k) => {
+                    let Some((jk, r)) = job.take() else { return Ok(()) };
+                    if jk != k {
+                        anyhow::bail!("internal error: results out of order");
+                    }
+                    match r {
+                        Rendered::Json(j) => json_function(out, &j, &mut first_fn)?,
+                        Rendered::Text(t) => {
+                            out.write(&t)?;
+                            if args.format == Format::Text {
+                                out.write("\n")?;
+                            }
                         }
                     }
                 }
-                Err(e) => {
-                    text.push_str(&format!("{}  {}:{}-{}  {e}\n\n", l.info.name, fa.path, l.info.range.start_line, l.info.range.end_line));
-                    py.push_str(&format!("# {}: {e}\n\n", l.info.name));
-                    funcs.push(json!({
-                        "name": l.info.name,
-                        "range": {"start_line": l.info.range.start_line, "end_line": l.info.range.end_line},
-                        "status": Status::Unsupported,
-                        "reason": e,
-                        "paths": 0, "analysis_ms": 0.0, "pcvs": [], "cases": [], "resolutions": [],
-                        "secret_findings": [],
-                    }));
+                None => {
+                    let e = l.ir.as_ref().err().map(String::as_str).unwrap_or_default();
+                    let fa = &prog.files[fi];
+                    match args.format {
+                        Format::Text => out.write(&format!("{}  {}:{}-{}  {e}\n\n", l.info.name, fa.path, l.info.range.start_line, l.info.range.end_line))?,
+                        Format::Python => out.write(&format!("# {}: {e}\n\n", l.info.name))?,
+                        Format::Json => {
+                            let j = json!({
+                                "name": l.info.name,
+                                "range": {"start_line": l.info.range.start_line, "end_line": l.info.range.end_line},
+                                "status": Status::Unsupported,
+                                "reason": e,
+                                "paths": 0, "analysis_ms": 0.0, "pcvs": [], "cases": [], "resolutions": [],
+                                "secret_findings": [],
+                            });
+                            json_function(out, &j, &mut first_fn)?;
+                        }
+                    }
                 }
             }
+            pos += 1;
         }
-        let notes = preprocessor_notes(fa);
-        for n in &notes {
-            eprintln!("perfi: note: {n}");
+        Ok(())
+    };
+    let jobs: Vec<(usize, usize)> = items.iter().filter(|it| it.2.is_some()).map(|it| (it.0, it.1)).collect();
+    analyze_parallel(&prog, &cfgs, &jobs, args.format, &cancel, |k, r| print_until(&mut out, Some((k, r))))?;
+    print_until(&mut out, None)?;
+    if json_fmt {
+        if file_open.is_some() {
+            close_json_file(&mut out, first_fn, file_open.map(|fi| prog.files[fi].path.as_str()).unwrap_or_default())?;
+            out.write("\n  ]")?;
+        } else {
+            out.write("]")?;
         }
-        out_files.push(json!({"path": fa.path, "functions": funcs, "preprocessor_notes": notes}));
+        out.write(&format!(
+            ",\n  \"hardware\": {},\n  \"perfi_version\": {},\n  \"resolution\": {}\n}}\n",
+            serde_json::to_string(&hw_name)?,
+            serde_json::to_string(perfi_engine::VERSION)?,
+            serde_json::to_string(&json!(res_used))?
+        ))?;
     }
-    if let Some(n) = &args.function {
-        anyhow::ensure!(found, "no function named `{n}` in the given paths");
-    }
-    match args.format {
-        Format::Json => super::emit(&format!(
-            "{}\n",
-            serde_json::to_string_pretty(&json!({
-                "perfi_version": perfi_engine::VERSION,
-                "resolution": res_used,
-                "hardware": hw_name,
-                "files": out_files,
-            }))?
-        ))?,
-        Format::Text => super::emit(&text)?,
-        Format::Python => super::emit(&py)?,
-    }
+    out.finish()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Standard output, buffered; a reader that went away is not an error
+/// (the rest of the output is simply not needed).
+struct Out {
+    w: std::io::BufWriter<std::io::Stdout>,
+    broken: bool,
+}
+
+impl Out {
+    fn new() -> Out {
+        Out { w: std::io::BufWriter::with_capacity(1 << 16, std::io::stdout()), broken: false }
+    }
+    fn write(&mut self, s: &str) -> Result<()> {
+        use std::io::Write;
+        if self.broken {
+            return Ok(());
+        }
+        match self.w.write_all(s.as_bytes()) {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+                self.broken = true;
+                Ok(())
+            }
+            Err(e) => Err(anyhow::Error::new(e).context("writing to stdout")),
+            Ok(()) => Ok(()),
+        }
+    }
+    fn finish(&mut self) -> Result<()> {
+        use std::io::Write;
+        match self.w.flush() {
+            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe && !self.broken => Err(anyhow::Error::new(e).context("writing to stdout")),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// `s` pretty-printed and indented by `n` spaces (all lines but the first).
+fn indented(v: &serde_json::Value, n: usize) -> Result<String> {
+    let text = serde_json::to_string_pretty(v)?;
+    let pad = " ".repeat(n);
+    Ok(text.replace('\n', &format!("\n{pad}")))
+}
+
+fn json_function(out: &mut Out, j: &serde_json::Value, first_fn: &mut bool) -> Result<()> {
+    out.write(if *first_fn { "\n        " } else { ",\n        " })?;
+    *first_fn = false;
+    out.write(&indented(j, 8)?)
+}
+
+fn close_json_file(out: &mut Out, first_fn: bool, path: &str) -> Result<()> {
+    out.write(if first_fn { "]" } else { "\n      ]" })?;
+    out.write(&format!(",\n      \"path\": {}\n    }}", serde_json::to_string(path)?))
+}
+
+fn open_json_file(out: &mut Out, file_open: &mut Option<usize>, fi: usize, first_file: &mut bool, first_fn: &mut bool, prog: &Program) -> Result<()> {
+    if let Some(prev) = *file_open {
+        close_json_file(out, *first_fn, &prog.files[prev].path)?;
+    }
+    out.write(if *first_file { "\n    {\n      \"functions\": [" } else { ",\n    {\n      \"functions\": [" })?;
+    *first_file = false;
+    *first_fn = true;
+    *file_open = Some(fi);
+    Ok(())
 }
 
 /// What the preprocessor said about a requested file (missing headers,

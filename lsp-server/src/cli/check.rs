@@ -39,12 +39,30 @@ pub struct Args {
     /// Hardware model.
     #[arg(long)]
     pub hardware: Option<String>,
+    /// Folder of an on-disk cache of comparisons keyed by the semantic
+    /// keys of the function at REV and now (a CI system can keep it
+    /// between runs); created when missing.
+    #[arg(long)]
+    pub cache: Option<PathBuf>,
 }
 
+/// What a run did: functions compared (both versions analyzed), taken
+/// from the cache, and files skipped because nothing they depend on
+/// changed since the baseline.
+#[derive(Default)]
+pub struct Counts {
+    pub analyzed: usize,
+    pub cached: usize,
+    pub files_skipped: usize,
+}
+
+/// One function that got slower: its slower input classes, the largest
+/// slowdown first (never empty).
 pub struct Finding {
     pub path: PathBuf,
     pub line: u32,
-    pub reg: Regression,
+    pub function: String,
+    pub regs: Vec<Regression>,
 }
 
 /// git with the repository's hooks that run programs turned off (see
@@ -100,13 +118,81 @@ fn old_program(rev: &str, path: &Path, old: &[u8], new_prog: &Program) -> Result
     for fa in new_prog.files.iter().skip(1) {
         let p = PathBuf::from(&fa.path);
         if let Some(bytes) = git_show(rev, &p)? {
+            // Siblings were lowered only in the functions reached
+            // (`lazy.rs`): the same cut at the baseline, so that keys of
+            // unchanged functions compare equal.
+            let names: std::collections::HashSet<String> = fa.functions.iter().map(|l| l.info.name.clone()).collect();
+            let bytes = perfi_engine::lazy::keep_named(&bytes, &names);
             sources.push(Arc::new(SourceFile::parse(p.to_string_lossy(), &bytes)?));
         }
     }
     Ok(Program::from_sources(sources, &mut cache))
 }
 
-fn check_file(args: &Args, path: &Path, cancel: &CancelToken) -> Result<Vec<Finding>> {
+/// A cached comparison: its regressions as JSON (see `finding_json`).
+fn cached_regressions(v: &Value) -> Option<Vec<Regression>> {
+    let mut out = Vec::new();
+    for r in v.as_array()? {
+        let witness = r.get("witness")?.as_object()?.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        out.push(Regression {
+            function: r.get("function")?.as_str()?.to_string(),
+            case: r.get("case")?.as_str()?.to_string(),
+            old_instructions: r.get("old_instructions")?.as_f64()?,
+            new_instructions: r.get("new_instructions")?.as_f64()?,
+            witness,
+            old_formula: r.get("old_formula")?.as_str()?.to_string(),
+            new_formula: r.get("new_formula")?.as_str()?.to_string(),
+        });
+    }
+    Some(out)
+}
+
+/// One finding per function: its slower input classes, the largest
+/// slowdown first.
+fn push_finding(out: &mut Vec<Finding>, path: &Path, line: u32, function: &str, regs: &[Regression]) {
+    let regs: Vec<Regression> = crate::lsp::render::by_slowdown(regs).into_iter().cloned().collect();
+    if !regs.is_empty() {
+        out.push(Finding { path: path.to_path_buf(), line, function: function.to_string(), regs });
+    }
+}
+
+fn finding_json(r: &Regression) -> Value {
+    json!({"function": r.function, "case": r.case, "old_instructions": r.old_instructions, "new_instructions": r.new_instructions,
+           "witness": r.witness, "old_formula": r.old_formula, "new_formula": r.new_formula})
+}
+
+/// Files changed since `rev` (tracked files, staged or not), relative to
+/// the repository's top folder, and that folder.
+fn changed_since(rev: &str, dir: &Path) -> Result<(PathBuf, Vec<PathBuf>)> {
+    let top = git(dir, &["rev-parse", "--show-toplevel"])?;
+    if !top.status.success() {
+        bail!("git rev-parse --show-toplevel in {}: {}", dir.display(), String::from_utf8_lossy(&top.stderr).trim());
+    }
+    let top = PathBuf::from(String::from_utf8_lossy(&top.stdout).trim());
+    let out = git(dir, &["diff", "--name-only", "--no-renames", rev, "--"])?;
+    if !out.status.success() {
+        bail!("git diff --name-only {rev}: {}", String::from_utf8_lossy(&out.stderr).trim());
+    }
+    Ok((top.clone(), String::from_utf8_lossy(&out.stdout).lines().filter(|l| !l.is_empty()).map(|l| top.join(l)).collect()))
+}
+
+/// Folders whose `.c` files may have changed meaning since the baseline;
+/// None when a change can reach any file (a header, configuration or
+/// compile flags changed).
+fn changed_folders(changed: &[PathBuf]) -> Option<std::collections::HashSet<PathBuf>> {
+    let mut dirs = std::collections::HashSet::new();
+    for p in changed {
+        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if name.ends_with(".c") {
+            dirs.insert(p.parent().map(Path::to_path_buf).unwrap_or_default());
+        } else if name.ends_with(".h") || name.ends_with(".toml") || name == "compile_commands.json" || name == "compile_flags.txt" {
+            return None;
+        }
+    }
+    Some(dirs)
+}
+
+fn check_file(args: &Args, path: &Path, cancel: &CancelToken, cache: Option<&crate::disk_cache::DiskCache>, counts: &mut Counts) -> Result<Vec<Finding>> {
     let Some(old) = git_show(&args.baseline, path)? else { return Ok(vec![]) };
     let new_prog = Program::load(&[path.to_path_buf()]).with_context(|| format!("loading {}", path.display()))?;
     let old_prog = old_program(&args.baseline, path, &old, &new_prog)?;
@@ -122,14 +208,28 @@ fn check_file(args: &Args, path: &Path, cancel: &CancelToken) -> Result<Vec<Find
         let Ok(nir) = &l.ir else { continue };
         let Some(o) = ofa.functions.iter().find(|o| o.info.name == l.info.name) else { continue };
         let Ok(oir) = &o.ir else { continue };
-        if nkc.keys(nir, &l.info.name).sem == okc.keys(oir, &o.info.name).sem {
+        let (nsem, osem) = (nkc.keys(nir, &l.info.name).sem, okc.keys(oir, &o.info.name).sem);
+        if nsem == osem {
             continue;
         }
+        let line = l.info.name_span.start_line;
+        let ckey = crate::keys::h(("perfi check", perfi_engine::VERSION, osem, nsem));
+        if let Some(regs) = cache.and_then(|c| c.get(ckey)).and_then(|v| cached_regressions(&v)) {
+            counts.cached += 1;
+            push_finding(&mut out, path, line, &l.info.name, &regs);
+            continue;
+        }
+        counts.analyzed += 1;
         let new_i = analyze_function(&Arc::new(nir.clone()), &l.info, nkc.table(), &cfg, cfg.budgets, cfg.resolution, cancel);
         let old_i = analyze_function(&Arc::new(oir.clone()), &o.info, okc.table(), &cfg, cfg.budgets, cfg.resolution, cancel);
-        for reg in compare(&old_i, &new_i, cfg.resolution, cancel) {
-            out.push(Finding { path: path.to_path_buf(), line: l.info.name_span.start_line, reg });
+        let regs = compare(&old_i, &new_i, cfg.resolution, cancel);
+        if let Some(c) = cache {
+            // A cache that cannot be written only costs the next run time.
+            if let Err(e) = c.put(ckey, &Value::Array(regs.iter().map(finding_json).collect())) {
+                eprintln!("perfi check: {e:#}");
+            }
         }
+        push_finding(&mut out, path, line, &l.info.name, &regs);
     }
     Ok(out)
 }
@@ -144,41 +244,85 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let dir = files.first().and_then(|f| f.parent()).map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
     check_repo(&args.baseline, &dir)?;
     let cancel = CancelToken::new();
+    let cache = match &args.cache {
+        Some(d) => Some(crate::disk_cache::DiskCache::open(d)?),
+        None => None,
+    };
+    // Cost follows the diff: a file is lowered only when a `.c` file of its
+    // folder changed (calls resolve within a folder), unless a header or
+    // the configuration changed.
+    let (_, changed) = changed_since(&args.baseline, &dir)?;
+    let folders: Option<std::collections::HashSet<PathBuf>> = changed_folders(&changed).map(|ds| ds.iter().map(|d| d.canonicalize().unwrap_or_else(|_| d.clone())).collect());
+    let mut counts = Counts::default();
     let mut findings = Vec::new();
     for f in &files {
-        findings.extend(check_file(&args, f, &cancel).with_context(|| format!("checking {}", f.display()))?);
+        if let Some(dirs) = &folders {
+            let d = f.canonicalize().ok().and_then(|c| c.parent().map(Path::to_path_buf));
+            if !d.is_some_and(|d| dirs.contains(&d)) {
+                counts.files_skipped += 1;
+                continue;
+            }
+        }
+        findings.extend(check_file(&args, f, &cancel, cache.as_ref(), &mut counts).with_context(|| format!("checking {}", f.display()))?);
+    }
+    if std::env::var_os("PERFI_DEBUG_STATS").is_some() {
+        eprintln!("perfi check: {} function(s) analyzed, {} from the cache, {} file(s) unchanged", counts.analyzed, counts.cached, counts.files_skipped);
     }
     match args.format {
         Format::Text => super::emit(&text(&findings, files.len(), &args.baseline))?,
-        Format::Json => super::emit(&format!("{}\n", serde_json::to_string_pretty(&json_report(&findings, files.len(), &args.baseline))?))?,
+        Format::Json => {
+            let mut report = json_report(&findings, files.len(), &args.baseline);
+            report["functions_analyzed"] = json!(counts.analyzed);
+            report["functions_cached"] = json!(counts.cached);
+            report["files_skipped"] = json!(counts.files_skipped);
+            super::emit(&format!("{}\n", serde_json::to_string_pretty(&report)?))?
+        }
         Format::Sarif => super::emit(&format!("{}\n", serde_json::to_string_pretty(&sarif(&findings))?))?,
     }
     Ok(if findings.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
 fn message(f: &Finding) -> String {
-    crate::lsp::render::regression_message(&f.reg)
+    let regs: Vec<&Regression> = f.regs.iter().collect();
+    crate::lsp::render::regression_summary(&regs).unwrap_or_else(|| format!("`{}` is slower than the baseline", f.function))
 }
 
 fn text(findings: &[Finding], files: usize, rev: &str) -> String {
     let mut s = String::new();
+    let mut classes = 0;
     for f in findings {
         s.push_str(&format!("{}:{}: warning: {}\n", f.path.display(), f.line, message(f)));
+        for r in f.regs.iter().skip(1) {
+            s.push_str(&format!("{}:{}: note: {}\n", f.path.display(), f.line, crate::lsp::render::regression_class(r)));
+        }
+        classes += f.regs.len();
     }
-    s.push_str(&format!("perfi check: {} regression(s) in {files} file(s) against {rev}\n", findings.len()));
+    s.push_str(&format!("perfi check: {} function(s) slower ({classes} input class(es)) in {files} file(s) against {rev}\n", findings.len()));
     s
 }
 
+fn class_json(r: &Regression) -> Value {
+    json!({
+        "case": r.case, "old_instructions": r.old_instructions, "new_instructions": r.new_instructions,
+        "witness": r.witness, "old_formula": r.old_formula, "new_formula": r.new_formula,
+        "message": crate::lsp::render::regression_class(r),
+    })
+}
+
+/// One entry per function; its fields are those of its largest slowdown,
+/// and `classes` lists every slower input class (that one first).
 fn json_report(findings: &[Finding], files: usize, rev: &str) -> Value {
     let regs: Vec<Value> = findings
         .iter()
-        .map(|f| {
-            json!({
-                "path": f.path.display().to_string(), "line": f.line, "function": f.reg.function, "case": f.reg.case,
-                "old_instructions": f.reg.old_instructions, "new_instructions": f.reg.new_instructions,
-                "witness": f.reg.witness, "old_formula": f.reg.old_formula, "new_formula": f.reg.new_formula,
+        .filter_map(|f| {
+            let top = f.regs.first()?;
+            Some(json!({
+                "path": f.path.display().to_string(), "line": f.line, "function": f.function, "case": top.case,
+                "old_instructions": top.old_instructions, "new_instructions": top.new_instructions,
+                "witness": top.witness, "old_formula": top.old_formula, "new_formula": top.new_formula,
                 "message": message(f),
-            })
+                "classes": f.regs.iter().map(class_json).collect::<Vec<_>>(),
+            }))
         })
         .collect();
     json!({"perfi_version": perfi_engine::VERSION, "baseline": rev, "files": files, "regressions": regs})
@@ -189,18 +333,36 @@ pub const RULE: &str = "perfi/regression";
 pub fn sarif(findings: &[Finding]) -> Value {
     let results: Vec<Value> = findings
         .iter()
-        .map(|f| {
-            json!({
+        .filter_map(|f| {
+            let top = f.regs.first()?;
+            let uri = f.path.to_string_lossy().trim_start_matches("./").to_string();
+            // The other slower classes, at the same place (SARIF 2.1.0 §3.27.22).
+            let related: Vec<Value> = f
+                .regs
+                .iter()
+                .skip(1)
+                .enumerate()
+                .map(|(i, r)| {
+                    json!({
+                        "id": i + 1,
+                        "physicalLocation": {"artifactLocation": {"uri": uri}, "region": {"startLine": f.line}},
+                        "message": {"text": crate::lsp::render::regression_class(r)},
+                    })
+                })
+                .collect();
+            Some(json!({
                 "ruleId": RULE,
                 "level": "warning",
                 "message": {"text": message(f)},
                 "locations": [{"physicalLocation": {
-                    "artifactLocation": {"uri": f.path.to_string_lossy().trim_start_matches("./")},
+                    "artifactLocation": {"uri": uri},
                     "region": {"startLine": f.line}
                 }}],
-                "properties": {"function": f.reg.function, "case": f.reg.case, "old_instructions": f.reg.old_instructions,
-                               "new_instructions": f.reg.new_instructions, "witness": f.reg.witness},
-            })
+                "relatedLocations": related,
+                "properties": {"function": f.function, "case": top.case, "old_instructions": top.old_instructions,
+                               "new_instructions": top.new_instructions, "witness": top.witness,
+                               "slower_classes": f.regs.len()},
+            }))
         })
         .collect();
     json!({

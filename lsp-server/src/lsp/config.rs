@@ -1,8 +1,12 @@
 //! Editor settings and how they combine with `perfi.toml`.
 //!
-//! Settings arrive in `initializationOptions` and in
-//! `workspace/didChangeConfiguration`, either at the top level or under a
-//! `perfi` key. They override the `perfi.toml` found above each file (or
+//! Settings arrive in `initializationOptions`, then, from a client that
+//! supports it, by `workspace/configuration` (section `perfi`, pulled after
+//! `initialized` and on every `workspace/didChangeConfiguration`); from
+//! other clients in the `didChangeConfiguration` payload, either at the top
+//! level or under a `perfi` key. A pulled section is the whole truth: a key
+//! it leaves out (or null) goes back to its default, so unsetting a setting
+//! in the editor works without a restart; pushed settings are merged. They override the `perfi.toml` found above each file (or
 //! at the workspace root). The server always starts from interactive
 //! budgets; `budgets` in the settings override them.
 
@@ -89,6 +93,18 @@ impl Settings {
         Ok(())
     }
 
+    /// The settings a pulled `perfi` section gives: defaults (with this
+    /// root) and the section. None when the client has no such section
+    /// (null or not an object): the settings stay as they are.
+    pub fn replaced(&self, section: &serde_json::Value) -> Result<Option<Settings>> {
+        if !section.is_object() {
+            return Ok(None);
+        }
+        let mut s = Settings { root: self.root.clone(), ..Settings::default() };
+        s.merge(section)?;
+        Ok(Some(s))
+    }
+
     pub fn budgets(&self) -> Budgets {
         let mut b = Budgets::interactive();
         let s = &self.budgets;
@@ -145,5 +161,22 @@ mod tests {
         assert_eq!(s.budgets().wall_ms, 100);
         assert!(s.merge(&json!({"resolution": -1})).is_err());
         assert!(s.merge(&json!({"baseline": "nope"})).is_err());
+    }
+
+    #[test]
+    fn a_pulled_section_replaces_the_settings() {
+        let mut s = Settings { root: Some(PathBuf::from("/w")), ..Settings::default() };
+        s.merge(&json!({"resolution": 5, "inlayHints": false})).unwrap();
+        // What VS Code answers for the section: every key, unset ones null.
+        let pulled = json!({"resolution": null, "hardware": "zen3", "baseline": "git", "inlayHints": true,
+                            "budgets": {"paths": null, "wallMs": 200}, "serverPath": "", "trace": {"server": "off"}});
+        let r = s.replaced(&pulled).unwrap().expect("an object replaces");
+        assert_eq!(r.resolution, None, "null: back to perfi.toml's value");
+        assert_eq!(r.hardware.as_deref(), Some("zen3"));
+        assert!(r.inlay_hints);
+        assert_eq!(r.budgets().wall_ms, 200);
+        assert_eq!(r.root, Some(PathBuf::from("/w")));
+        assert_eq!(s.replaced(&json!(null)).unwrap(), None, "no section: unchanged");
+        assert!(s.replaced(&json!({"resolution": 0})).is_err());
     }
 }

@@ -89,6 +89,10 @@ struct ClientCaps {
     progress: bool,
     inlay_refresh: bool,
     lens_refresh: bool,
+    /// `workspace/configuration`: settings are pulled from the client.
+    configuration: bool,
+    /// `workspace/didChangeConfiguration` can be registered dynamically.
+    config_registration: bool,
 }
 
 struct State {
@@ -145,6 +149,50 @@ fn is_c_document(uri: &Uri, language_id: &str) -> bool {
         let p = uri.path().as_str();
         p.ends_with(".c") || p.ends_with(".h")
     }
+}
+
+/// Pull the `perfi` section with `workspace/configuration` and make it the
+/// settings (see `Settings::replaced`). Some(changed), or None when the
+/// client has no such section (or did not answer).
+async fn pull_settings(s: &Shared) -> Option<bool> {
+    let items = vec![ConfigurationItem { scope_uri: None, section: Some("perfi".into()) }];
+    let value = match s.client.configuration(items).await {
+        Ok(v) => v.into_iter().next().unwrap_or(Value::Null),
+        Err(e) => {
+            s.client.log_message(MessageType::WARNING, format!("perfi: workspace/configuration failed: {}", e.message)).await;
+            return None;
+        }
+    };
+    let r = match s.state.write() {
+        Ok(mut st) => match st.settings.replaced(&value) {
+            Ok(Some(new)) => {
+                let changed = new != *st.settings;
+                st.settings = Arc::new(new);
+                Ok(Some(changed))
+            }
+            Ok(None) => Ok(None),
+            Err(e) => Err(e),
+        },
+        Err(_) => Ok(None),
+    };
+    match r {
+        Ok(changed) => changed,
+        Err(e) => {
+            // An invalid value: reported, the settings stay as they were.
+            s.client.show_message(MessageType::WARNING, format!("perfi: {e:#}")).await;
+            Some(false)
+        }
+    }
+}
+
+/// A diagnostic's related messages, each at the diagnostic's own range.
+fn related_info(v: &FileView, d: &view::DiagView, enc: Encoding) -> Option<Vec<DiagnosticRelatedInformation>> {
+    let uri = Uri::from_str(&v.uri).ok()?;
+    if d.related.is_empty() {
+        return None;
+    }
+    let range = byte_range(&v.rope, d.start, d.end, enc);
+    Some(d.related.iter().map(|m| DiagnosticRelatedInformation { location: Location { uri: uri.clone(), range }, message: m.clone() }).collect())
 }
 
 impl Shared {
@@ -225,6 +273,7 @@ impl Shared {
                 code: Some(NumberOrString::String(d.code.to_string())),
                 source: Some("perfi".into()),
                 message: d.message.clone(),
+                related_information: related_info(&v, d, enc),
                 ..Default::default()
             })
             .collect();
@@ -388,6 +437,8 @@ impl LanguageServer for Backend {
                 progress: flag("/window/workDoneProgress"),
                 inlay_refresh: flag("/workspace/inlayHint/refreshSupport"),
                 lens_refresh: flag("/workspace/codeLens/refreshSupport"),
+                configuration: flag("/workspace/configuration"),
+                config_registration: flag("/workspace/didChangeConfiguration/dynamicRegistration"),
             };
             let root = params
                 .workspace_folders
@@ -442,6 +493,23 @@ impl LanguageServer for Backend {
             if caps.progress {
                 tokio::spawn(progress_task(self.s.clone(), rx));
             }
+        }
+        if caps.configuration {
+            let s = self.s.clone();
+            tokio::spawn(async move {
+                if caps.config_registration {
+                    // Asks the client to tell us when `perfi` settings change.
+                    let reg = Registration {
+                        id: "perfi.configuration".into(),
+                        method: "workspace/didChangeConfiguration".into(),
+                        register_options: Some(json!({"section": "perfi"})),
+                    };
+                    let _ = s.client.register_capability(vec![reg]).await;
+                }
+                if pull_settings(&s).await == Some(true) {
+                    s.schedule_all();
+                }
+            });
         }
         if let Some(root) = root.filter(|r| r.is_dir()) {
             let w = self.s.worker.clone();
@@ -501,6 +569,15 @@ impl LanguageServer for Backend {
     }
 
     async fn did_change_configuration(&self, p: DidChangeConfigurationParams) {
+        // A client that answers `workspace/configuration` is asked (the
+        // notification's payload may be null or partial); others push.
+        if self.s.caps().configuration {
+            match pull_settings(&self.s).await {
+                Some(true) => return self.s.schedule_all(),
+                Some(false) => return,
+                None => {}
+            }
+        }
         let r = match self.s.state.write() {
             Ok(mut st) => {
                 let mut s = (*st.settings).clone();

@@ -27,6 +27,9 @@ pub struct LspClient {
     pub pending: Vec<Received>,
     /// Every server request seen (method names), e.g. for progress checks.
     pub server_requests: Vec<Value>,
+    /// The answer to `workspace/configuration` for section `perfi` (other
+    /// sections get null).
+    pub configuration: Value,
 }
 
 fn read_message(r: &mut impl BufRead) -> Option<Value> {
@@ -68,7 +71,7 @@ impl LspClient {
                 }
             }
         });
-        Ok(LspClient { child, stdin, rx, next_id: 1, pending: Vec::new(), server_requests: Vec::new() })
+        Ok(LspClient { child, stdin, rx, next_id: 1, pending: Vec::new(), server_requests: Vec::new(), configuration: Value::Null })
     }
 
     pub fn pid(&self) -> u32 {
@@ -121,8 +124,8 @@ impl LspClient {
         let method = m.get("method").and_then(|x| x.as_str()).unwrap_or("");
         let result = match method {
             "workspace/configuration" => {
-                let n = m.pointer("/params/items").and_then(|i| i.as_array()).map(|a| a.len()).unwrap_or(0);
-                Value::Array(vec![Value::Null; n])
+                let items = m.pointer("/params/items").and_then(|i| i.as_array()).cloned().unwrap_or_default();
+                Value::Array(items.iter().map(|i| if i["section"] == "perfi" { self.configuration.clone() } else { Value::Null }).collect())
             }
             _ => Value::Null,
         };

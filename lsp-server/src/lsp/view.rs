@@ -64,6 +64,8 @@ pub struct DiagView {
     pub severity: Severity,
     pub message: String,
     pub code: &'static str,
+    /// Related information at the same range (other slower input classes).
+    pub related: Vec<String>,
 }
 
 #[derive(Clone, Debug)]

@@ -405,7 +405,7 @@ impl Worker {
             let msg = format!("perfi: internal error while analyzing this version; please report it ({})", req.uri);
             self.emit(Event::Log(msg.clone()));
             // Answer waiting requests and show the problem instead of hanging.
-            let d = DiagView { start: 0, end: 0, severity: Severity::Information, message: msg, code: "perfi.internal" };
+            let d = DiagView { start: 0, end: 0, severity: Severity::Information, message: msg, code: "perfi.internal", related: vec![] };
             self.emit(Event::View(Arc::new(FileView { uri: req.uri.clone(), version: req.version, rope: req.rope.clone(), functions: vec![], structs: vec![], field_uses: vec![], diagnostics: vec![d], complete: true })));
         }
     }
@@ -490,7 +490,7 @@ impl Worker {
                 }
             }
         }
-        let prog = Program::from_sources(sources, &mut cache);
+        let prog = perfi_engine::lazy::from_sources_reached(sources, &mut cache);
         let mut deps = Vec::new();
         for fa in &prog.files {
             for f in fa.unit.files.iter().take(fa.unit.files.len().saturating_sub(1)) {
@@ -558,7 +558,7 @@ impl Worker {
             Some(f) => f,
             None => {
                 let e = perfi_engine::EngineError::Parse(req.path.to_string_lossy().into_owned());
-                let d = DiagView { start: 0, end: 0, severity: Severity::Information, message: format!("perfi: {e}"), code: "perfi.parse" };
+                let d = DiagView { start: 0, end: 0, severity: Severity::Information, message: format!("perfi: {e}"), code: "perfi.parse", related: vec![] };
                 self.emit(Event::View(Arc::new(FileView { uri: req.uri.clone(), version: req.version, rope: req.rope.clone(), functions: vec![], structs: vec![], field_uses: vec![], diagnostics: vec![d], complete: true })));
                 return Ok(());
             }
@@ -851,7 +851,7 @@ impl Worker {
         let mut uses: std::collections::BTreeMap<String, Vec<perfi_engine::hotfields::CaseUses>> = Default::default();
         let mut diagnostics = Vec::new();
         if let Some(w) = cfg_warning {
-            diagnostics.push(DiagView { start: 0, end: 0, severity: Severity::Information, message: w.to_string(), code: "perfi.config" });
+            diagnostics.push(DiagView { start: 0, end: 0, severity: Severity::Information, message: w.to_string(), code: "perfi.config", related: vec![] });
         }
         for (i, l) in fa.functions.iter().enumerate() {
             let info = &l.info;
@@ -903,10 +903,15 @@ impl Worker {
                         }
                     }
                     if let Some(r) = &iface.reason {
-                        diagnostics.push(DiagView { start: ns, end: ne, severity: Severity::Information, message: format!("{}: {r}", info.name), code: "perfi.partial" });
+                        diagnostics.push(DiagView { start: ns, end: ne, severity: Severity::Information, message: format!("{}: {r}", info.name), code: "perfi.partial", related: vec![] });
                     }
-                    for r in regressions.get(info.name.as_str()).map(|x| x.as_slice()).unwrap_or(&[]) {
-                        diagnostics.push(DiagView { start: ns, end: ne, severity: Severity::Warning, message: render::regression_message(r), code: "perfi.regression" });
+                    // One warning per function: the largest slowdown, the
+                    // other slower classes as related information.
+                    let regs = render::by_slowdown(regressions.get(info.name.as_str()).map(|x| x.as_slice()).unwrap_or(&[]));
+                    if let Some(message) = render::regression_summary(&regs) {
+                        v.hover.push_str(&render::regressions_hover(&regs));
+                        let related = regs.iter().skip(1).map(|r| render::regression_class(r)).collect();
+                        diagnostics.push(DiagView { start: ns, end: ne, severity: Severity::Warning, message, code: "perfi.regression", related });
                     }
                 }
                 (Err(reason), _) => {
@@ -921,7 +926,7 @@ impl Worker {
                         "pcvs": [], "cases": [], "resolutions": [], "secret_findings": [],
                     });
                     v.python = format!("# {}: {reason}\n\n", info.name);
-                    diagnostics.push(DiagView { start: ns, end: ne, severity: Severity::Information, message: format!("{}: {reason}", info.name), code: "perfi.unsupported" });
+                    diagnostics.push(DiagView { start: ns, end: ne, severity: Severity::Information, message: format!("{}: {reason}", info.name), code: "perfi.unsupported", related: vec![] });
                 }
                 (Ok(_), None) => continue,
             }
@@ -949,7 +954,7 @@ impl Worker {
         // its `#include` line, an `#error`), in the user's offsets already.
         for d in fa.unit.diagnostics.iter().filter(|d| d.path.to_string_lossy() == fa.path) {
             let end = super::view::line_end(main.user_text(), d.user_byte);
-            view.diagnostics.push(DiagView { start: d.user_byte, end, severity: pp_severity(&d.kind), message: format!("perfi: {}", d.message), code: "perfi.preprocessor" });
+            view.diagnostics.push(DiagView { start: d.user_byte, end, severity: pp_severity(&d.kind), message: format!("perfi: {}", d.message), code: "perfi.preprocessor", related: vec![] });
         }
         self.emit(Event::View(Arc::new(view)));
     }

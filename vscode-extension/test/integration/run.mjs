@@ -3,7 +3,13 @@
 // (driven by playwright-core) with a URL payload that makes the extension
 // host run suite.ts, takes the screenshots suite.ts asks for, and reports.
 //
-//   node test/integration/run.mjs [--perfi PATH] [--code-server ENTRY_JS] [--out DIR] [--vsix FILE]
+//   node test/integration/run.mjs [--perfi PATH] [--code-server ENTRY_JS] [--out DIR] [--vsix FILE] [--no-system-libz3]
+//
+// --no-system-libz3 runs everything in a private mount namespace
+// (unshare --mount as root, else with a user namespace) where the system's libz3.so.4 is an empty
+// file bind-mounted over the real one: the packaged server must load the
+// copy bundled beside it. The runner checks that the hiding works (the
+// unbundled --perfi binary fails to start there) before the test.
 //
 // Without --vsix it tests vscode-extension/ itself with perfi.serverPath =
 // PATH; with --vsix, the installed package and its bundled binary.
@@ -12,7 +18,7 @@
 // under a temporary folder, so the baseline is its HEAD and nothing is
 // written into the repository.
 
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -35,6 +41,32 @@ const entry = arg('--code-server', path.join(os.homedir(), '.cache/perfi/code-se
 const outDir = path.resolve(arg('--out', path.join(extDir, 'test-output')));
 const vsix = arg('--vsix', undefined);
 const chromePath = arg('--chromium', '/usr/bin/chromium');
+const hideZ3 = process.argv.includes('--no-system-libz3');
+const SYSTEM_Z3 = '/usr/lib/x86_64-linux-gnu/libz3.so.4';
+
+if (hideZ3 && !process.env.PERFI_IT_Z3_HIDDEN) {
+  // Run this script again in a mount namespace with the system libz3 hidden.
+  if (!vsix) {
+    console.error('integration: --no-system-libz3 needs --vsix (only the package bundles libz3)');
+    process.exit(1);
+  }
+  const empty = path.join(os.tmpdir(), `perfi-it-empty-${process.pid}`);
+  fs.writeFileSync(empty, '');
+  const script = 'mount --bind "$1" "$2" || exit 97; shift 2; exec "$@"';
+  // As root a mount namespace is enough; otherwise a user namespace that
+  // maps the user to root in it (where the kernel allows them).
+  const ns = process.getuid?.() === 0 ? ['--mount'] : ['--user', '--map-root-user', '--mount'];
+  const r = spawnSync('unshare', [...ns, '--propagation', 'private', 'sh', '-c', script, 'sh', empty, SYSTEM_Z3, process.execPath, ...process.argv.slice(1)], {
+    stdio: 'inherit',
+    env: { ...process.env, PERFI_IT_Z3_HIDDEN: '1' },
+  });
+  fs.rmSync(empty, { force: true });
+  if (r.error || r.status === 97) {
+    console.error(`integration: FAIL: cannot hide ${SYSTEM_Z3} (unshare --mount needs root or user namespaces): ${r.error ?? 'mount failed'}`);
+    process.exit(1);
+  }
+  process.exit(r.status ?? 1);
+}
 
 function fail(msg) {
   console.error(`integration: FAIL: ${msg}`);
@@ -116,6 +148,28 @@ if (vsix) {
     }
     underTest = path.join(tmp, 'ext-install', dir);
     expectServer = path.join(underTest, 'bin', 'perfi');
+    if (hideZ3) {
+      // The system libz3 is unusable here: the unbundled binary cannot
+      // start, the packaged one (RUNPATH $ORIGIN) can.
+      const size = fs.statSync(SYSTEM_Z3).size;
+      const plain = spawnSync(perfi, ['--version'], { encoding: 'utf8' });
+      const packaged = spawnSync(expectServer, ['--version'], { encoding: 'utf8' });
+      if (size !== 0 || plain.status === 0 || !/libz3/.test(plain.stderr)) {
+        throw new Error(`the system libz3 is still usable (size ${size}, ${perfi} --version exit ${plain.status}: ${plain.stderr.trim()})`);
+      }
+      if (packaged.status !== 0) {
+        throw new Error(`the packaged server does not start without the system libz3: ${packaged.stderr.trim()}`);
+      }
+      // The loader takes Z3 (and the C++ library Z3 needs) from the package.
+      const ldd = spawnSync('ldd', [expectServer], { encoding: 'utf8' }).stdout ?? '';
+      for (const lib of ['libz3.so.4', 'libstdc++.so.6']) {
+        const line = ldd.split('\n').find((l) => l.trim().startsWith(`${lib} `)) ?? '(not listed)';
+        if (!line.includes(path.join(underTest, 'bin', lib))) {
+          throw new Error(`${lib} is not loaded from the package: ${line.trim()}`);
+        }
+      }
+      console.log(`integration: system libz3 hidden (${SYSTEM_Z3} is empty; ${path.basename(perfi)} alone fails: ${plain.stderr.trim().split('\n')[0]}); packaged ${packaged.stdout.trim()} starts, loading libz3.so.4 and libstdc++.so.6 from its bin/ (ldd)`);
+    }
     console.log(`integration: ${path.basename(vsix)} installs into code-server (${listed.trim()}); testing the installed copy`);
   } catch (e) {
     fail(e instanceof Error ? e.message : String(e));

@@ -75,6 +75,35 @@ async function place(editor: vscode.TextEditor, pos: vscode.Position): Promise<v
 
 let plotState = () => '';
 
+/**
+ * The first `*` or `_` markdown could read as emphasis: outside code spans,
+ * not escaped, not part of a `**bold**` label. undefined when there is none.
+ */
+export function emphasisOutsideCode(md: string): string | undefined {
+  for (let i = 0; i < md.length; ) {
+    const c = md[i];
+    if (c === '\\') {
+      i += 2;
+    } else if (c === '`') {
+      const close = md.indexOf('`', i + 1);
+      if (close < 0) {
+        return md.slice(Math.max(0, i - 30), i + 30);
+      }
+      i = close + 1;
+    } else if (c === '*' && md[i + 1] === '*') {
+      i += 2;
+    } else if (c === '*' || c === '_') {
+      return md.slice(Math.max(0, i - 30), i + 30);
+    } else {
+      i += 1;
+    }
+  }
+  return undefined;
+}
+
+/** The function a perfi regression warning is about (its first code span). */
+const warnedFunction = (d: vscode.Diagnostic) => /^`([^`]+)`/.exec(d.message)?.[1];
+
 async function scenario(): Promise<void> {
   const folder = vscode.workspace.workspaceFolders?.[0];
   check(folder, 'no workspace folder is open');
@@ -102,6 +131,9 @@ async function scenario(): Promise<void> {
     return lenses.find((l) => l.range.start.line === fnPos.line && l.command?.command === 'perfi.showInterface');
   });
   check(/instr/.test(lens.command!.title) && /cases?/.test(lens.command!.title), `unexpected lens title: ${lens.command!.title}`);
+  // A usable number: the cost at PCVs = 1 plus a slope per unit of each
+  // PCV ("≈ 136 + 27·c_b + 11·c_a instr"), no ∞ (that is in the hover).
+  check(/^≈ [0-9.k–]+( [+−] [0-9.k–]+·\S+)+ instr/.test(lens.command!.title) && !lens.command!.title.includes('∞'), `the lens gives no cost at PCVs = 1 and slopes: ${lens.command!.title}`);
   say(`lens: ${lens.command!.title}`);
   await place(editor, fnPos.translate(0, 3));
   await shot('lens');
@@ -110,7 +142,11 @@ async function scenario(): Promise<void> {
   const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', file, fnPos.translate(0, 3));
   const text = hoverText(hovers);
   check(text.includes('instructions') && text.includes('c_a'), `hover without the formula: ${text.slice(0, 300)}`);
-  say('hover has instructions and c_a');
+  const emphasis = emphasisOutsideCode(text);
+  check(emphasis === undefined, `the hover has emphasis markup outside code spans: …${emphasis}…`);
+  check(/`[^`]*\*c_a[^`]*`/.test(text), `the formula over c_a is not in a code span: ${text.slice(0, 400)}`);
+  check(text.includes('up to ∞') && text.includes('no upper bound'), `the hover does not name the unbounded PCV: ${text.slice(0, 600)}`);
+  say('hover has instructions and c_a, formulas in code spans, no emphasis markup, the unbounded PCV named');
   await vscode.commands.executeCommand('editor.action.showHover');
   await shot('hover');
   await vscode.commands.executeCommand('editor.action.hideHover').then(undefined, () => undefined);
@@ -152,9 +188,25 @@ async function scenario(): Promise<void> {
   // Add work inside the loop: a regression warning, and the plot rises.
   const ok = await editor.edit((e) => e.insert(new vscode.Position(inLoop.line + 1, 0), '        st->stats.chain_steps = st->stats.chain_steps * 3 + 1;\n        st->stats.lookups = st->stats.lookups * 5 + st->stats.chain_steps;\n'));
   check(ok, 'the edit was not applied');
-  const warning = await until('a regression warning', () => vscode.languages.getDiagnostics(file).find((d) => d.severity === vscode.DiagnosticSeverity.Warning));
-  check(warning.message.includes('nat_lookup_int') && warning.message.includes('slower'), `unexpected warning: ${warning.message}`);
-  check(warning.source === 'perfi', `warning from ${warning.source}`);
+  // One warning per affected function (nat_lookup_int and its caller
+  // nat_process), the other slower classes as related information.
+  const perfiWarnings = () => vscode.languages.getDiagnostics(file).filter((d) => d.severity === vscode.DiagnosticSeverity.Warning && d.source === 'perfi');
+  const warned = await until('regression warnings for nat_lookup_int and nat_process', () => {
+    const ws = perfiWarnings();
+    const fns = ws.map(warnedFunction);
+    return fns.includes('nat_lookup_int') && fns.includes('nat_process') ? ws : undefined;
+  });
+  const fns = warned.map(warnedFunction);
+  check(new Set(fns).size === fns.length, `more than one warning for a function: ${fns.join(', ')}`);
+  const warning = warned.find((d) => warnedFunction(d) === 'nat_lookup_int')!;
+  check(warning.message.includes('slower') && warning.message.includes('→'), `unexpected warning: ${warning.message}`);
+  const np = warned.find((d) => warnedFunction(d) === 'nat_process')!;
+  const related = np.relatedInformation ?? [];
+  check(related.length >= 1, `nat_process: no related information: ${np.message}`);
+  const more = /and (\d+) more input class(es)?$/.exec(np.message);
+  check(more !== null && Number(more[1]) === related.length, `nat_process: "${np.message.slice(-60)}" for ${related.length} related classes`);
+  check(related.every((r) => r.message.startsWith('when `') && r.location.uri.toString() === file.toString()), `related information: ${related.map((r) => r.message.slice(0, 80)).join(' | ')}`);
+  say(`warnings: ${fns.length} (${fns.join(', ')}); nat_process has ${related.length} more classes as related information`);
   say(`warning: ${warning.message.split('\n')[0]}`);
   await until('the status bar to count the regression', () => api.status().regressions > 0);
   say(`status bar: ${api.status().text}`);
@@ -210,6 +262,17 @@ async function scenario(): Promise<void> {
   await place(editor, inLoop.translate(1, 0));
   await until('the plot band to follow the resolution', () => api.plot().model?.band === 3, STEP_MS, plotState);
   say('resolution setting 3: hover and plot band follow');
+  // Back to unset: the server pulls the section again and goes back to its
+  // default (10), without a restart (the same client object).
+  const clientBefore = api.client();
+  await vscode.workspace.getConfiguration('perfi').update('resolution', undefined, vscode.ConfigurationTarget.Global);
+  await until(
+    'the hover to state resolution 10 again',
+    async () => hoverText(await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', file, fnPos.translate(0, 3))).includes('resolution 10 '),
+    3 * STEP_MS,
+  );
+  check(api.client() === clientBefore && api.client()?.isRunning(), 'the server was restarted to unset a setting');
+  say('resolution setting unset: the hover states 10 again, same server');
   // Leave the edited nat.c unsaved: the workspace on disk stays as committed.
   await vscode.commands.executeCommand('workbench.action.files.revert');
 }

@@ -1,6 +1,6 @@
 //! The header cache: the result of including a header in a given state.
 //!
-//! Key: the header's canonical path, its content hash, the hash of the
+//! Key: the header's path as found, its content hash, the hash of the
 //! incoming macro table (kept up to date on every define/undef, so O(1)),
 //! the hash of the `#pragma once` set, the include depth, the search-path
 //! slot it was found in, and the options' hash. Value: the macro
@@ -37,6 +37,7 @@ pub(super) struct Entry {
     pub guards: Vec<(PathBuf, Arc<[u8]>)>,
     pub once: Vec<PathBuf>,
     pub tokens: usize,
+    pub includes: usize,
 }
 
 /// Shared between runs and threads (`Arc<HeaderCache>`).

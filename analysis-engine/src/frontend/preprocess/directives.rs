@@ -84,6 +84,7 @@ struct Recorder {
     guards: usize,
     once: usize,
     tokens: usize,
+    includes: usize,
 }
 
 pub(super) struct Pp<'a> {
@@ -116,7 +117,12 @@ pub(super) struct Pp<'a> {
     start: Instant,
     pub stopped: bool,
     pub expansion_overflow: bool,
+    pub expand_depth: usize,
+    /// the last collected use left out its variable arguments
+    pub va_omitted: bool,
     pub in_if: bool,
+    /// tokens handled by the current top-level expansion (a work budget)
+    pub work: usize,
     steps: u64,
     trace: Option<Vec<Vec<u8>>>,
     pub main_path: PathBuf,
@@ -195,7 +201,10 @@ impl<'a> Pp<'a> {
             start: Instant::now(),
             stopped: false,
             expansion_overflow: false,
+            expand_depth: 0,
+            va_omitted: false,
             in_if: false,
+            work: 0,
             steps: 0,
             trace: trace.then(Vec::new),
             main_path: main.to_path_buf(),
@@ -432,6 +441,7 @@ impl<'a> Pp<'a> {
             guards: self.guard_log.len(),
             once: self.once_log.len(),
             tokens: self.total_tokens,
+            includes: self.includes,
         }
     }
 
@@ -451,7 +461,8 @@ impl<'a> Pp<'a> {
         }
         self.read_log.push((path.clone(), content_hash));
         let key = Key {
-            path: canon.clone(),
+            // the path as found (not the canonical one): `__FILE__` spells it
+            path: path.clone(),
             content: content_hash,
             macros: self.macro_hash,
             once: self.once_hash,
@@ -479,6 +490,7 @@ impl<'a> Pp<'a> {
                     guards: self.guard_log[rec.guards..].to_vec(),
                     once: self.once_log[rec.once..].to_vec(),
                     tokens: self.total_tokens - rec.tokens,
+                    includes: self.includes - rec.includes,
                 };
                 cache.put(key, Arc::new(e));
             }
@@ -493,6 +505,13 @@ impl<'a> Pp<'a> {
     }
 
     fn replay(&mut self, e: &Entry) {
+        if self.includes + e.includes > self.opts.limits.max_includes {
+            let max = self.opts.limits.max_includes;
+            self.diag_here(DiagKind::Limit, format!("more than {max} #includes; stopped"));
+            self.stopped = true;
+            return;
+        }
+        self.includes += e.includes;
         for op in &e.ops {
             match op {
                 MacroOp::Define(m) => self.define(m.clone()),
@@ -514,7 +533,7 @@ impl<'a> Pp<'a> {
         for p in &e.once {
             self.add_once(p.clone());
         }
-        self.total_tokens += e.tokens;
+        self.count_tokens(e.tokens);
     }
 
     fn add_once(&mut self, p: PathBuf) {
@@ -627,9 +646,10 @@ impl<'a> Pp<'a> {
             let name = t.text.clone();
             let object_like = m.as_ref().is_some_and(|m| !m.func);
             self.expansion_overflow = false;
+            self.work = 0;
             let toks = self.expand(vec![t], true);
             if self.expansion_overflow {
-                self.stopped = true;
+                self.mark_uncacheable();
             }
             for t in &toks {
                 self.emit_trace(t);
@@ -646,7 +666,20 @@ impl<'a> Pp<'a> {
         }
     }
 
+    /// Whether the next thing in the current file is a directive line (a
+    /// function-like macro's name is then not a use: we do not look for its
+    /// `(` across directives, unlike gcc, so that an `#include` is never
+    /// processed in the middle of a macro use).
+    pub fn directive_next(&self) -> bool {
+        self.stack.last().is_some_and(|f| {
+            f.peeked.is_empty() && f.toks.get(f.i).is_some_and(|t| t.bol() && (t.is_punct("#") || t.is_punct("%:")))
+        })
+    }
+
     fn next_is_lparen_file(&mut self) -> bool {
+        if self.directive_next() {
+            return false;
+        }
         match self.next_file_tok(true) {
             Some(t) => {
                 let yes = t.is_punct("(");
@@ -703,7 +736,6 @@ impl<'a> Pp<'a> {
             f.edits.push(Edit::Blank(s..hash_pos));
         }
         f.edits.push(Edit::Blank(hash_pos..end));
-        f.last_end = f.last_end.max(end);
         let first_directive = matches!(f.guard, Guard::Start);
         if matches!(f.guard, Guard::Closed(_)) {
             f.guard = Guard::No;
@@ -837,10 +869,8 @@ impl<'a> Pp<'a> {
             }
         }
         let Some(f) = self.stack.last_mut() else { return };
-        if first_directive && !became_candidate {
-            if matches!(f.guard, Guard::Start) {
-                f.guard = Guard::No;
-            }
+        if first_directive && !became_candidate && matches!(f.guard, Guard::Start) {
+            f.guard = Guard::No;
         }
         if !f.active() {
             f.inactive_from = Some(end);
@@ -870,6 +900,7 @@ impl<'a> Pp<'a> {
         rev.reverse();
         self.in_if = true;
         self.expansion_overflow = false;
+        self.work = 0;
         let e = self.expand(rev, false);
         self.in_if = false;
         let overflow = std::mem::take(&mut self.expansion_overflow);
@@ -908,9 +939,7 @@ impl<'a> Pp<'a> {
         match &first.text[..] {
             b"once" => {
                 if let Some(c) = self.stack.last().map(|f| f.canon.clone()) {
-                    if self.stack.len() > 1 || self.cache.is_none() || true {
-                        self.add_once(c);
-                    }
+                    self.add_once(c);
                 }
             }
             b"push_macro" | b"pop_macro" => {
@@ -924,6 +953,7 @@ impl<'a> Pp<'a> {
                     self.pushed.entry(name).or_default().push(cur);
                     self.mark_uncacheable();
                 } else if let Some(prev) = self.pushed.get_mut(&name).and_then(|v| v.pop()) {
+                    self.mark_uncacheable();
                     match prev {
                         Some(m) => self.define(m),
                         None => self.undef(&name),
@@ -1057,6 +1087,13 @@ fn build_piece(f: FileCtx) -> Piece {
             }
             Edit::Replace { toks, name, object_like, .. } => {
                 let exp_start = out.len();
+                // a space where the expansion would otherwise paste onto the text before it
+                if let (Some(&b), Some(first)) = (out.last(), toks.first()) {
+                    if needs_space(&[b], &first.text) {
+                        out.push(b' ');
+                    }
+                }
+                let tok_start = out.len();
                 let mut prev: Option<&Tok> = None;
                 for t in &toks {
                     if let Some(p) = prev {
@@ -1071,9 +1108,16 @@ fn build_piece(f: FileCtx) -> Piece {
                     }
                     prev = Some(t);
                 }
-                let tokens_len = out.len() - exp_start;
+                let tokens_end = out.len();
                 let newlines = raw[s..en].iter().filter(|b| **b == b'\n').count();
-                let pad = (en - s).saturating_sub(newlines + tokens_len);
+                let mut pad = (en - s).saturating_sub(newlines + (tokens_end - exp_start));
+                // and where the text after it would paste onto its last token
+                if let (Some(last), Some(&next)) = (toks.last(), raw.get(en)) {
+                    if pad == 0 && newlines == 0 && needs_space(&last.text, &[next]) {
+                        pad = 1;
+                    }
+                }
+                let tokens_len = tokens_end - exp_start;
                 out.extend(std::iter::repeat_n(b' ', pad));
                 out.extend(std::iter::repeat_n(b'\n', newlines));
                 let idx = uses.len();
@@ -1085,7 +1129,7 @@ fn build_piece(f: FileCtx) -> Piece {
                     use_idx: Some(idx),
                     tokens_len,
                 });
-                uses.push(MacroUse { name: name_s, expanded: exp_start..exp_start + tokens_len, user: s..en, object_like });
+                uses.push(MacroUse { name: name_s, expanded: tok_start..tokens_end, user: s..en, object_like });
             }
         }
         cur = en;

@@ -17,6 +17,7 @@ use super::lexer::{lex, lex_single, HideSet, Kind, Tok, BOL, NOEXPAND, NOPOS, SP
 use super::DiagKind;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[allow(clippy::enum_variant_names)]
 pub enum Builtin {
     File,
     Line,
@@ -288,7 +289,7 @@ impl Pp<'_> {
         if let Some(t) = input.last() {
             return t.is_punct("(");
         }
-        if pull_file {
+        if pull_file && !self.directive_next() {
             if let Some(t) = self.next_file_tok(true) {
                 let yes = t.is_punct("(");
                 if let Some(f) = self.stack.last_mut() {
@@ -304,10 +305,11 @@ impl Pp<'_> {
         if self.expansion_overflow {
             return true;
         }
-        if n > self.opts.limits.max_expansion_tokens {
+        self.work += 1;
+        if n > self.opts.limits.max_expansion_tokens || self.work > 4 * self.opts.limits.max_expansion_tokens {
             self.expansion_overflow = true;
             let max = self.opts.limits.max_expansion_tokens;
-            self.diag_here(DiagKind::Limit, format!("macro expansion exceeds {max} tokens; expansion cut off"));
+            self.diag_here(DiagKind::Limit, format!("macro expansion exceeds {max} tokens (or {} steps); expansion cut off", 4 * max));
             return true;
         }
         false
@@ -316,7 +318,24 @@ impl Pp<'_> {
     /// Expands `input` (a stack: the last token is the next one). With
     /// `pull_file`, a function-like macro at the end may take its arguments
     /// from the current file.
-    pub(super) fn expand(&mut self, mut input: Vec<Tok>, pull_file: bool) -> Vec<Tok> {
+    pub(super) fn expand(&mut self, input: Vec<Tok>, pull_file: bool) -> Vec<Tok> {
+        if self.expand_depth >= self.opts.limits.max_expansion_depth {
+            if !self.expansion_overflow {
+                let max = self.opts.limits.max_expansion_depth;
+                self.diag_here(DiagKind::Limit, format!("macro arguments nested deeper than {max}; expansion cut off"));
+            }
+            self.expansion_overflow = true;
+            let mut input = input;
+            input.reverse();
+            return input;
+        }
+        self.expand_depth += 1;
+        let out = self.expand_inner(input, pull_file);
+        self.expand_depth -= 1;
+        out
+    }
+
+    fn expand_inner(&mut self, mut input: Vec<Tok>, pull_file: bool) -> Vec<Tok> {
         let mut out: Vec<Tok> = Vec::new();
         while let Some(t) = input.pop() {
             if self.tick() || self.overflow(out.len() + input.len()) {
@@ -397,6 +416,7 @@ impl Pp<'_> {
         self.next_in(input, pull_file)?; // '('
         let mut args: Vec<Vec<Tok>> = vec![Vec::new()];
         let mut depth = 0usize;
+        let mut count = 0usize;
         let rparen = loop {
             let Some(mut t) = self.next_in(input, pull_file) else {
                 self.diag_here(
@@ -422,15 +442,16 @@ impl Pp<'_> {
             if let Some(a) = args.last_mut() {
                 a.push(t);
             }
-            if args.iter().map(|a| a.len()).sum::<usize>() > self.opts.limits.max_expansion_tokens {
-                self.overflow(usize::MAX);
+            count += 1;
+            if self.overflow(count) {
                 return None;
             }
         };
         if nparams == 0 && args.len() == 1 && args[0].is_empty() {
             args.clear();
         }
-        if variadic && args.len() + 1 == nparams {
+        self.va_omitted = variadic && args.len() + 1 == nparams;
+        if self.va_omitted {
             args.push(Vec::new());
         }
         if args.len() != nparams {
@@ -457,7 +478,10 @@ impl Pp<'_> {
 
     fn subst(&mut self, m: &Macro, args: &[Vec<Tok>], hs: &HideSet, name_flags: u8) -> Vec<Tok> {
         let mut cache: Vec<Option<Vec<Tok>>> = vec![None; args.len()];
-        let mut out = self.subst_body(m, &m.body, args, &mut cache);
+        // GNU `, ## __VA_ARGS__` drops the comma only when the variable
+        // arguments were left out (`F(a)`, or `F()` for `F(...)`), not for `F(a, )`
+        let va_absent = m.variadic && (self.va_omitted || m.params.len() == 1);
+        let mut out = self.subst_body(m, &m.body, args, &mut cache, va_absent);
         out.retain(|t| t.kind != Kind::Placemarker);
         for (k, t) in out.iter_mut().enumerate() {
             t.hs = hs_union(&t.hs, hs);
@@ -482,7 +506,14 @@ impl Pp<'_> {
         v
     }
 
-    fn subst_body(&mut self, m: &Macro, body: &[Tok], args: &[Vec<Tok>], cache: &mut [Option<Vec<Tok>>]) -> Vec<Tok> {
+    fn subst_body(
+        &mut self,
+        m: &Macro,
+        body: &[Tok],
+        args: &[Vec<Tok>],
+        cache: &mut [Option<Vec<Tok>>],
+        va_absent: bool,
+    ) -> Vec<Tok> {
         let mut out: Vec<Tok> = Vec::new();
         let va = if m.variadic { Some(m.params.len().saturating_sub(1)) } else { None };
         let is_paste = |t: &Tok| t.is_punct("##") || t.is_punct("%:%:");
@@ -493,6 +524,15 @@ impl Pp<'_> {
             }
             let t = &body[i];
             if m.func && (t.is_punct("#") || t.is_punct("%:")) {
+                if m.variadic && body.get(i + 1).is_some_and(|n| n.is("__VA_OPT__")) {
+                    let (mut group, j) = self.va_opt(m, body, i + 1, args, cache, va_absent);
+                    group.retain(|t| t.kind != Kind::Placemarker);
+                    let mut tok = Tok::new(Kind::Str, &stringize(&group));
+                    tok.flags = t.flags & SPACE;
+                    out.push(tok);
+                    i = j;
+                    continue;
+                }
                 if let Some(p) = body.get(i + 1).and_then(|n| Self::param_index(m, n)) {
                     let s = stringize(args.get(p).map(|v| &v[..]).unwrap_or(&[]));
                     let mut tok = Tok::new(Kind::Str, &s);
@@ -509,7 +549,7 @@ impl Pp<'_> {
                     let a = args.get(p).cloned().unwrap_or_default();
                     if Some(p) == va && out.last().is_some_and(|l| l.is_punct(",")) {
                         // GNU `, ## __VA_ARGS__`: no paste; an empty argument eats the comma
-                        if a.is_empty() {
+                        if a.is_empty() && va_absent {
                             out.pop();
                         } else {
                             let mut a = a;
@@ -523,7 +563,7 @@ impl Pp<'_> {
                     }
                     if a.is_empty() { vec![placemarker()] } else { a }
                 } else if rhs.is("__VA_OPT__") && m.variadic {
-                    let (group, j) = self.va_opt(m, body, i, args, cache);
+                    let (group, j) = self.va_opt(m, body, i, args, cache, va_absent);
                     i = j - 1;
                     if group.is_empty() { vec![placemarker()] } else { group }
                 } else {
@@ -558,7 +598,7 @@ impl Pp<'_> {
                 continue;
             }
             if m.variadic && t.is("__VA_OPT__") && body.get(i + 1).is_some_and(|n| n.is_punct("(")) {
-                let (group, j) = self.va_opt(m, body, i, args, cache);
+                let (group, j) = self.va_opt(m, body, i, args, cache, va_absent);
                 if group.is_empty() {
                     out.push(placemarker());
                 } else {
@@ -582,6 +622,7 @@ impl Pp<'_> {
         i: usize,
         args: &[Vec<Tok>],
         cache: &mut [Option<Vec<Tok>>],
+        va_absent: bool,
     ) -> (Vec<Tok>, usize) {
         let mut depth = 0usize;
         let mut j = i + 1;
@@ -600,7 +641,7 @@ impl Pp<'_> {
         let group = body.get(start..j.min(body.len())).unwrap_or(&[]);
         let p = m.params.len().saturating_sub(1);
         let present = !self.expanded_arg(args, cache, p).is_empty();
-        let mut g = if present { self.subst_body(m, group, args, cache) } else { Vec::new() };
+        let mut g = if present { self.subst_body(m, group, args, cache, va_absent) } else { Vec::new() };
         if let Some(f) = g.first_mut() {
             f.flags = (f.flags & !SPACE) | (body[i].flags & SPACE);
         }

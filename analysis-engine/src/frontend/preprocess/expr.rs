@@ -195,8 +195,7 @@ impl P<'_> {
     fn binary(&mut self, min_prec: u8, ev: bool) -> Result<Val, String> {
         self.enter()?;
         let mut lhs = self.unary(ev)?;
-        loop {
-            let Some(t) = self.peek() else { break };
+        while let Some(t) = self.peek() {
             if t.kind != Kind::Punct {
                 break;
             }
@@ -214,7 +213,7 @@ impl P<'_> {
                 b"*" | b"/" | b"%" => 10,
                 _ => break,
             };
-            if prec < min_prec.max(1) || prec < min_prec {
+            if prec < min_prec {
                 break;
             }
             let op = op.to_vec();

@@ -25,19 +25,32 @@ pub trait FileSource {
 
 /// The disk: regular files only, checked on the metadata before opening (a
 /// directory, FIFO, device or socket is an error and is never opened), and
-/// at most `max_bytes` (checked again while reading, in case it grows).
-pub struct DiskFiles {
-    pub max_bytes: u64,
-}
+/// at most 16 MB (`Limits::default().max_file_bytes`; checked on the
+/// metadata and again while reading, in case the file grows). The
+/// preprocessor also applies `Options::limits.max_file_bytes` to whatever a
+/// `FileSource` returns; [`DiskFilesCapped`] rejects by another size before
+/// reading.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct DiskFiles;
 
-impl Default for DiskFiles {
-    fn default() -> Self {
-        DiskFiles { max_bytes: super::Limits::default().max_file_bytes }
+/// [`DiskFiles`] with another size cap (bytes).
+#[derive(Clone, Copy, Debug)]
+pub struct DiskFilesCapped(pub u64);
+
+impl FileSource for DiskFilesCapped {
+    fn read(&self, path: &Path) -> Result<Arc<[u8]>, ReadError> {
+        read_regular(path, self.0)
     }
 }
 
 impl FileSource for DiskFiles {
     fn read(&self, path: &Path) -> Result<Arc<[u8]>, ReadError> {
+        read_regular(path, super::Limits::default().max_file_bytes)
+    }
+}
+
+fn read_regular(path: &Path, max_bytes: u64) -> Result<Arc<[u8]>, ReadError> {
+    {
         use std::io::Read;
         let md = match std::fs::metadata(path) {
             Ok(m) => m,
@@ -65,14 +78,14 @@ impl FileSource for DiskFiles {
             };
             return Err(ReadError::NotRegular(what.to_string()));
         }
-        if md.len() > self.max_bytes {
-            return Err(ReadError::TooLarge { size: md.len(), limit: self.max_bytes });
+        if md.len() > max_bytes {
+            return Err(ReadError::TooLarge { size: md.len(), limit: max_bytes });
         }
         let f = std::fs::File::open(path).map_err(|e| ReadError::Io(e.to_string()))?;
         let mut buf = Vec::with_capacity(md.len() as usize);
-        f.take(self.max_bytes + 1).read_to_end(&mut buf).map_err(|e| ReadError::Io(e.to_string()))?;
-        if buf.len() as u64 > self.max_bytes {
-            return Err(ReadError::TooLarge { size: buf.len() as u64, limit: self.max_bytes });
+        f.take(max_bytes + 1).read_to_end(&mut buf).map_err(|e| ReadError::Io(e.to_string()))?;
+        if buf.len() as u64 > max_bytes {
+            return Err(ReadError::TooLarge { size: buf.len() as u64, limit: max_bytes });
         }
         Ok(Arc::from(buf))
     }

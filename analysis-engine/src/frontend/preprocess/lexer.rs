@@ -225,9 +225,8 @@ fn lex_one(s: &[u8], i: &mut usize) -> Kind {
         *i += 1;
         while *i < s.len() {
             let c = s[*i];
-            if (c == b'+' || c == b'-') && matches!(s[*i - 1], b'e' | b'E' | b'p' | b'P') {
-                *i += 1;
-            } else if is_ident_char(c) || c == b'.' {
+            let sign = (c == b'+' || c == b'-') && matches!(s[*i - 1], b'e' | b'E' | b'p' | b'P');
+            if sign || is_ident_char(c) || c == b'.' {
                 *i += 1;
             } else if c == b'\'' && s.get(*i + 1).is_some_and(|d| is_ident_char(*d)) {
                 *i += 2;

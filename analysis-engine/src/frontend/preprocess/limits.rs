@@ -12,6 +12,9 @@ pub struct Limits {
     pub max_includes: usize,
     /// tokens produced by one macro use at top level
     pub max_expansion_tokens: usize,
+    /// nesting of macro uses inside macro arguments (each level is a
+    /// recursive expansion; keeps the stack small)
+    pub max_expansion_depth: usize,
     /// tokens of the whole output (all pieces)
     pub max_total_tokens: usize,
     /// nesting of `#if`
@@ -29,6 +32,7 @@ impl Default for Limits {
             max_include_depth: 200,
             max_includes: 20_000,
             max_expansion_tokens: 1 << 20,
+            max_expansion_depth: 200,
             max_total_tokens: 4 << 20,
             max_if_depth: 4096,
             max_expr_depth: 256,

@@ -36,7 +36,13 @@
 //! - [`flat_tokens`] gives the token spellings in production order (as
 //!   `gcc -E` prints them), for tests and debugging.
 //! - [`predefined_macros`] lists the predefined macro table as `#define` lines.
-//! - `DiskFiles::default()` (16 MB cap); `ReadError`.
+//! - `DiskFiles` is a unit struct as agreed (16 MB cap); `DiskFilesCapped(bytes)`
+//!   for another cap; `ReadError` (`NotFound`, `NotRegular`, `TooLarge`, `Io`).
+//! - `HeaderCache::new()` / `default()`, `len()`, `clear()`.
+//! - `Options::with_system_dirs(target)`; `Limits` has more caps than the
+//!   brief named (include count, expansion depth, `#if` depth, time limit).
+//! - `lex_spellings(text)`: token spellings of a text (tests).
+//! - `predefined_macros(target, std)` takes the target and `-std` value.
 //!
 //! ## Known limitations
 //! - `#include` inside a function body: the header becomes its own piece
@@ -63,7 +69,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub use cache::HeaderCache;
-pub use files::{default_system_dirs, DiskFiles, FileSource, ReadError};
+pub use files::{default_system_dirs, DiskFiles, DiskFilesCapped, FileSource, ReadError};
 pub use limits::Limits;
 pub use origin::{Origin, OriginMap};
 pub use predefined::{is_bpf_program, predefined_macros};
@@ -203,4 +209,83 @@ fn run(
 /// preprocessor's lexer; for comparing outputs.
 pub fn lex_spellings(text: &[u8]) -> Vec<Vec<u8>> {
     lexer::lex(text).toks.into_iter().map(|t| t.text.to_vec()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pp(src: &str) -> Output {
+        preprocess(Path::new("/t/main.c"), src.as_bytes(), &Options::default(), &DiskFiles, &HeaderCache::new())
+    }
+
+    fn text(o: &Output) -> String {
+        String::from_utf8_lossy(&o.pieces.last().expect("main piece").text).into_owned()
+    }
+
+    #[test]
+    fn shared_types_are_send_and_sync() {
+        fn check<T: Send + Sync>() {}
+        check::<HeaderCache>();
+        check::<Output>();
+        check::<Piece>();
+        check::<Options>();
+        check::<DiskFiles>();
+    }
+
+    #[test]
+    fn lexer_handles_splices_and_comments() {
+        let t = lex_spellings(b"in\\\nt x = 1; /* c */ // d \\\n e\nL'a' u8\"s\" 1.0e+5 ...");
+        let s: Vec<String> = t.iter().map(|b| String::from_utf8_lossy(b).into_owned()).collect();
+        assert_eq!(s, ["int", "x", "=", "1", ";", "L'a'", "u8\"s\"", "1.0e+5", "..."]);
+    }
+
+    #[test]
+    fn expressions() {
+        let v = |e: &str| {
+            let toks = lexer::lex(e.as_bytes()).toks;
+            expr::eval(&toks, 100).map(|v| v.v)
+        };
+        assert_eq!(v("1 + 2 * 3"), Ok(7));
+        assert_eq!(v("-1 < 0u"), Ok(0));
+        assert_eq!(v("(2 || 1 / 0) ? 10 : 20"), Ok(10));
+        assert_eq!(v("'\\n' + 'A'"), Ok(75));
+        assert_eq!(v("0x10 >> 2 == 4 && 010 == 8"), Ok(1));
+        assert!(v("1 / 0").is_err());
+        assert!(v("1 +").is_err());
+    }
+
+    #[test]
+    fn directives_inside_arguments_keep_lines() {
+        let src = "#define F(x) [x]\nint a = F(1\n#ifdef NOPE\n+ 2\n#endif\n);\nint b;\n";
+        let o = pp(src);
+        let t = text(&o);
+        assert_eq!(t.lines().count(), src.lines().count(), "{t}");
+        assert!(t.lines().nth(1).is_some_and(|l| l.contains("[1]")), "{t}");
+        assert!(t.lines().nth(6).is_some_and(|l| l.contains("int b;")), "{t}");
+    }
+
+    #[test]
+    fn error_directive_continues() {
+        let o = pp("#error stop here\nint a;\n#warning careful\n");
+        assert!(o.diagnostics.iter().any(|d| d.kind == DiagKind::Error && d.message.contains("stop here") && d.line == 1));
+        assert!(o.diagnostics.iter().any(|d| d.kind == DiagKind::Warning && d.line == 3));
+        assert!(text(&o).contains("int a;"));
+    }
+
+    #[test]
+    fn missing_include_is_a_diagnostic_on_its_line() {
+        let o = pp("int a;\n#include <surely_missing_header.h>\nint b;\n");
+        let d = o.diagnostics.first().expect("diagnostic");
+        assert_eq!(d.kind, DiagKind::MissingInclude { name: "surely_missing_header.h".into() });
+        assert_eq!((d.line, d.col), (2, 1));
+        assert!(text(&o).contains("int b;"));
+    }
+
+    #[test]
+    fn function_like_name_before_include_is_not_a_use() {
+        let o = pp("#define f(x) x\nint f\n#include <surely_missing.h>\n;\n");
+        assert!(text(&o).contains("int f"));
+        assert!(o.diagnostics.iter().all(|d| !d.message.contains("macro arguments")));
+    }
 }

@@ -105,8 +105,17 @@ pub(super) fn table(target: Target, std: Option<&str>) -> Vec<Arc<Macro>> {
             v.extend(parse_table("#define __STRICT_ANSI__ 1"));
         }
         v.retain(|m| &*m.name != b"__STDC_VERSION__");
-        if let Some(ver) = std_version(std) {
+        let ver = std_version(std);
+        if let Some(ver) = ver {
             v.extend(parse_table(&format!("#define __STDC_VERSION__ {ver}")));
+        }
+        // C89/C90: GNU inline semantics; char16_t/char32_t macros are C11 (gcc keeps them for gnu99)
+        if ver.is_none() {
+            v.retain(|m| &*m.name != b"__GNUC_STDC_INLINE__");
+            v.extend(parse_table("#define __GNUC_GNU_INLINE__ 1"));
+        }
+        if ver.is_none() || (strict && ver == Some("199901L")) {
+            v.retain(|m| &*m.name != b"__STDC_UTF_16__" && &*m.name != b"__STDC_UTF_32__");
         }
     }
     v

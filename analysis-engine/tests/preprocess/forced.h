@@ -1,0 +1,2 @@
+#define FORCED_VALUE 11
+int forced_decl;

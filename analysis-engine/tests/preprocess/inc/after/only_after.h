@@ -1,0 +1,1 @@
+int only_after = __INCLUDE_LEVEL__;

@@ -1,0 +1,2 @@
+int chain_first;
+#include_next <chain.h>

@@ -1,0 +1,2 @@
+int chain_second;
+#include_next <chain.h>
