@@ -7,6 +7,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_INSTALL := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends
 
 .PHONY: all deps deps-linux-source deps-z3 deps-ground-truth deps-neovim deps-clangd build release run test bench bench-scale bench-lsp accuracy calibrate fuzz clean \
+	deps-realworld realworld \
 	deps-node deps-vscode-test vscode-npm package test-vscode test-vscode-unit test-vscode-integration screenshots deps-unseen
 
 all: build
@@ -125,6 +126,24 @@ deps-clangd:
 
 bench-lsp: build deps-clangd deps-linux-source
 	$(CARGO) run --release -p perfi --example bench_lsp
+
+# Real code written by others (realworld/manifest.toml): BPF programs and
+# lib/ of Debian's kernel source, DPDK's inline headers, analyzed where
+# they are installed (never copied here), with the compile flags a user
+# would have. Prints functions by status, unsupported reasons, time and
+# peak RSS per group; writes realworld/results.md. REALWORLD_ARGS passes
+# options to the harness (--jobs N, --group NAME, --limit N, --timeout S).
+REALWORLD_ARGS ?=
+
+# deps-linux-source (below) installs and extracts the kernel source and
+# installs libbpf-dev and linux-libc-dev; DPDK's headers come from dpdk-dev.
+deps-realworld: deps-linux-source
+	@[ -f /usr/include/dpdk/rte_jhash.h ] || { echo "perfi: installing dpdk-dev"; $(SUDO) apt-get update -qq && $(APT_INSTALL) dpdk-dev; }
+	@command -v gcc >/dev/null || { echo "perfi: installing gcc"; $(SUDO) apt-get update -qq && $(APT_INSTALL) gcc libc6-dev; }
+
+realworld: deps deps-realworld
+	$(CARGO) build --release -p perfi --bin perfi --example realworld
+	./target/release/examples/realworld $(REALWORLD_ARGS)
 
 # Speed of the whole analysis (a benchmark, not a test).
 bench: build

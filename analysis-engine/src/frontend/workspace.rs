@@ -48,11 +48,39 @@ impl CompileFlags {
     }
 }
 
+/// A compile database named explicitly (`perfi analyze --compile-commands`),
+/// used for every file instead of the search: set once per process.
+static COMPILE_DB: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+
+/// Use `db` for every file of this process instead of searching upward
+/// (for code one must not write a database beside, e.g. /usr/include).
+/// Returns false when a database was already set.
+pub fn set_compile_db(db: PathBuf) -> bool {
+    COMPILE_DB.set(db).is_ok()
+}
+
+/// Flags for `file` from the given `compile_commands.json`: its entry for
+/// the file, else the union of its entries; the defaults when it cannot be
+/// read.
+pub fn compile_flags_from_db(db: &Path, file: &Path) -> CompileFlags {
+    match read_compile_db(db, file) {
+        Some(mut f) => {
+            f.origin = Some(db.to_path_buf());
+            f
+        }
+        None => CompileFlags::default(),
+    }
+}
+
 /// Flags for `file`, as clangd finds them: `compile_commands.json` in the
 /// file's folder or a `build/` folder beside it, walking up; else
 /// `compile_flags.txt` walking up; else none (the defaults). An entry for
 /// the file itself wins; without one, the union of the database's entries.
+/// A database set with `set_compile_db` replaces the search.
 pub fn compile_flags(file: &Path) -> CompileFlags {
+    if let Some(db) = COMPILE_DB.get() {
+        return compile_flags_from_db(db, file);
+    }
     let mut dir = file.parent().map(|p| p.to_path_buf());
     while let Some(d) = dir {
         for db in [d.join("compile_commands.json"), d.join("build").join("compile_commands.json")] {
@@ -253,6 +281,29 @@ mod flag_tests {
         assert!(f.targets_bpf());
         assert!(parse_args(&args("cc --target=bpfel x.c"), Path::new("/")).targets_bpf());
         assert!(!parse_args(&args("cc -O2 x.c"), Path::new("/")).targets_bpf());
+    }
+
+    #[test]
+    fn a_database_named_explicitly_gives_the_file_its_entry() {
+        let d = std::env::temp_dir().join(format!("perfi-explicit-db-{}", std::process::id()));
+        let (src, cache) = (d.join("src"), d.join("cache"));
+        std::fs::create_dir_all(&src).unwrap();
+        std::fs::create_dir_all(&cache).unwrap();
+        let file = src.join("a.h");
+        std::fs::write(&file, "static inline int f(int x) { return x; }\n").unwrap();
+        let db = cache.join("compile_commands.json");
+        let entries = serde_json::json!([
+            {"directory": src, "file": "other.c", "arguments": ["cc", "-DOTHER", "-c", "other.c"]},
+            {"directory": src, "file": file, "arguments": ["cc", "-I", "inc", "-DX=2", "-target", "bpf", "-c", file]},
+        ]);
+        std::fs::write(&db, entries.to_string()).unwrap();
+        let f = compile_flags_from_db(&db, &file);
+        assert_eq!(f.include_paths, vec![src.join("inc")]);
+        assert_eq!(f.defines, vec![("X".to_string(), "2".to_string())]);
+        assert!(f.targets_bpf());
+        assert_eq!(f.origin.as_deref(), Some(db.as_path()));
+        assert_eq!(compile_flags_from_db(&cache.join("missing.json"), &file), CompileFlags::default());
+        let _ = std::fs::remove_dir_all(&d);
     }
 
     #[test]

@@ -39,6 +39,11 @@ pub struct Args {
     /// over the batch defaults.
     #[arg(long)]
     pub budgets: Option<String>,
+    /// Read every file's compile flags from this compile_commands.json
+    /// instead of searching upward from the file (for code one must not
+    /// write a database beside, such as /usr/include).
+    #[arg(long, value_name = "PATH")]
+    pub compile_commands: Option<PathBuf>,
 }
 
 /// One function's interface in the format asked for (interfaces themselves
@@ -174,6 +179,12 @@ pub fn config_for(path: &Path, resolution: Option<f64>, hardware: Option<&str>) 
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
+    if let Some(db) = &args.compile_commands {
+        anyhow::ensure!(db.is_file(), "--compile-commands: {} is not a file", db.display());
+        let text = std::fs::read_to_string(db).with_context(|| format!("--compile-commands: reading {}", db.display()))?;
+        serde_json::from_str::<Vec<serde_json::Value>>(&text).with_context(|| format!("--compile-commands: {} is not a JSON array of entries", db.display()))?;
+        perfi_engine::workspace::set_compile_db(db.clone());
+    }
     let files = collect_sources(&args.paths).context("collecting sources")?;
     let prog = Program::load(&files).context("loading sources")?;
     let budgets = match args.budgets.as_deref() {
