@@ -185,6 +185,7 @@ fuzz: deps
 	@command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz
 	mkdir -p fuzz/corpus/c_file fuzz/corpus/lsp_session
 	for f in test-workspaces/*/*.c test-workspaces/*/*.h; do cp "$$f" "fuzz/corpus/c_file/$$(echo "$$f" | tr / _)"; done
+	cp fuzz/seeds/c_file/* fuzz/corpus/c_file/
 	cd fuzz && for t in c_file lsp_session; do \
 	  RUSTC_BOOTSTRAP=1 $(CARGO) fuzz run -O $$t corpus/$$t -- \
 	    -max_total_time=$(FUZZ_SECONDS) -timeout=120 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 || exit 1; \
