@@ -6,7 +6,7 @@ CARGO ?= cargo
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_INSTALL := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends
 
-.PHONY: all deps deps-linux-source deps-z3 deps-ground-truth deps-neovim deps-clangd build release run test bench bench-scale bench-lsp accuracy calibrate fuzz clean \
+.PHONY: all deps deps-headers deps-linux-source deps-z3 deps-ground-truth deps-neovim deps-clangd build release run test bench bench-scale bench-lsp accuracy calibrate fuzz clean \
 	deps-realworld realworld \
 	deps-node deps-vscode-test vscode-npm package test-vscode test-vscode-unit test-vscode-integration screenshots deps-unseen
 
@@ -36,6 +36,13 @@ deps-unseen:
 	  mkdir -p "$(LINUX_SRC_CACHE)" && tar -xJf /usr/src/linux-source-6.1.tar.xz -C "$(LINUX_SRC_CACHE)"; }
 	@test -f /usr/include/dpdk/rte_jhash.h || { echo "perfi: installing dpdk-dev"; $(SUDO) apt-get update -qq && $(APT_INSTALL) dpdk-dev; }
 
+# System headers the front-end tests read in place (the preprocessor is
+# compared with gcc -E on them; layouts of their network structs with gcc).
+deps-headers:
+	@[ -f /usr/include/linux/bpf.h ] || { echo "perfi: installing linux-libc-dev"; $(SUDO) apt-get update -qq && $(APT_INSTALL) linux-libc-dev; }
+	@[ -f /usr/include/bpf/bpf_helpers.h ] || { echo "perfi: installing libbpf-dev"; $(SUDO) apt-get update -qq && $(APT_INSTALL) libbpf-dev; }
+	@[ -f /usr/include/dpdk/rte_ip.h ] || { echo "perfi: installing dpdk-dev"; $(SUDO) apt-get update -qq && $(APT_INSTALL) dpdk-dev; }
+
 # Neovim runs the editor end-to-end test of the language server.
 deps-neovim:
 	@command -v nvim >/dev/null || { echo "perfi: installing neovim"; $(SUDO) apt-get update -qq && $(APT_INSTALL) neovim; }
@@ -48,7 +55,7 @@ build: deps
 run: build
 	./target/release/perfi analyze test-workspaces/
 
-test: deps deps-ground-truth deps-neovim test-vscode
+test: deps deps-ground-truth deps-neovim deps-headers test-vscode
 	$(CARGO) test --workspace --release
 
 # --- VS Code extension (vscode-extension/) --------------------------------
