@@ -46,7 +46,7 @@ pub struct Declared {
     pub attrs: Attrs,
 }
 
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct TypeEnv {
     pub records: Vec<Record>,
     tags: HashMap<String, RecordId>,

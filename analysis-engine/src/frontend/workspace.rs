@@ -379,13 +379,42 @@ impl Unit {
         &self.files[self.files.len() - 1]
     }
 
+    /// The unit's type environment. The headers' part is built once per
+    /// (flags, header pieces) and cloned (a preamble, as clangd keeps one):
+    /// a keystroke in the file adds only the file's own declarations.
     pub fn type_env(&self) -> TypeEnv {
-        let mut env = TypeEnv::new();
-        for (n, v) in &self.flags.defines {
-            env.add_define(n, v);
+        use std::hash::{Hash, Hasher};
+        thread_local! {
+            static PREAMBLE: std::cell::RefCell<Option<(u64, TypeEnv)>> = const { std::cell::RefCell::new(None) };
         }
-        for f in &self.files {
-            env.add_file(f);
+        let headers = &self.files[..self.files.len().saturating_sub(1)];
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        self.flags.defines.hash(&mut h);
+        for f in headers {
+            f.path.hash(&mut h);
+            match &f.piece {
+                Some(p) => p.fingerprint.hash(&mut h),
+                None => f.text.hash(&mut h),
+            }
+        }
+        let key = h.finish();
+        let cached = PREAMBLE.with(|c| c.borrow().as_ref().filter(|(k, _)| *k == key).map(|(_, e)| e.clone()));
+        let mut env = match cached {
+            Some(e) => e,
+            None => {
+                let mut env = TypeEnv::new();
+                for (n, v) in &self.flags.defines {
+                    env.add_define(n, v);
+                }
+                for f in headers {
+                    env.add_file(f);
+                }
+                PREAMBLE.with(|c| *c.borrow_mut() = Some((key, env.clone())));
+                env
+            }
+        };
+        if let Some(main) = self.files.last() {
+            env.add_file(main);
         }
         env
     }
