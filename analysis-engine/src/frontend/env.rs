@@ -318,6 +318,22 @@ impl TypeEnv {
         a
     }
 
+    /// A record with no fields yet (a forward declaration, or one whose
+    /// body is read next), at `spec`.
+    fn empty_record(&mut self, name: Option<String>, is_union: bool, spec: Node, ctx: &FileCtx) -> RecordId {
+        self.push_record(Record {
+            name,
+            is_union,
+            fields: vec![],
+            packed: false,
+            aligned: None,
+            complete: false,
+            typedef_name: None,
+            file: ctx.file.path.clone(),
+            line: ctx.line(spec),
+        })
+    }
+
     fn record_specifier(&mut self, spec: Node, ctx: &FileCtx, owner: Option<Node>) -> CType {
         let is_union = spec.kind() == "union_specifier";
         let name = spec.child_by_field_name("name").map(|n| ctx.text(n));
@@ -327,17 +343,7 @@ impl TypeEnv {
                 if let Some(id) = self.tags.get(n) {
                     return CType::Record(*id);
                 }
-                let id = self.push_record(Record {
-                    name: Some(n.clone()),
-                    is_union,
-                    fields: vec![],
-                    packed: false,
-                    aligned: None,
-                    complete: false,
-                    typedef_name: None,
-                    file: ctx.file.path.clone(),
-                    line: ctx.line(spec),
-                });
+                let id = self.empty_record(Some(n.clone()), is_union, spec, ctx);
                 self.tags.insert(n.clone(), id);
                 return CType::Record(id);
             }
@@ -347,17 +353,7 @@ impl TypeEnv {
         // Reuse a forward-declared id so earlier pointers see the body.
         let id = match name.as_ref().and_then(|n| self.tags.get(n).copied()) {
             Some(id) if !self.records[id].complete => id,
-            _ => self.push_record(Record {
-                name: name.clone(),
-                is_union,
-                fields: vec![],
-                packed: false,
-                aligned: None,
-                complete: false,
-                typedef_name: None,
-                file: ctx.file.path.clone(),
-                line: ctx.line(spec),
-            }),
+            _ => self.empty_record(name.clone(), is_union, spec, ctx),
         };
         if let Some(n) = &name {
             self.tags.insert(n.clone(), id);

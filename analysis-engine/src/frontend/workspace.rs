@@ -323,15 +323,6 @@ pub struct FileCache {
 }
 
 impl FileCache {
-    pub fn get(&mut self, path: &Path) -> Option<Arc<SourceFile>> {
-        if let Some(f) = self.files.get(path) {
-            return Some(f.clone());
-        }
-        let bytes = std::fs::read(path).ok()?;
-        let f = Arc::new(SourceFile::parse(path.to_string_lossy(), &bytes).ok()?);
-        self.files.insert(path.to_path_buf(), f.clone());
-        Some(f)
-    }
     pub fn insert(&mut self, path: &Path, f: Arc<SourceFile>) {
         self.files.insert(path.to_path_buf(), f);
     }
