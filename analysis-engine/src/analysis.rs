@@ -68,7 +68,7 @@ pub fn lower_file(file: Arc<SourceFile>, cache: &mut FileCache) -> FileAnalysis 
     }
     let mut header_defs: HashMap<String, (usize, FunctionInfo)> = HashMap::new();
     for (k, hf) in unit.files.iter().enumerate().take(unit.files.len().saturating_sub(1)) {
-        for info in crate::index::index_file(hf, &unit.flags.include_paths).functions {
+        for info in hf.functions().iter().cloned() {
             header_defs.entry(info.name.clone()).or_insert((k, info));
         }
     }

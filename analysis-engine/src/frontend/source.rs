@@ -18,6 +18,9 @@ pub struct SourceFile {
     pub tree: Tree,
     /// `@perf` comments, found once: every loop asks for its annotation.
     pub(crate) perf_comments: std::sync::OnceLock<Vec<crate::annotations::PerfComment>>,
+    /// The functions the file defines, indexed once: a header's piece is
+    /// shared by every unit and keystroke that includes it.
+    functions: std::sync::OnceLock<Vec<crate::index::FunctionInfo>>,
     /// The user's bytes, for a file parsed from them (`parse`, `reparse`).
     pub user: Option<Arc<[u8]>>,
     /// The preprocessed piece this file was parsed from (`from_piece`).
@@ -29,7 +32,7 @@ impl SourceFile {
         let path = path.into();
         let s = sanitize(bytes);
         let tree = syntax::parse(&s.text, None).ok_or_else(|| crate::EngineError::Parse(path.clone()))?;
-        Ok(SourceFile { path, text: s.text, markers: s.markers, tree, perf_comments: Default::default(), user: Some(Arc::from(bytes)), piece: None })
+        Ok(SourceFile { path, text: s.text, markers: s.markers, tree, perf_comments: Default::default(), functions: Default::default(), user: Some(Arc::from(bytes)), piece: None })
     }
 
     /// The user's bytes of a file, not parsed yet: what `build_unit`
@@ -38,7 +41,7 @@ impl SourceFile {
     pub fn unparsed(path: impl Into<String>, bytes: &[u8]) -> Result<SourceFile, crate::EngineError> {
         let path = path.into();
         let tree = syntax::parse(b"", None).ok_or_else(|| crate::EngineError::Parse(path.clone()))?;
-        Ok(SourceFile { path, text: bytes.to_vec(), markers: Vec::new(), tree, perf_comments: Default::default(), user: Some(Arc::from(bytes)), piece: None })
+        Ok(SourceFile { path, text: bytes.to_vec(), markers: Vec::new(), tree, perf_comments: Default::default(), functions: Default::default(), user: Some(Arc::from(bytes)), piece: None })
     }
 
     /// A preprocessed piece (a file's text with directives blanked and
@@ -47,7 +50,12 @@ impl SourceFile {
         let path = piece.path.to_string_lossy().into_owned();
         let s = sanitize(&piece.text);
         let tree = syntax::parse(&s.text, None).ok_or_else(|| crate::EngineError::Parse(path.clone()))?;
-        Ok(SourceFile { path, text: s.text, markers: s.markers, tree, perf_comments: Default::default(), user: None, piece: Some(piece) })
+        Ok(SourceFile { path, text: s.text, markers: s.markers, tree, perf_comments: Default::default(), functions: Default::default(), user: None, piece: Some(piece) })
+    }
+
+    /// The functions this file defines (its index's, computed once).
+    pub fn functions(&self) -> &[crate::index::FunctionInfo] {
+        self.functions.get_or_init(|| crate::index::index_file(self, &[]).functions)
     }
 
     /// The offset in the user's text of the file of an offset in `text`
@@ -107,7 +115,7 @@ impl SourceFile {
         let mut tree = self.tree.clone();
         tree.edit(&edit);
         let tree = syntax::parse(new, Some(&tree)).ok_or_else(|| crate::EngineError::Parse(self.path.clone()))?;
-        Ok(SourceFile { path: self.path.clone(), text: s.text, markers: s.markers, tree, perf_comments: Default::default(), user: Some(Arc::from(bytes)), piece: None })
+        Ok(SourceFile { path: self.path.clone(), text: s.text, markers: s.markers, tree, perf_comments: Default::default(), functions: Default::default(), user: Some(Arc::from(bytes)), piece: None })
     }
 
     pub fn markers_in(&self, from: usize, to: usize) -> impl Iterator<Item = &Marker> {
