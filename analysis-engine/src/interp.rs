@@ -82,6 +82,12 @@ pub struct RunResult {
     pub iter_counts: HashMap<(u64, usize, u64), u64>,
     pub trips: HashMap<(u64, usize), u64>,
     pub call_args: HashMap<(u64, u32, usize), u128>,
+    /// Indirect calls whose target the analysis of the measured function
+    /// cannot know (it came from the caller): by the call's expression
+    /// text, (instructions spent in the targets, calls). The targets' own
+    /// counts are not in `counts`; the instructions are in `extra[0]`, as
+    /// the interface's `cost(EXPR)` puts them.
+    pub indirect: HashMap<String, (f64, u64)>,
     /// Per completed iteration: (loop context, header, signature, features).
     pub iterations: Vec<(u64, usize, u64, Counts)>,
 }
@@ -91,6 +97,17 @@ pub enum Abort {
     Steps,
     DivByZero,
     Unsupported(String),
+}
+
+/// A call, inside the measured function, through a pointer the analysis
+/// cannot resolve: the callee runs (its result is real) but its costs are
+/// set apart, as the interface's `cost(EXPR)` PCV sets them apart.
+struct OpaqueCall {
+    /// `frames.len()` while the callee's frame is the innermost.
+    depth: usize,
+    expr: String,
+    counts: Counts,
+    extra: [f64; NMET],
 }
 
 pub struct Interp<'a> {
@@ -117,6 +134,14 @@ pub struct Interp<'a> {
     measured_depth: usize,
     captured: Option<RunResult>,
     saved_loops: Vec<LoopRun>,
+    /// Functions whose address the measured function's code (or a global
+    /// initializer it reads) names: the analysis can resolve calls to them.
+    known_targets: Option<std::collections::HashSet<String>>,
+    /// The call in progress through an unknown pointer (see `indirect`).
+    opaque: Option<OpaqueCall>,
+    indirect: HashMap<String, (f64, u64)>,
+    /// Converts an opaque callee's counts into instructions.
+    table: crate::cost::CostTable,
     /// Never-written memory reads as zero (C static storage), not random.
     pub zero_memory: bool,
     writes: Option<std::rc::Rc<crate::globals::Writes>>,
@@ -157,6 +182,10 @@ impl<'a> Interp<'a> {
             measured_depth: 0,
             captured: None,
             saved_loops: vec![],
+            known_targets: None,
+            opaque: None,
+            indirect: HashMap::new(),
+            table: cost::default_table(),
             zero_memory: false,
             writes: None,
         }
@@ -229,10 +258,12 @@ impl<'a> Interp<'a> {
                 if let InstKind::Call { dst, callee, args, target } = &i.kind {
                     let mut callee: &String = callee;
                     let resolved: String;
+                    let mut opaque = false;
                     if let Some(t) = target {
                         let tv = self.eval(t)?;
                         match self.function_of(tv) {
                             Some(name) => {
+                                opaque = self.opaque.is_none() && self.measuring() && self.known_targets.as_ref().is_some_and(|k| !k.contains(&name));
                                 resolved = name;
                                 callee = &resolved;
                             }
@@ -267,6 +298,16 @@ impl<'a> Interp<'a> {
                             self.call_args.clear();
                             ctx = 0;
                             self.saved_loops = std::mem::take(&mut self.loops);
+                            self.indirect.clear();
+                            self.known_targets = Some(self.targets_named_by(&cf));
+                        } else if opaque {
+                            // The explorer's `unknown_indirect`: an extern call.
+                            self.counts.add(Feature::ExternCall, 1.0);
+                            let expr = match &i.kind {
+                                InstKind::Call { callee, .. } => callee.clone(),
+                                _ => String::new(),
+                            };
+                            self.opaque = Some(OpaqueCall { depth: self.frames.len() + 1, expr, counts: self.counts, extra: self.extra });
                         } else {
                             self.counts.add(Feature::Call, 1.0);
                         }
@@ -334,6 +375,9 @@ impl<'a> Interp<'a> {
                         let l = self.loops.pop().unwrap_or_else(|| unreachable!());
                         self.end_loop(l, block, usize::MAX);
                     }
+                    if self.opaque.as_ref().is_some_and(|o| o.depth == self.frames.len()) {
+                        self.end_opaque();
+                    }
                     if self.measured_depth != 0 && self.frames.len() == self.measured_depth {
                         self.measured_depth = usize::MAX;
                         let mut counts = self.counts;
@@ -345,6 +389,7 @@ impl<'a> Interp<'a> {
                             iter_counts: std::mem::take(&mut self.iter_counts),
                             trips: std::mem::take(&mut self.trips),
                             call_args: std::mem::take(&mut self.call_args),
+                            indirect: std::mem::take(&mut self.indirect),
                             iterations: std::mem::take(&mut self.iterations),
                         });
                         self.loops = std::mem::take(&mut self.saved_loops);
@@ -360,6 +405,7 @@ impl<'a> Interp<'a> {
                                 iter_counts: std::mem::take(&mut self.iter_counts),
                                 trips: std::mem::take(&mut self.trips),
                                 call_args: std::mem::take(&mut self.call_args),
+                                indirect: std::mem::take(&mut self.indirect),
                                 iterations: std::mem::take(&mut self.iterations),
                             });
                         }
@@ -426,8 +472,73 @@ impl<'a> Interp<'a> {
         }
     }
 
+    /// Inside the measured call (not before it, not after it returned).
+    fn measuring(&self) -> bool {
+        self.measured_depth != 0 && self.measured_depth != usize::MAX && self.frames.len() >= self.measured_depth
+    }
+
+    /// Functions whose address appears in `f` or in the functions it calls
+    /// directly (transitively), or in the initializers of the globals they
+    /// read: the targets the analysis of `f` can resolve
+    /// (`Explorer::function_of` sees only addresses its own path made).
+    fn targets_named_by(&self, f: &Arc<Function>) -> std::collections::HashSet<String> {
+        let mut named = std::collections::HashSet::new();
+        let mut seen = std::collections::HashSet::new();
+        let mut todo = vec![f.clone()];
+        while let Some(g) = todo.pop() {
+            if !seen.insert(g.name.clone()) {
+                continue;
+            }
+            g.each_expr(&mut |e| {
+                if let Expr::AddrGlobal(n) = e {
+                    named.insert(n.clone());
+                }
+            });
+            for init in g.globals.values() {
+                for c in &init.cells {
+                    if let crate::initializers::InitValue::Addr { global, .. } = &c.value {
+                        named.insert(global.clone());
+                    }
+                }
+            }
+            for b in &g.blocks {
+                for i in &b.insts {
+                    if let InstKind::Call { callee, target: None, .. } = &i.kind {
+                        if let Some(h) = self.funcs.get(callee) {
+                            todo.push(h.clone());
+                        }
+                    }
+                }
+            }
+        }
+        named
+    }
+
+    /// The opaque callee returned: its costs become instructions of
+    /// `cost(EXPR)`, its counts leave the measured function's.
+    fn end_opaque(&mut self) {
+        let Some(o) = self.opaque.take() else { return };
+        let mut delta = self.counts;
+        for (x, y) in delta.0.iter_mut().zip(o.counts.0.iter()) {
+            *x -= y;
+        }
+        // A function of its own: its body, its entry and return, what its
+        // extern calls cost.
+        let instr = self.table.metrics(&delta)[0] + self.table.entry[0] + (self.extra[0] - o.extra[0]);
+        self.counts = o.counts;
+        self.extra = o.extra;
+        self.extra[0] += instr;
+        let e = self.indirect.entry(o.expr).or_insert((0.0, 0));
+        e.0 += instr;
+        e.1 += 1;
+    }
+
     /// Mix a decision into the innermost running loop's iteration, or the path.
     fn token(&mut self, tok: u64, _f: &Function, _from: BlockId, _to: BlockId) {
+        if self.opaque.is_some() {
+            // Decisions inside a callee the analysis cannot see.
+            return;
+        }
         match self.loops.last_mut() {
             Some(l) => l.iter_sig = mix(l.iter_sig, tok),
             None => self.sig = mix(self.sig, tok),
@@ -435,6 +546,10 @@ impl<'a> Interp<'a> {
     }
 
     fn loop_events(&mut self, f: &Arc<Function>, block: BlockId, prev: Option<BlockId>) -> Result<(), Abort> {
+        if self.opaque.as_ref().is_some_and(|o| self.frames.len() >= o.depth) {
+            // Loops of a callee the analysis cannot see are not its PCVs.
+            return Ok(());
+        }
         let depth = self.frames.len() - 1;
         // Leaving or looping in the loops of this frame.
         while let Some(l) = self.loops.last() {
@@ -925,6 +1040,13 @@ fn var_values(d: &crate::analysis::Details, run: &RunResult, polys: &[crate::pol
             VarKey::CallArg { ctx, site, arg } => {
                 if let Some(x) = run.call_args.get(&(*ctx, *site, *arg)) {
                     vals.insert(id as u32, *x as u64 as f64);
+                }
+            }
+            VarKey::IndirectCost { expr } => {
+                // The mean instructions of one call (the formula multiplies
+                // by the calls on the path).
+                if let Some((instr, calls)) = run.indirect.get(expr).filter(|(_, n)| *n > 0) {
+                    vals.insert(id as u32, instr / *calls as f64);
                 }
             }
             _ => {}
