@@ -119,7 +119,7 @@ impl Walk<'_, '_, '_> {
         // Through parentheses and casts, iteratively (any depth).
         let mut v = v;
         while matches!(v.kind(), "parenthesized_expression" | "cast_expression") {
-            v = if v.kind() == "cast_expression" { v.child_by_field_name("value")? } else { v.named_child(0)? };
+            v = if v.kind() == "cast_expression" { v.child_by_field_name("value")? } else { crate::syntax::first_code_child(v)? };
         }
         match v.kind() {
             "string_literal" | "concatenated_string" => {
@@ -204,7 +204,7 @@ impl Walk<'_, '_, '_> {
         for (des, value) in entries(list) {
             let (idx, value) = if let Some(des) = des {
                 let k = match des.as_slice() {
-                    [d] if d.kind() == "subscript_designator" => d.named_child(0).and_then(|e| self.env.eval(e, self.ctx)),
+                    [d] if d.kind() == "subscript_designator" => crate::syntax::first_code_child(*d).and_then(|e| self.env.eval(e, self.ctx)),
                     _ => None,
                 };
                 let Some(k) = k.and_then(|k| u64::try_from(k).ok()) else { continue };
