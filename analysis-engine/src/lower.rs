@@ -1128,7 +1128,12 @@ impl<'a, 'e> Lowerer<'a, 'e> {
             }
             "cast_expression" => {
                 let td = n.child_by_field_name("type").ok_or(self.err("cast", n))?;
-                let to = self.env.type_descriptor(td, &self.ctx);
+                // `(typeof(len))1`: the type of a local is known here, not
+                // to the type environment.
+                let to = match self.typeof_type(td) {
+                    Some(t) => t,
+                    None => self.env.type_descriptor(td, &self.ctx),
+                };
                 let v = self.rvalue(n.child_by_field_name("value").ok_or(self.err("cast", n))?)?;
                 if to == CType::Void {
                     return Ok(Val { e: Expr::konst(0, Ty::I32), ct: CType::Void });
@@ -1663,6 +1668,22 @@ impl<'a, 'e> Lowerer<'a, 'e> {
         // `(u16)(x >> 8)`: without a preprocessor tree-sitter cannot tell a
         // cast to a typedef from a call; a parenthesized type name is a cast.
         if fnode.kind() == "parenthesized_expression" {
+            // `(typeof(len))(x)` (DPDK's RTE_ALIGN_FLOOR) parses as a call of
+            // the call `typeof(len)`: it is a cast to the type of `len`.
+            let typeof_cast = syntax::first_code_child(fnode).filter(|c| c.kind() == "call_expression").and_then(|c| {
+                let f = c.child_by_field_name("function")?;
+                matches!(self.text(f).as_str(), "typeof" | "__typeof__" | "__typeof").then_some(c)
+            });
+            if let Some(to) = typeof_cast.and_then(|c| self.typeof_type(c)) {
+                let args: Vec<Node> = n.child_by_field_name("arguments").map(syntax::named_children).unwrap_or_default().into_iter().filter(|a| a.kind() != "comment").collect();
+                let Some(last) = args.last() else { return unsupported("empty cast", n) };
+                for a in &args[..args.len() - 1] {
+                    self.effect(*a)?;
+                }
+                let v = self.rvalue(*last)?;
+                let ty = self.scalar_ty(&to);
+                return Ok(Val { e: self.convert(v, ty), ct: to });
+            }
             if let Some(id) = syntax::first_code_child(fnode).filter(|c| c.kind() == "identifier") {
                 let tname = self.text(id);
                 if self.lookup(&tname).is_none() {

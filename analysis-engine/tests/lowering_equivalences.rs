@@ -1,9 +1,12 @@
-//! Comments are named children in tree-sitter's tree wherever they appear;
-//! lowering must skip them. `else /* done */ break;` once lowered as an
-//! empty else (the kernel's `sort_r` then never left its loop), and
-//! `return /* x */ v;` as a `return;`. Each function below is written
-//! twice, once with comments between the tokens: both must lower to the
-//! same IR.
+//! Pairs of C functions that must lower to the same IR.
+//!
+//! - Comments are named children in tree-sitter's tree wherever they
+//!   appear; lowering must skip them. `else /* done */ break;` once lowered
+//!   as an empty else (the kernel's `sort_r` then never left its loop), and
+//!   `return /* x */ v;` as a `return;`.
+//! - `(typeof(len))(x)` parses as a call of `typeof(len)`; it is a cast to
+//!   the type of `len`, as `(typeof(len))1` is (both once lowered as calls
+//!   through an unknown pointer or casts to a pointer).
 
 use perfi_engine::analysis::Program;
 use perfi_engine::ir::Function;
@@ -74,6 +77,46 @@ fn lowered(src: &str) -> Vec<(String, String)> {
     }
     let _ = std::fs::remove_dir_all(&dir);
     out
+}
+
+const TYPEOF_PLAIN: &str = r#"
+typedef unsigned long uptr;
+unsigned sum_pairs(const void *buf, unsigned long len)
+{
+	const void *end = (void *)((uptr)buf + (unsigned long)((len) & (~((unsigned long)1))));
+	unsigned sum = 0;
+	for (; buf != end; buf = (void *)((uptr)buf + 2))
+		sum += *(const unsigned short *)buf;
+	return sum;
+}
+"#;
+
+const TYPEOF_CAST: &str = r#"
+typedef unsigned long uptr;
+unsigned sum_pairs(const void *buf, unsigned long len)
+{
+	const void *end = (void *)((uptr)buf + (typeof(len))((len) & (~((__typeof__(len))1))));
+	unsigned sum = 0;
+	for (; buf != end; buf = (void *)((uptr)buf + 2))
+		sum += *(const unsigned short *)buf;
+	return sum;
+}
+"#;
+
+fn same_ir(a: &str, b: &str, count: usize) {
+    let one = lowered(a);
+    let two = lowered(b);
+    assert_eq!(one.len(), count);
+    assert_eq!(two.len(), count);
+    for ((n1, a), (n2, b)) in one.iter().zip(two.iter()) {
+        assert_eq!(n1, n2);
+        assert_eq!(a, b, "`{n1}` lowers differently");
+    }
+}
+
+#[test]
+fn typeof_casts_are_casts() {
+    same_ir(TYPEOF_PLAIN, TYPEOF_CAST, 1);
 }
 
 #[test]
