@@ -66,7 +66,9 @@ fn second_start_serves_interfaces_from_the_disk_cache() {
     assert_eq!(st["analyzed"], 5, "{st}");
     assert_eq!(st["fromCache"], 0, "{st}");
     let files = json_files(&home.join("perfi/interfaces"));
-    assert_eq!(files.len(), 5, "one cache file per function: {files:?}");
+    let text = |f: &PathBuf| std::fs::read_to_string(f).unwrap_or_default();
+    assert_eq!(files.iter().filter(|f| text(f).contains("\"rendered\"")).count(), 5, "one cache file per function: {files:?}");
+    assert_eq!(files.iter().filter(|f| text(f).contains("\"text_hash\"")).count(), 2, "one record per .c file: {files:?}");
     assert!(json_files(&ws).is_empty(), "nothing written into the workspace");
     c.shutdown(T).expect("shutdown");
 
@@ -101,9 +103,17 @@ fn second_start_serves_interfaces_from_the_disk_cache() {
     c.shutdown(T).expect("shutdown");
 
     // The rewritten cache serves the next session again.
-    let (mut c, _) = start_with_cache(&ws, opts, &home);
+    let (mut c, _) = start_with_cache(&ws, opts.clone(), &home);
     let st = index_stats(&mut c);
     assert_eq!((st["analyzed"].clone(), st["fromCache"].clone()), (json!(0), json!(5)), "{st}");
+    c.shutdown(T).expect("shutdown");
+
+    // A file changed on disk between sessions: its changed function and
+    // that function's caller are analyzed again, the rest is cached.
+    std::fs::write(ws.join("sub/b.c"), B.replace("return a * b;", "return a * b + 1;")).expect("edit b.c");
+    let (mut c, _) = start_with_cache(&ws, opts, &home);
+    let st = index_stats(&mut c);
+    assert_eq!((st["analyzed"].clone(), st["fromCache"].clone()), (json!(2), json!(3)), "{st}");
     c.shutdown(T).expect("shutdown");
     let _ = std::fs::remove_dir_all(&ws);
     let _ = std::fs::remove_dir_all(&home);

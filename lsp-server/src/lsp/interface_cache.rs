@@ -268,6 +268,99 @@ impl Store {
     }
 }
 
+/// What indexing learned about one `.c` file, so that a later session
+/// can tell without preprocessing or lowering it that its functions'
+/// interfaces are all in the cache, and show them the moment it is
+/// opened: the text's hash, every file its program read (headers, the
+/// folder's `.c` files, compile databases looked for) with their size and
+/// modification time, and its functions' keys.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct FileRecord {
+    pub path: String,
+    pub text_hash: u64,
+    pub config: u64,
+    /// (path, stamp) of every file the program depends on; stamp 0 for a
+    /// file that did not exist (a compile database looked for).
+    pub deps: Vec<(String, u64)>,
+    /// (name, semantic key, exact key) per function with an interface.
+    pub functions: Vec<(String, u64, u64)>,
+}
+
+/// The hash of a file's text in a `FileRecord`.
+pub fn text_hash(bytes: &[u8]) -> u64 {
+    crate::keys::h(bytes)
+}
+
+/// Size and modification time of a file, hashed; 0 when it is missing.
+pub fn file_stamp(p: &Path) -> u64 {
+    match std::fs::metadata(p) {
+        Ok(m) => crate::keys::h((m.len(), m.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok()).map(|d| d.as_nanos()))).max(1),
+        Err(_) => 0,
+    }
+}
+
+/// Compile databases the flags of `file` may come from (see
+/// `workspace::compile_flags`): their appearance changes the program.
+pub fn flag_files(file: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut d = file.parent();
+    while let Some(dir) = d {
+        out.push(dir.join("compile_commands.json"));
+        out.push(dir.join("build").join("compile_commands.json"));
+        out.push(dir.join("compile_flags.txt"));
+        d = dir.parent();
+    }
+    out
+}
+
+impl FileRecord {
+    /// Whether the record still describes `text` at `path` under `config`:
+    /// same text and configuration, no dependency changed.
+    pub fn valid(&self, path: &str, text_hash: u64, config: u64) -> bool {
+        self.path == path && self.text_hash == text_hash && self.config == config && self.deps.iter().all(|(p, st)| file_stamp(Path::new(p)) == *st)
+    }
+}
+
+impl Store {
+    fn record_key(&self, path: &str, config: u64) -> u64 {
+        crate::keys::h(("perfi file record", self.build, path, config))
+    }
+
+    /// The record of `path` under `config` (disk only), if readable.
+    pub fn file_record(&self, path: &str, config: u64) -> Option<FileRecord> {
+        let disk = self.disk()?;
+        let key = self.record_key(path, config);
+        let v = match disk.get_checked(key) {
+            Ok(v) => v?,
+            Err(e) => {
+                self.note(format!("perfi: ignoring an unreadable interface cache file: {e:#}"));
+                return None;
+            }
+        };
+        match serde_json::from_value::<FileRecord>(v) {
+            Ok(r) if r.path == path && r.config == config => Some(r),
+            Ok(_) => None,
+            Err(e) => {
+                self.note(format!("perfi: ignoring interface cache file {}: {e}", disk.path_of(key).display()));
+                None
+            }
+        }
+    }
+
+    pub fn put_file_record(&self, r: &FileRecord) {
+        let Some(disk) = self.disk() else { return };
+        let v = match serde_json::to_value(r) {
+            Ok(v) => v,
+            Err(_) => return,
+        };
+        if let Err(e) = disk.put(self.record_key(&r.path, r.config), &v) {
+            if self.stats.disk_errors.fetch_add(1, Ordering::Relaxed) == 0 {
+                self.note(format!("perfi: cannot write the interface cache: {e:#}"));
+            }
+        }
+    }
+}
+
 fn decode(v: &serde_json::Value, name: &str, sem: u64) -> Result<Hit, String> {
     if v.get("format").and_then(|f| f.as_u64()) != Some(FORMAT as u64) {
         return Err("another format".into());

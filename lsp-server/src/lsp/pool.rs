@@ -21,7 +21,7 @@
 //! counts of functions analyzed and taken from the cache.
 
 use super::config::Settings;
-use super::interface_cache::{render, Store};
+use super::interface_cache::{file_stamp, flag_files, render, text_hash, FileRecord, Store};
 use super::worker::{Event, Progress, STACK};
 use crate::keys::{config_key, KeyContext};
 use perfi_engine::analysis::analyze_function;
@@ -240,6 +240,18 @@ fn index_file(id: usize, s: &Shared, p: &Path, folder: &mut FolderFiles) {
         *folder = FolderFiles { dir: dir.clone(), files: HashMap::new() };
     }
     let Some(main) = folder.get(p) else { return };
+    let (cfg, _) = s.settings.config_for(p);
+    let ck = config_key(&cfg);
+    // Known from an earlier session and nothing it read changed: its
+    // interfaces are in the cache, no need to lower it.
+    let th = std::fs::read(p).map(|b| text_hash(&b)).unwrap_or(0);
+    if let Some(rec) = s.store.file_record(&main.path, ck) {
+        if rec.valid(&main.path, th, ck) && rec.functions.iter().all(|(n, sem, exact)| s.store.get(n, crate::keys::FnKeys { sem: *sem, exact: *exact }).is_some()) {
+            s.functions.fetch_add(rec.functions.len(), Ordering::SeqCst);
+            s.cached.fetch_add(rec.functions.len(), Ordering::SeqCst);
+            return;
+        }
+    }
     // The same program the analysis thread builds for this file when it
     // is opened unchanged (`Worker::program`), so the keys agree.
     let mut sources = vec![main.clone()];
@@ -252,14 +264,15 @@ fn index_file(id: usize, s: &Shared, p: &Path, folder: &mut FolderFiles) {
     }
     let prog = perfi_engine::lazy::from_sources_reached(sources, &mut FileCache::default());
     let Some(fa) = prog.files.first() else { return };
-    let (cfg, _) = s.settings.config_for(p);
-    let kc = KeyContext::new(&prog, &main.path, config_key(&cfg));
+    let kc = KeyContext::new(&prog, &main.path, ck);
+    let mut done = Vec::new();
     for l in &fa.functions {
         let Ok(ir) = &l.ir else { continue };
         s.functions.fetch_add(1, Ordering::SeqCst);
         let keys = kc.keys(ir, &l.info.name);
         if s.store.get(&l.info.name, keys).is_some_and(|h| h.exact == keys.exact) {
             s.cached.fetch_add(1, Ordering::SeqCst);
+            done.push((l.info.name.clone(), keys.sem, keys.exact));
             continue;
         }
         let ir = Arc::new(ir.clone());
@@ -274,8 +287,21 @@ fn index_file(id: usize, s: &Shared, p: &Path, folder: &mut FolderFiles) {
             if let Ok(iface) = iface {
                 s.store.put(keys, Arc::new(render(&fa.path, &ir, &iface, &cfg)));
                 s.analyzed.fetch_add(1, Ordering::SeqCst);
+                done.push((l.info.name.clone(), keys.sem, keys.exact));
             }
             break;
         }
     }
+    // What the program read: every file of its units (headers), the
+    // folder's `.c` files (they decide what gets lowered), the compile
+    // databases looked for.
+    let mut deps: Vec<PathBuf> = prog.files.iter().flat_map(|g| g.unit.files.iter().map(|f| PathBuf::from(&f.path))).collect();
+    deps.extend(c_files(&dir));
+    deps.extend(flag_files(p));
+    // The folder itself: a `.c` file added or removed changes its time.
+    deps.push(dir.clone());
+    deps.sort();
+    deps.dedup();
+    let deps = deps.into_iter().map(|d| (d.to_string_lossy().into_owned(), file_stamp(&d))).collect();
+    s.store.put_file_record(&FileRecord { path: main.path.clone(), text_hash: th, config: ck, deps, functions: done });
 }

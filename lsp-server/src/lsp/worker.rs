@@ -645,6 +645,11 @@ impl Worker {
             }
         };
         let path_str = main.path.clone();
+        // A file opened for the first time that indexing saw unchanged:
+        // its interfaces from the cache before anything is lowered.
+        if self.docs.get(&req.uri).is_some_and(|d| d.last.is_empty()) {
+            self.quick_view(req, &main, ck);
+        }
         let t0 = Instant::now();
         let prog = self.program(&req.uri, main.clone());
         let t_prog = t0.elapsed();
@@ -753,6 +758,52 @@ impl Worker {
         }
         self.evict();
         Ok(())
+    }
+
+    /// Publish the interfaces a `FileRecord` of this text lists (see
+    /// `interface_cache.rs`), with the spans of a plain parse of the file:
+    /// no preprocessing, lowering or keys. No loop or call marks, no
+    /// struct lenses: the run that follows brings them.
+    fn quick_view(&mut self, req: &AnalyzeReq, main: &SourceFile, ck: u64) {
+        let text = req.rope.to_string();
+        let Some(rec) = self.store.file_record(&main.path, ck) else { return };
+        if !rec.valid(&main.path, interface_cache::text_hash(text.as_bytes()), ck) {
+            return;
+        }
+        let idx = perfi_engine::index::index_file(main, &[]);
+        let mut functions = Vec::new();
+        let mut diagnostics = Vec::new();
+        for f in &idx.functions {
+            let Some((_, sem, exact)) = rec.functions.iter().find(|(n, _, _)| *n == f.name) else { continue };
+            let Some(hit) = self.store.get(&f.name, FnKeys { sem: *sem, exact: *exact }) else { continue };
+            let r = &hit.r;
+            let (ns, ne) = (f.name_span.start_byte as usize, f.name_span.end_byte as usize);
+            if let Some(why) = &r.reason {
+                diagnostics.push(DiagView { start: ns, end: ne, severity: Severity::Information, message: format!("{}: {why}", f.name), code: "perfi.partial", related: vec![] });
+            }
+            functions.push(FnView {
+                name: f.name.clone(),
+                name_start: ns,
+                name_end: ne,
+                start: f.range.start_byte as usize,
+                end: f.range.end_byte as usize,
+                status: r.status.clone(),
+                hover: r.hover.clone(),
+                lens: r.lens.clone(),
+                json: r.json.clone(),
+                python: r.python.clone(),
+                text: r.text.clone(),
+                loops: vec![],
+                calls: vec![],
+                stale: false,
+            });
+        }
+        if functions.is_empty() {
+            return;
+        }
+        let missing = idx.functions.len().saturating_sub(functions.len());
+        trace(|| format!("v{} quick view: {} function(s) from the cache", req.version, functions.len()));
+        self.emit(Event::View(Arc::new(FileView { uri: req.uri.clone(), version: req.version, rope: req.rope.clone(), functions, structs: vec![], field_uses: vec![], diagnostics, complete: false, missing })));
     }
 
     /// Interfaces of functions defined in other files (headers, the
