@@ -41,9 +41,11 @@ pub struct Args {
     pub hardware: Option<String>,
     /// Folder of an on-disk cache of comparisons keyed by the semantic
     /// keys of the function at REV and now (a CI system can keep it
-    /// between runs); created when missing.
-    #[arg(long)]
-    pub cache: Option<PathBuf>,
+    /// between runs); created when missing. `--cache` alone: the user's
+    /// cache folder (`$XDG_CACHE_HOME/perfi/comparisons` or
+    /// `~/.cache/perfi/comparisons`).
+    #[arg(long, num_args = 0..=1, value_name = "DIR")]
+    pub cache: Option<Option<PathBuf>>,
 }
 
 /// What a run did: functions compared (both versions analyzed), taken
@@ -245,7 +247,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
     check_repo(&args.baseline, &dir)?;
     let cancel = CancelToken::new();
     let cache = match &args.cache {
-        Some(d) => Some(crate::disk_cache::DiskCache::open(d)?),
+        Some(None) => {
+            let d = crate::disk_cache::user_cache_dir().context("--cache without a folder: neither XDG_CACHE_HOME nor HOME is set")?.join("comparisons");
+            Some(crate::disk_cache::DiskCache::open(&d)?)
+        }
+        Some(Some(d)) => Some(crate::disk_cache::DiskCache::open(d)?),
         None => None,
     };
     // Cost follows the diff: a file is lowered only when a `.c` file of its
