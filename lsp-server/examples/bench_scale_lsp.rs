@@ -14,9 +14,10 @@
 //!    `initialized`, the same times, and the time to indexing done.
 //!
 //! Prints one markdown row per session, with the server's peak RSS
-//! (VmHWM). Usage: bench_scale_lsp ROOT FILE [LABEL]; PERFI_BIN (default
+//! (VmHWM); each figure also goes to stderr as soon as it is known.
+//! Usage: bench_scale_lsp ROOT FILE [LABEL]; PERFI_BIN (default
 //! target/release/perfi); BENCH_SCALE_LSP_TIMEOUT (s per wait, default
-//! 1800).
+//! 1800); PERFI_INDEX_NICE is passed to the server (see `lsp/pool.rs`).
 
 use anyhow::{bail, Context, Result};
 use perfi::lsp::rpc_client::{file_uri, LspClient};
@@ -90,7 +91,11 @@ fn session(bin: &Path, root: &Path, file: &Path, cache_home: &Path, cold: bool, 
         if m.msg["method"] == "$/perfi/runStats" {
             row.file_done = Some(at);
             row.file_stats = m.msg["params"].clone();
+            eprintln!("bench_scale_lsp: file done at {at:.2} s: {}", row.file_stats);
             break;
+        }
+        if row.first_publish.is_none() {
+            eprintln!("bench_scale_lsp: first publish at {at:.2} s");
         }
         row.first_publish.get_or_insert(at);
         if row.first_interface.is_none() {
@@ -103,6 +108,7 @@ fn session(bin: &Path, root: &Path, file: &Path, cache_home: &Path, cold: bool, 
                 if md.contains("paths") {
                     row.hover = Some(secs(t0.elapsed()));
                 }
+                eprintln!("bench_scale_lsp: first interface (lens) at {} s, hover with it at {} s", fmt(row.first_interface), fmt(row.hover));
             }
         }
     }
@@ -116,6 +122,7 @@ fn session(bin: &Path, root: &Path, file: &Path, cache_home: &Path, cold: bool, 
     if let Some(m) = idx {
         row.index_done = Some(secs(m.at.duration_since(t_start)));
         row.index = m.msg["params"].clone();
+        eprintln!("bench_scale_lsp: indexing done at {} s: {}", fmt(row.index_done), row.index);
     }
     row.rss_mb = vm_hwm_kb(c.pid()).map(|k| k as f64 / 1024.0);
     let _ = c.shutdown(Duration::from_secs(10));

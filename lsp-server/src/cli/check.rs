@@ -6,7 +6,7 @@
 
 use crate::keys::{config_key, KeyContext};
 use anyhow::{bail, Context, Result};
-use perfi_engine::analysis::{analyze_function, Program};
+use perfi_engine::analysis::{analyze_function_sized, Program};
 use perfi_engine::cancel::CancelToken;
 use perfi_engine::config::Budgets;
 use perfi_engine::regress::{compare, Regression};
@@ -222,8 +222,8 @@ fn check_file(args: &Args, path: &Path, cancel: &CancelToken, cache: Option<&cra
             continue;
         }
         counts.analyzed += 1;
-        let new_i = analyze_function(&Arc::new(nir.clone()), &l.info, nkc.table(), &cfg, cfg.budgets, cfg.resolution, cancel);
-        let old_i = analyze_function(&Arc::new(oir.clone()), &o.info, okc.table(), &cfg, cfg.budgets, cfg.resolution, cancel);
+        let new_i = analyze_function_sized(&Arc::new(nir.clone()), &l.info, nkc.table(), nkc.facts(), &cfg, cfg.budgets, cfg.resolution, cancel);
+        let old_i = analyze_function_sized(&Arc::new(oir.clone()), &o.info, okc.table(), okc.facts(), &cfg, cfg.budgets, cfg.resolution, cancel);
         let regs = compare(&old_i, &new_i, cfg.resolution, cancel);
         if let Some(c) = cache {
             // A cache that cannot be written only costs the next run time.

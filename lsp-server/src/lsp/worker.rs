@@ -16,7 +16,7 @@ use super::pool::{self, Gate};
 use super::render;
 use super::view::{struct_views, DiagView, FileView, FnView, Mark, Severity, StructView};
 use crate::keys::{config_key, FnKeys, KeyContext};
-use perfi_engine::analysis::{analyze_function, FileAnalysis, FunctionInterface, Program};
+use perfi_engine::analysis::{analyze_function_sized, FileAnalysis, FunctionInterface, Program};
 use perfi_engine::cancel::CancelToken;
 use perfi_engine::config::Config;
 use perfi_engine::ir::InstKind;
@@ -583,7 +583,7 @@ impl Worker {
     /// Analyze function `l` and keep the result (memory and store).
     fn analyze_now(&mut self, path: &str, l: &perfi_engine::analysis::Lowered, ir: &perfi_engine::ir::Function, kc: &KeyContext, cfg: &Config, keys: FnKeys, token: &CancelToken) -> Result<Rc<Entry>, Cancelled> {
         let t = Instant::now();
-        let iface = analyze_function(&Arc::new(ir.clone()), &l.info, kc.table(), cfg, cfg.budgets, cfg.resolution, token);
+        let iface = analyze_function_sized(&Arc::new(ir.clone()), &l.info, kc.table(), kc.facts(), cfg, cfg.budgets, cfg.resolution, token);
         trace(|| format!("  analyzed {} in {:?}{}", l.info.name, t.elapsed(), if token.is_cancelled() { " (cancelled)" } else { "" }));
         if token.is_cancelled() {
             return Err(Cancelled);
