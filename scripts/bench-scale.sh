@@ -18,8 +18,11 @@
 #
 # PERFI=path/to/perfi compares another build; BENCH_SCALE_TIMEOUT (s, per
 # run, default 300); BENCH_SCALE_KERNEL_DIRS (default "net/ipv4 lib");
-# BENCH_SCALE_LSP ("folder:file ...", default "net/ipv4:tcp_cong.c"; empty
-# skips the editor rows).
+# BENCH_SCALE_LSP ("folder:file ...", default
+# "net/ipv4/netfilter:nf_reject_ipv4.c net/ipv4:tcp_cong.c"; empty
+# skips the editor rows); PERFI_INDEX_NICE reaches the server (indexing
+# runs at nice 19 unless set: on a machine shared with other users'
+# compilers, 0, or indexing waits for them).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 BIN=${PERFI:-./target/release/perfi}
@@ -114,7 +117,7 @@ LSP_BENCH=./target/release/examples/bench_scale_lsp
 if [ ! -x "$LSP_BENCH" ]; then
     echo "(no $LSP_BENCH: make bench-scale builds it)"
 elif [ -d "$KERNEL" ]; then
-    for spec in ${BENCH_SCALE_LSP-net/ipv4:tcp_cong.c}; do
+    for spec in ${BENCH_SCALE_LSP-net/ipv4/netfilter:nf_reject_ipv4.c net/ipv4:tcp_cong.c}; do
         d=${spec%%:*}
         f=${spec#*:}
         [ -f "$KERNEL/$d/$f" ] || { echo "(no $KERNEL/$d/$f)"; continue; }
