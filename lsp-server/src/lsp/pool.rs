@@ -205,7 +205,7 @@ fn run(id: usize, s: &Shared) {
         }
         let done = s.done.fetch_add(1, Ordering::SeqCst) + 1;
         let total = s.files.len();
-        if done % 10 == 0 || done == total {
+        if done.is_multiple_of(10) || done == total {
             let _ = s.events.send(Event::Progress(Progress::Report { done, total, file: p.display().to_string() }));
         }
     }

@@ -581,6 +581,7 @@ impl Worker {
     }
 
     /// Analyze function `l` and keep the result (memory and store).
+    #[allow(clippy::too_many_arguments)]
     fn analyze_now(&mut self, path: &str, l: &perfi_engine::analysis::Lowered, ir: &perfi_engine::ir::Function, kc: &KeyContext, cfg: &Config, keys: FnKeys, token: &CancelToken) -> Result<Rc<Entry>, Cancelled> {
         let t = Instant::now();
         let iface = analyze_function_sized(&Arc::new(ir.clone()), &l.info, kc.table(), kc.facts(), cfg, cfg.budgets, cfg.resolution, token);
