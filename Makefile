@@ -172,6 +172,7 @@ deps-linux-source:
 
 bench-scale: build deps-linux-source
 	@command -v /usr/bin/time >/dev/null || { $(SUDO) apt-get update -qq && $(APT_INSTALL) time; }
+	$(CARGO) build --release -p perfi --example bench_scale_lsp
 	./scripts/bench-scale.sh
 
 # Ground truth: predictions against valgrind counts of the gcc -O2 drivers

@@ -210,11 +210,23 @@ pub fn analyze_function(f: &Arc<Function>, info: &FunctionInfo, funcs: &FuncTabl
     analyze(f, info, funcs, None, cfg, budgets, resolution, cancel, false)
 }
 
-/// As `analyze_function`, with `table_obj_sizes(funcs)` computed by the
-/// caller (once per table instead of once per function).
+/// What `analyze` needs from a whole table, computed once per table by a
+/// caller that analyzes many of its functions (`table_facts`).
+pub struct TableFacts {
+    pub sizes: ObjSizes,
+    pub const_names: crate::exec::explore::ConstNames,
+}
+
+pub fn table_facts(funcs: &FuncTable) -> TableFacts {
+    TableFacts { sizes: table_obj_sizes(funcs), const_names: crate::exec::explore::table_const_names(funcs) }
+}
+
+/// As `analyze_function`, with `table_facts(funcs)` computed by the
+/// caller (once per table instead of once per function: both walk every
+/// function of the table).
 #[allow(clippy::too_many_arguments)]
-pub fn analyze_function_sized(f: &Arc<Function>, info: &FunctionInfo, funcs: &FuncTable, sizes: &ObjSizes, cfg: &Config, budgets: Budgets, resolution: f64, cancel: &CancelToken) -> FunctionInterface {
-    analyze(f, info, funcs, Some(sizes), cfg, budgets, resolution, cancel, false)
+pub fn analyze_function_sized(f: &Arc<Function>, info: &FunctionInfo, funcs: &FuncTable, facts: &TableFacts, cfg: &Config, budgets: Budgets, resolution: f64, cancel: &CancelToken) -> FunctionInterface {
+    analyze(f, info, funcs, Some(facts), cfg, budgets, resolution, cancel, false)
 }
 
 /// As `analyze_function`, keeping every merged path's signature so that
@@ -225,9 +237,11 @@ pub fn analyze_function_with_signatures(f: &Arc<Function>, info: &FunctionInfo, 
 }
 
 #[allow(clippy::too_many_arguments)]
-fn analyze(f: &Arc<Function>, info: &FunctionInfo, funcs: &FuncTable, table_sizes: Option<&ObjSizes>, cfg: &Config, budgets: Budgets, resolution: f64, cancel: &CancelToken, track_sigs: bool) -> FunctionInterface {
+fn analyze(f: &Arc<Function>, info: &FunctionInfo, funcs: &FuncTable, facts: Option<&TableFacts>, cfg: &Config, budgets: Budgets, resolution: f64, cancel: &CancelToken, track_sigs: bool) -> FunctionInterface {
     let start = std::time::Instant::now();
+    let table_sizes = facts.map(|t| &t.sizes);
     let mut ex = Explorer::new(funcs, cfg, budgets, cancel.clone());
+    ex.table_names = facts.map(|t| &t.const_names);
     ex.resolution = resolution;
     ex.track_sigs = track_sigs;
     let init = ex.initial_state(f);

@@ -128,7 +128,11 @@ struct Report {
 fn run(name: &str, sess: &Session, program: &Path, args: &[&str], root: &Path, rate: f64) -> Result<Report> {
     let path = root.join(sess.file);
     let original = std::fs::read_to_string(&path)?;
-    let mut c = LspClient::spawn(program, args, Some(root))?;
+    // A fresh interface cache: every run measures analysis, not a cache
+    // an earlier run filled.
+    let cache_home = std::env::temp_dir().join(format!("perfi-bench-lsp-cache-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&cache_home);
+    let mut c = LspClient::spawn_env(program, args, Some(root), &[("XDG_CACHE_HOME", cache_home.as_os_str())])?;
     let uri = file_uri(&path);
     let caps = json!({"textDocument": {"publishDiagnostics": {"versionSupport": true}, "hover": {"contentFormat": ["markdown"]}}});
     c.initialize(&file_uri(root), json!({"perfi": {"baseline": "open"}}), caps)?;

@@ -45,6 +45,28 @@ impl DiskCache {
         v.get("value").cloned()
     }
 
+    /// The file that holds `key` (for messages).
+    pub fn path_of(&self, key: u64) -> PathBuf {
+        self.path(key)
+    }
+
+    /// As `get`, but a file that exists and cannot be read or decoded is
+    /// an error (with its path) so that callers can say so; absent is
+    /// `Ok(None)`.
+    pub fn get_checked(&self, key: u64) -> Result<Option<serde_json::Value>> {
+        let p = self.path(key);
+        let bytes = match std::fs::read(&p) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e).with_context(|| format!("reading {}", p.display())),
+        };
+        let v: serde_json::Value = serde_json::from_slice(&bytes).with_context(|| format!("{}: not JSON", p.display()))?;
+        if v.get("key").and_then(|k| k.as_str()) != Some(format!("{key:016x}").as_str()) {
+            anyhow::bail!("{}: stored under another key", p.display());
+        }
+        Ok(v.get("value").cloned())
+    }
+
     pub fn put(&self, key: u64, value: &serde_json::Value) -> Result<()> {
         let p = self.path(key);
         let dir = p.parent().with_context(|| format!("{}: no parent folder", p.display()))?;

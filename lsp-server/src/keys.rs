@@ -144,6 +144,7 @@ pub struct KeyContext {
     ctx_hash: HashMap<String, u64>,
     table: FuncTable,
     config: u64,
+    facts: std::cell::OnceCell<perfi_engine::analysis::TableFacts>,
 }
 
 impl KeyContext {
@@ -179,11 +180,18 @@ impl KeyContext {
                 defs.insert(l.info.name.clone(), Def { file: fa.path.clone(), tokens: *t, lines: *ln, start_line: l.info.range.start_line });
             }
         }
-        KeyContext { defs, ctx_hash, table: prog.table_for(path), config }
+        KeyContext { defs, ctx_hash, table: prog.table_for(path), config, facts: std::cell::OnceCell::new() }
     }
 
     pub fn table(&self) -> &FuncTable {
         &self.table
+    }
+
+    /// What every analysis with this table needs from the whole table
+    /// (object sizes, constant names), computed once: with kernel headers
+    /// a table holds thousands of functions.
+    pub fn facts(&self) -> &perfi_engine::analysis::TableFacts {
+        self.facts.get_or_init(|| perfi_engine::analysis::table_facts(&self.table))
     }
 
     pub fn keys(&self, f: &Function, name: &str) -> FnKeys {

@@ -222,3 +222,34 @@ fn one_function_change_analyzes_it_and_its_callers_only() {
     let _ = std::fs::remove_dir_all(&d);
     let _ = std::fs::remove_dir_all(&cache);
 }
+
+/// `--cache` without a folder keeps comparisons in the user's cache
+/// folder (here a temporary XDG_CACHE_HOME), never in the repository,
+/// and the second run takes the comparison from there.
+#[test]
+fn cache_without_folder_uses_the_user_cache() {
+    let d = repo("usercache");
+    let home = std::env::temp_dir().join(format!("perfi-check-usercache-home-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&home);
+    std::fs::write(d.join("src/sum.c"), SUM.replace("return x + 1;", "return x * x + 1;")).unwrap();
+    let run = || {
+        let o = Command::new(env!("CARGO_BIN_EXE_perfi"))
+            .args(["check", "--baseline", "HEAD", "--format", "json", "--cache"])
+            .env("XDG_CACHE_HOME", &home)
+            .current_dir(&d)
+            .output()
+            .expect("perfi runs");
+        assert!(matches!(o.status.code(), Some(0 | 1)), "{}", String::from_utf8_lossy(&o.stderr));
+        serde_json::from_slice::<serde_json::Value>(&o.stdout).expect("json")
+    };
+    let v = run();
+    assert_eq!(v["functions_analyzed"], 1, "{v}");
+    let stored = std::fs::read_dir(home.join("perfi/comparisons")).map(|r| r.count()).unwrap_or(0);
+    assert!(stored > 0, "comparisons stored under XDG_CACHE_HOME/perfi/comparisons");
+    let again = run();
+    assert_eq!((again["functions_analyzed"].clone(), again["functions_cached"].clone()), (serde_json::json!(0), serde_json::json!(1)), "{again}");
+    let st = Command::new("git").arg("-C").arg(&d).args(["status", "--porcelain", "--untracked-files=all"]).output().expect("git status");
+    assert_eq!(String::from_utf8_lossy(&st.stdout).trim(), "M src/sum.c", "nothing written into the repository");
+    let _ = std::fs::remove_dir_all(&d);
+    let _ = std::fs::remove_dir_all(&home);
+}

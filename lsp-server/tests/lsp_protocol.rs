@@ -54,7 +54,7 @@ fn initialize_advertises_features_and_encodings() {
     assert_eq!(c.shutdown(T).expect("exits"), Some(0));
 
     // UTF-8 when the client offers it.
-    let mut c = perfi::lsp::rpc_client::LspClient::spawn(std::path::Path::new(env!("CARGO_BIN_EXE_perfi")), &["lsp"], Some(&dir)).unwrap();
+    let mut c = perfi::lsp::rpc_client::LspClient::spawn_env(std::path::Path::new(env!("CARGO_BIN_EXE_perfi")), &["lsp"], Some(&dir), &[("XDG_CACHE_HOME", common::test_cache_home().as_os_str())]).unwrap();
     let init = c.initialize(&perfi::lsp::rpc_client::file_uri(&dir), json!({}), caps(true)).unwrap();
     assert_eq!(init["result"]["capabilities"]["positionEncoding"], "utf-8");
     c.shutdown(T).unwrap();
@@ -406,7 +406,7 @@ fn settings_are_pulled_with_workspace_configuration() {
     let dir = temp_dir("pull");
     let path = dir.join("sum.c");
     std::fs::write(&path, SUM).unwrap();
-    let mut c = perfi::lsp::rpc_client::LspClient::spawn(std::path::Path::new(env!("CARGO_BIN_EXE_perfi")), &["lsp"], Some(&dir)).unwrap();
+    let mut c = perfi::lsp::rpc_client::LspClient::spawn_env(std::path::Path::new(env!("CARGO_BIN_EXE_perfi")), &["lsp"], Some(&dir), &[("XDG_CACHE_HOME", common::test_cache_home().as_os_str())]).unwrap();
     c.configuration = json!({"resolution": 7, "inlayHints": true, "serverPath": ""});
     let mut cp = caps(false);
     cp["workspace"] = json!({"configuration": true, "didChangeConfiguration": {"dynamicRegistration": true}});

@@ -16,6 +16,8 @@ export interface ServerSettings {
   hardware?: string;
   baseline: Baseline;
   inlayHints: boolean;
+  /** Sent only when false: the server keeps interfaces on disk by default. */
+  diskCache?: boolean;
   budgets?: Budgets;
 }
 
@@ -63,6 +65,10 @@ export function serverSettings(get: Getter): Mapped {
   const i = get('inlayHints');
   if (typeof i === 'boolean') {
     settings.inlayHints = i;
+  }
+
+  if (get('diskCache') === false) {
+    settings.diskCache = false;
   }
 
   const budgets: Budgets = {};

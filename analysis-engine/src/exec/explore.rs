@@ -44,6 +44,10 @@ pub struct Explorer<'a> {
     pub solver: Solver,
     pub vars: Vars,
     pub funcs: &'a HashMap<String, Arc<Function>>,
+    /// `table_const_names(funcs)` when the caller computed it once for the
+    /// table (else each analysis walks the whole table: quadratic in the
+    /// number of functions of a large file).
+    pub table_names: Option<&'a ConstNames>,
     pub cfg: &'a Config,
     pub table: CostTable,
     pub budgets: Budgets,
@@ -86,6 +90,29 @@ pub struct Explorer<'a> {
 
 const MAX_CALL_DEPTH: usize = 24;
 
+/// Names of constants in comparisons, by value (`Terms::const_names`).
+pub type ConstNames = HashMap<u128, Option<String>>;
+
+fn add_const_names<'f>(out: &mut ConstNames, fs: impl Iterator<Item = &'f Function>) {
+    for (v, name) in fs.flat_map(|g| g.const_names.iter()) {
+        if *v < 0 {
+            continue;
+        }
+        let e = out.entry(*v as u128).or_insert_with(|| name.clone());
+        if e != name {
+            *e = None;
+        }
+    }
+}
+
+/// The constant names of a whole table, computed once (see
+/// `Explorer::table_names`).
+pub fn table_const_names(funcs: &HashMap<String, Arc<Function>>) -> ConstNames {
+    let mut out = ConstNames::new();
+    add_const_names(&mut out, funcs.values().map(|g| g.as_ref()));
+    out
+}
+
 impl<'a> Explorer<'a> {
     pub fn new(funcs: &'a HashMap<String, Arc<Function>>, cfg: &'a Config, budgets: Budgets, cancel: CancelToken) -> Explorer<'a> {
         Explorer {
@@ -93,6 +120,7 @@ impl<'a> Explorer<'a> {
             solver: Solver::new(budgets.query_ms, cancel.clone()),
             vars: Vars::default(),
             funcs,
+            table_names: None,
             cfg,
             table: cost::default_table(),
             budgets,
@@ -147,14 +175,16 @@ impl<'a> Explorer<'a> {
     /// The names constants were written with in `f` and in the functions
     /// of its table: a value gets a name only when it was always written so.
     fn collect_const_names(&mut self, f: &Function) {
-        let all = std::iter::once(f).chain(self.funcs.values().map(|g| g.as_ref()));
-        for (v, name) in all.flat_map(|g| g.const_names.iter()) {
-            if *v < 0 {
-                continue;
+        // A value keeps its name when every comparison with it (in any
+        // order) used that name: the table's names, then the function's.
+        match self.table_names {
+            Some(t) => {
+                self.terms.const_names = t.clone();
+                add_const_names(&mut self.terms.const_names, std::iter::once(f));
             }
-            let e = self.terms.const_names.entry(*v as u128).or_insert_with(|| name.clone());
-            if e != name {
-                *e = None;
+            None => {
+                let all = std::iter::once(f).chain(self.funcs.values().map(|g| g.as_ref()));
+                add_const_names(&mut self.terms.const_names, all);
             }
         }
     }

@@ -1,5 +1,5 @@
 use anyhow::{Context, Result};
-use perfi_engine::analysis::{analyze_function_sized, table_obj_sizes, FuncTable, Lowered, ObjSizes, Program, Status};
+use perfi_engine::analysis::{analyze_function_sized, table_facts, FuncTable, Lowered, Program, Status, TableFacts};
 use perfi_engine::cancel::CancelToken;
 use perfi_engine::config::{Budgets, Config};
 use perfi_engine::ir::{Function, InstKind};
@@ -77,7 +77,7 @@ fn analyze_parallel(
     // What the threads share: plain data (the program's type environment
     // keeps `Rc` caches and stays here).
     let tables: Vec<FuncTable> = prog.files.iter().enumerate().map(|(fi, fa)| if cfgs[fi].is_some() { prog.table_for(&fa.path) } else { FuncTable::new() }).collect();
-    let sizes: Vec<ObjSizes> = tables.iter().map(table_obj_sizes).collect();
+    let sizes: Vec<TableFacts> = tables.iter().map(table_facts).collect();
     let mut order: Vec<usize> = (0..jobs.len()).collect();
     if jobs.len() <= REORDER_MAX {
         let mut memo = HashMap::new();

@@ -6,7 +6,7 @@
 
 use crate::keys::{config_key, KeyContext};
 use anyhow::{bail, Context, Result};
-use perfi_engine::analysis::{analyze_function, Program};
+use perfi_engine::analysis::{analyze_function_sized, Program};
 use perfi_engine::cancel::CancelToken;
 use perfi_engine::config::Budgets;
 use perfi_engine::regress::{compare, Regression};
@@ -41,9 +41,11 @@ pub struct Args {
     pub hardware: Option<String>,
     /// Folder of an on-disk cache of comparisons keyed by the semantic
     /// keys of the function at REV and now (a CI system can keep it
-    /// between runs); created when missing.
-    #[arg(long)]
-    pub cache: Option<PathBuf>,
+    /// between runs); created when missing. `--cache` alone: the user's
+    /// cache folder (`$XDG_CACHE_HOME/perfi/comparisons` or
+    /// `~/.cache/perfi/comparisons`).
+    #[arg(long, num_args = 0..=1, value_name = "DIR")]
+    pub cache: Option<Option<PathBuf>>,
 }
 
 /// What a run did: functions compared (both versions analyzed), taken
@@ -220,8 +222,8 @@ fn check_file(args: &Args, path: &Path, cancel: &CancelToken, cache: Option<&cra
             continue;
         }
         counts.analyzed += 1;
-        let new_i = analyze_function(&Arc::new(nir.clone()), &l.info, nkc.table(), &cfg, cfg.budgets, cfg.resolution, cancel);
-        let old_i = analyze_function(&Arc::new(oir.clone()), &o.info, okc.table(), &cfg, cfg.budgets, cfg.resolution, cancel);
+        let new_i = analyze_function_sized(&Arc::new(nir.clone()), &l.info, nkc.table(), nkc.facts(), &cfg, cfg.budgets, cfg.resolution, cancel);
+        let old_i = analyze_function_sized(&Arc::new(oir.clone()), &o.info, okc.table(), okc.facts(), &cfg, cfg.budgets, cfg.resolution, cancel);
         let regs = compare(&old_i, &new_i, cfg.resolution, cancel);
         if let Some(c) = cache {
             // A cache that cannot be written only costs the next run time.
@@ -245,7 +247,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
     check_repo(&args.baseline, &dir)?;
     let cancel = CancelToken::new();
     let cache = match &args.cache {
-        Some(d) => Some(crate::disk_cache::DiskCache::open(d)?),
+        Some(None) => {
+            let d = crate::disk_cache::user_cache_dir().context("--cache without a folder: neither XDG_CACHE_HOME nor HOME is set")?.join("comparisons");
+            Some(crate::disk_cache::DiskCache::open(&d)?)
+        }
+        Some(Some(d)) => Some(crate::disk_cache::DiskCache::open(d)?),
         None => None,
     };
     // Cost follows the diff: a file is lowered only when a `.c` file of its

@@ -44,13 +44,16 @@ pub struct Settings {
     pub baseline: BaselineMode,
     pub inlay_hints: bool,
     pub budgets: BudgetSettings,
+    /// Keep interfaces in the user's cache folder between sessions
+    /// (`interface_cache.rs`); `perfi.diskCache: false` turns it off.
+    pub disk_cache: bool,
     /// Workspace root, for a `perfi.toml` there.
     pub root: Option<PathBuf>,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { resolution: None, hardware: None, baseline: BaselineMode::Git, inlay_hints: true, budgets: BudgetSettings::default(), root: None }
+        Settings { resolution: None, hardware: None, baseline: BaselineMode::Git, inlay_hints: true, budgets: BudgetSettings::default(), disk_cache: true, root: None }
     }
 }
 
@@ -63,6 +66,8 @@ struct Raw {
     #[serde(alias = "inlay_hints")]
     inlay_hints: Option<bool>,
     budgets: Option<BudgetSettings>,
+    #[serde(alias = "disk_cache")]
+    disk_cache: Option<bool>,
 }
 
 impl Settings {
@@ -89,6 +94,9 @@ impl Settings {
         }
         if let Some(b) = raw.budgets {
             self.budgets = b;
+        }
+        if let Some(d) = raw.disk_cache {
+            self.disk_cache = d;
         }
         Ok(())
     }

@@ -6,6 +6,8 @@ pub mod config;
 pub mod documents;
 pub mod framing;
 pub mod hover;
+pub mod interface_cache;
+pub mod pool;
 pub mod render;
 pub mod rpc_client;
 pub mod view;
@@ -230,12 +232,19 @@ impl Shared {
     /// The view of the document's current version (or newer), waiting for
     /// the analysis; after `WAIT`, the latest view there is.
     async fn view_for(&self, uri: &str) -> Result<Arc<FileView>> {
+        self.view_when(uri, false).await
+    }
+
+    /// As `view_for`, and with `full` one where every function has an
+    /// interface (not a view published while a file just opened is being
+    /// analyzed).
+    async fn view_when(&self, uri: &str, full: bool) -> Result<Arc<FileView>> {
         let Some(version) = self.docs.version(uri) else { return Err(not_open(uri)) };
         let mut rx = self.tick.subscribe();
         let deadline = tokio::time::Instant::now() + WAIT;
         loop {
             if let Some(v) = self.views.get(uri).map(|v| v.clone()) {
-                if v.version >= version {
+                if v.version >= version && (!full || v.missing == 0) {
                     return Ok(v);
                 }
             }
@@ -281,7 +290,9 @@ impl Shared {
             self.client.publish_diagnostics(uri, diags, Some(v.version)).await;
         }
         let caps = self.caps();
-        if v.complete && (caps.inlay_refresh || caps.lens_refresh) {
+        // Views of a file being analyzed (functions missing) refresh too:
+        // the editor shows interfaces as they come.
+        if (v.complete || v.missing > 0) && (caps.inlay_refresh || caps.lens_refresh) {
             let c = self.client.clone();
             tokio::spawn(async move {
                 if caps.inlay_refresh {
@@ -301,11 +312,37 @@ async fn pump(s: Arc<Shared>, mut rx: tokio::sync::mpsc::UnboundedReceiver<Event
         match ev {
             Event::View(v) => s.on_view(v).await,
             Event::Progress(p) => {
+                if let Progress::End { files, functions, analyzed, cached, ms } = &p {
+                    let params = json!({"files": files, "functions": functions, "analyzed": analyzed, "fromCache": cached, "ms": ms});
+                    s.client.send_notification::<IndexStatsNotification>(params).await;
+                }
                 let _ = s.progress.send(p);
             }
             Event::Log(m) => s.client.log_message(MessageType::ERROR, m).await,
+            Event::Info(m) => s.client.log_message(MessageType::INFO, m).await,
+            Event::Stats(st) => {
+                let params = json!({"uri": st.uri, "version": st.version, "analyzed": st.analyzed, "fromCache": st.from_store});
+                s.client.send_notification::<RunStatsNotification>(params).await;
+            }
         }
     }
+}
+
+/// `$/perfi/runStats`: what one run of a document took from the interface
+/// cache and what it analyzed (`{uri, version, analyzed, fromCache}`).
+enum RunStatsNotification {}
+impl notification::Notification for RunStatsNotification {
+    type Params = Value;
+    const METHOD: &'static str = "$/perfi/runStats";
+}
+
+/// `$/perfi/indexStats`: workspace indexing is done
+/// (`{files, functions, analyzed, fromCache, ms}`); sent whether or not
+/// the client takes `$/progress`.
+enum IndexStatsNotification {}
+impl notification::Notification for IndexStatsNotification {
+    type Params = Value;
+    const METHOD: &'static str = "$/perfi/indexStats";
 }
 
 /// `$/progress` for workspace indexing, in its own task: creating the
@@ -325,12 +362,12 @@ async fn progress_task(s: Arc<Shared>, mut rx: tokio::sync::mpsc::UnboundedRecei
                 if let Some(pr) = &ongoing {
                     let pct = (done * 100).checked_div(total).unwrap_or(100) as u32;
                     let name = std::path::Path::new(&file).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-                    pr.report_with_message(format!("{done}/{total} files ({name})"), pct).await;
+                    pr.report_with_message(format!("indexed {done}/{total} files ({name})"), pct).await;
                 }
             }
-            Progress::End { files, functions } => {
+            Progress::End { files, functions, analyzed, cached, .. } => {
                 if let Some(pr) = ongoing.take() {
-                    pr.finish_with_message(format!("{files} files, {functions} functions")).await;
+                    pr.finish_with_message(format!("indexed {files} files, {functions} functions ({analyzed} analyzed, {cached} from the cache)")).await;
                 }
             }
         }
@@ -387,7 +424,7 @@ impl Backend {
 
     /// `perfi/interface`: the JSON interface of one function.
     pub async fn interface(&self, p: InterfaceParams) -> Result<Value> {
-        let v = self.s.view_for(&p.uri).await?;
+        let v = self.s.view_when(&p.uri, true).await?;
         guard("perfi/interface", || v.function(&p.function).map(|f| f.json.clone()).ok_or_else(|| Error::invalid_params(format!("no function `{}` in {}", p.function, p.uri))))
     }
 
@@ -401,7 +438,7 @@ impl Backend {
             "perfi.showInterface" => {
                 let uri = arg_str(args, 0, "document URI")?;
                 let func = arg_str(args, 1, "function name")?;
-                let v = self.s.view_for(&uri).await?;
+                let v = self.s.view_when(&uri, true).await?;
                 let f = v.function(&func).ok_or_else(|| Error::invalid_params(format!("no function `{func}` in {uri}")))?;
                 Ok(Some(json!({"name": f.name, "markdown": f.hover, "text": f.text, "interface": f.json})))
             }
@@ -414,7 +451,7 @@ impl Backend {
             }
             "perfi.exportPython" => {
                 let uri = arg_str(args, 0, "document URI")?;
-                let v = self.s.view_for(&uri).await?;
+                let v = self.s.view_when(&uri, true).await?;
                 let mut py = String::from(perfi_engine::output::PY_PRELUDE);
                 for f in &v.functions {
                     py.push_str(&f.python);
@@ -513,9 +550,10 @@ impl LanguageServer for Backend {
         }
         if let Some(root) = root.filter(|r| r.is_dir()) {
             let w = self.s.worker.clone();
+            let settings = self.s.settings();
             tokio::task::spawn_blocking(move || {
                 let files = worker::walk_sources(&root, worker::MAX_INDEX_FILES, worker::MAX_INDEX_ENTRIES);
-                w.send(Msg::Index { files });
+                w.send(Msg::Index { files, settings });
             });
         }
     }
@@ -605,6 +643,12 @@ impl LanguageServer for Backend {
         let Some(doc) = self.s.docs.get(&uri) else { return Err(not_open(&uri)) };
         if let Some(v) = self.s.views.get(&uri).map(|v| v.clone()) {
             if v.version == doc.version {
+                let h = guard("hover", || Ok(hover_at(&v, position_to_byte(&v.rope, tp.position, enc), enc)))?;
+                // Nothing there yet in a file still being analyzed: wait.
+                if h.is_some() || v.missing == 0 {
+                    return Ok(h);
+                }
+                let v = self.s.view_when(&uri, true).await?;
                 return guard("hover", || Ok(hover_at(&v, position_to_byte(&v.rope, tp.position, enc), enc)));
             }
             if let Some(h) = guard("hover", || Ok(hover_from_older(&v, &doc.rope, tp.position, enc)))? {
@@ -612,12 +656,21 @@ impl LanguageServer for Backend {
             }
         }
         let v = self.s.view_for(&uri).await?;
+        if v.missing > 0 {
+            let h = guard("hover", || Ok(hover_at(&v, position_to_byte(&v.rope, tp.position, enc), enc)))?;
+            if h.is_some() {
+                return Ok(h);
+            }
+            let v = self.s.view_when(&uri, true).await?;
+            return guard("hover", || Ok(hover_at(&v, position_to_byte(&v.rope, tp.position, enc), enc)));
+        }
         guard("hover", || Ok(hover_at(&v, position_to_byte(&v.rope, tp.position, enc), enc)))
     }
 
     async fn code_lens(&self, p: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
         let uri = p.text_document.uri.as_str().to_string();
-        let v = self.s.view_for(&uri).await?;
+        // A client that cannot be told to ask again gets every lens.
+        let v = self.s.view_when(&uri, !self.s.caps().lens_refresh).await?;
         let enc = self.s.encoding();
         guard("codeLens", || {
             let mut out = Vec::new();
@@ -640,7 +693,7 @@ impl LanguageServer for Backend {
         if !self.s.settings().inlay_hints {
             return if self.s.docs.version(&uri).is_some() { Ok(Some(vec![])) } else { Err(not_open(&uri)) };
         }
-        let v = self.s.view_for(&uri).await?;
+        let v = self.s.view_when(&uri, !self.s.caps().inlay_refresh).await?;
         let enc = self.s.encoding();
         guard("inlayHint", || {
             let mut out: Vec<InlayHint> = Vec::new();

@@ -54,8 +54,17 @@ fn read_message(r: &mut impl BufRead) -> Option<Value> {
 
 impl LspClient {
     pub fn spawn(program: &Path, args: &[&str], cwd: Option<&Path>) -> Result<LspClient> {
+        Self::spawn_env(program, args, cwd, &[])
+    }
+
+    /// As `spawn`, with these environment variables set for the child
+    /// (`XDG_CACHE_HOME` for the interface cache, say).
+    pub fn spawn_env(program: &Path, args: &[&str], cwd: Option<&Path>, env: &[(&str, &std::ffi::OsStr)]) -> Result<LspClient> {
         let mut cmd = Command::new(program);
         cmd.args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::null());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
         if let Some(d) = cwd {
             cmd.current_dir(d);
         }

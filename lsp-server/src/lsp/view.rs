@@ -80,6 +80,10 @@ pub struct FileView {
     pub diagnostics: Vec<DiagView>,
     /// Every interface is exact for this text (no refresh pending).
     pub complete: bool,
+    /// Functions shown without an interface yet (a file just opened,
+    /// published while its functions are analyzed): requests that need
+    /// one wait for a later view.
+    pub missing: usize,
 }
 
 impl FileView {

@@ -11,14 +11,15 @@
 //! the explorer and interrupts Z3); results of cancelled runs are dropped.
 
 use super::config::{BaselineMode, Settings};
+use super::interface_cache::{self, Rendered, Store};
+use super::pool::{self, Gate};
 use super::render;
 use super::view::{struct_views, DiagView, FileView, FnView, Mark, Severity, StructView};
 use crate::keys::{config_key, FnKeys, KeyContext};
-use perfi_engine::analysis::{analyze_function, FileAnalysis, FunctionInterface, Program};
+use perfi_engine::analysis::{analyze_function_sized, FileAnalysis, FunctionInterface, Program};
 use perfi_engine::cancel::CancelToken;
 use perfi_engine::config::Config;
 use perfi_engine::ir::InstKind;
-use perfi_engine::output;
 use perfi_engine::regress::{compare, Regression};
 use perfi_engine::source::SourceFile;
 use perfi_engine::workspace::FileCache;
@@ -36,7 +37,12 @@ pub const DEBOUNCE: Duration = Duration::from_millis(25);
 const MAX_CACHE: usize = 4000;
 pub const MAX_INDEX_FILES: usize = 5000;
 pub const MAX_INDEX_ENTRIES: usize = 200_000;
-const STACK: usize = 256 * 1024 * 1024;
+pub const STACK: usize = 256 * 1024 * 1024;
+/// A run publishes what it has at least this often while it analyzes a
+/// file's functions (the first interfaces of a file just opened).
+const PUBLISH_EVERY: Duration = Duration::from_millis(300);
+/// Runs with more functions to analyze than this publish progressively.
+const PROGRESSIVE_MIN: usize = 8;
 
 pub struct AnalyzeReq {
     pub uri: String,
@@ -53,8 +59,9 @@ pub enum Msg {
     Analyze(AnalyzeReq),
     Pin { uri: String, text: String },
     Close { uri: String },
-    /// Index these files (found by `walk_sources` off this thread).
-    Index { files: Vec<PathBuf> },
+    /// Index these files (found by `walk_sources` off this thread) on the
+    /// pool (`pool.rs`).
+    Index { files: Vec<PathBuf>, settings: Arc<Settings> },
     Shutdown,
 }
 
@@ -62,13 +69,29 @@ pub enum Msg {
 pub enum Progress {
     Begin { total: usize },
     Report { done: usize, total: usize, file: String },
-    End { files: usize, functions: usize },
+    /// Files and functions indexed, of which analyzed and taken from the
+    /// interface cache; milliseconds since indexing began.
+    End { files: usize, functions: usize, analyzed: usize, cached: usize, ms: u64 },
+}
+
+/// What one run of a document did (`$/perfi/runStats`): functions
+/// analyzed, and taken from the interface store (`interface_cache.rs`:
+/// the pool's results or the disk cache).
+#[derive(Debug, Clone, Default)]
+pub struct RunStats {
+    pub uri: String,
+    pub version: i32,
+    pub analyzed: usize,
+    pub from_store: usize,
 }
 
 pub enum Event {
     View(Arc<FileView>),
     Progress(Progress),
     Log(String),
+    /// An informational log line (`window/logMessage`, type Info).
+    Info(String),
+    Stats(RunStats),
 }
 
 /// Latest version per document and the run in flight, under one lock so
@@ -147,14 +170,22 @@ pub fn spawn(events: tokio::sync::mpsc::UnboundedSender<Event>) -> std::io::Resu
     let (tx, rx) = std::sync::mpsc::channel();
     let versions = Arc::new(Versions::default());
     let v2 = versions.clone();
-    std::thread::Builder::new().name("perfi-analysis".into()).stack_size(STACK).spawn(move || Worker::new(rx, events, v2).run())?;
+    let (store, msg) = Store::new(interface_cache::default_dir().as_deref());
+    if let Some(m) = msg {
+        let _ = events.send(Event::Info(m));
+    }
+    std::thread::Builder::new().name("perfi-analysis".into()).stack_size(STACK).spawn(move || Worker::new(rx, events, v2, Arc::new(store)).run())?;
     Ok(WorkerHandle { tx, versions })
 }
 
 struct Cancelled;
 
 struct Entry {
-    iface: FunctionInterface,
+    /// The engine's interface; None when it came from the interface store
+    /// (a regression comparison then analyzes the function again).
+    iface: Option<FunctionInterface>,
+    /// What the editor shows (also what the store keeps).
+    r: Arc<Rendered>,
     keys: FnKeys,
     used: Cell<u64>,
 }
@@ -182,12 +213,6 @@ struct DocState {
 struct DiskFile {
     stamp: (SystemTime, u64),
     file: Arc<SourceFile>,
-}
-
-struct IndexState {
-    files: Vec<PathBuf>,
-    next: usize,
-    functions: usize,
 }
 
 /// `.c` and `.h` files below `root` (hidden folders, `target` and
@@ -233,7 +258,9 @@ struct Worker {
     regress: HashMap<(u64, u64), Rc<Vec<Regression>>>,
     parsed: HashMap<String, (u64, Arc<SourceFile>)>,
     disk: HashMap<PathBuf, DiskFile>,
-    index: Option<IndexState>,
+    store: Arc<Store>,
+    gate: Arc<Gate>,
+    stats: RunStats,
     run: u64,
     /// Struct and field hovers of the current run's text.
     layout_marks: std::cell::OnceCell<(Vec<StructView>, Vec<Mark>)>,
@@ -286,7 +313,7 @@ fn is_c_path(p: &Path) -> bool {
 }
 
 impl Worker {
-    fn new(rx: Receiver<Msg>, events: tokio::sync::mpsc::UnboundedSender<Event>, versions: Arc<Versions>) -> Worker {
+    fn new(rx: Receiver<Msg>, events: tokio::sync::mpsc::UnboundedSender<Event>, versions: Arc<Versions>, store: Arc<Store>) -> Worker {
         Worker {
             rx,
             events,
@@ -298,7 +325,9 @@ impl Worker {
             regress: HashMap::new(),
             parsed: HashMap::new(),
             disk: HashMap::new(),
-            index: None,
+            store,
+            gate: Arc::new(Gate::default()),
+            stats: RunStats::default(),
             run: 0,
             layout_marks: std::cell::OnceCell::new(),
         }
@@ -309,6 +338,12 @@ impl Worker {
     }
 
     fn run(mut self) {
+        self.serve();
+        // Whatever ended the loop, the pool stops with it.
+        self.gate.stop();
+    }
+
+    fn serve(&mut self) {
         loop {
             loop {
                 match self.rx.try_recv() {
@@ -321,14 +356,15 @@ impl Worker {
                     Err(std::sync::mpsc::TryRecvError::Disconnected) => return,
                 }
             }
+            // Indexing waits while a document has a run to do.
+            self.gate.set_busy(!self.queue.is_empty());
             let now = Instant::now();
             if let Some(i) = self.queue.iter().position(|r| r.at + DEBOUNCE <= now) {
                 let req = self.queue.remove(i);
                 self.guarded(req);
-                continue;
-            }
-            if self.index.is_some() {
-                self.index_step();
+                for m in self.store.take_log() {
+                    self.emit(Event::Info(m));
+                }
                 continue;
             }
             let wait = self.queue.iter().map(|r| (r.at + DEBOUNCE).saturating_duration_since(now)).min();
@@ -375,10 +411,14 @@ impl Worker {
                 self.docs.remove(&uri);
                 self.parsed.remove(&uri);
             }
-            Msg::Index { files } => {
-                self.index = Some(IndexState { files, next: 0, functions: 0 });
+            Msg::Index { files, settings } => {
+                self.store.set_disk(settings.disk_cache);
+                pool::start(files, settings, self.events.clone(), self.gate.clone(), self.store.clone());
             }
-            Msg::Shutdown => return false,
+            Msg::Shutdown => {
+                self.gate.stop();
+                return false;
+            }
         }
         true
     }
@@ -406,7 +446,7 @@ impl Worker {
             self.emit(Event::Log(msg.clone()));
             // Answer waiting requests and show the problem instead of hanging.
             let d = DiagView { start: 0, end: 0, severity: Severity::Information, message: msg, code: "perfi.internal", related: vec![] };
-            self.emit(Event::View(Arc::new(FileView { uri: req.uri.clone(), version: req.version, rope: req.rope.clone(), functions: vec![], structs: vec![], field_uses: vec![], diagnostics: vec![d], complete: true })));
+            self.emit(Event::View(Arc::new(FileView { uri: req.uri.clone(), version: req.version, rope: req.rope.clone(), functions: vec![], structs: vec![], field_uses: vec![], diagnostics: vec![d], complete: true, missing: 0 })));
         }
     }
 
@@ -515,7 +555,7 @@ impl Worker {
         Ok(())
     }
 
-    fn cached(&self, keys: FnKeys, allow_stale: bool) -> Option<(Rc<Entry>, bool)> {
+    fn cached(&mut self, name: &str, keys: FnKeys, allow_stale: bool) -> Option<(Rc<Entry>, bool)> {
         if let Some(e) = self.exact.get(&keys.exact) {
             e.used.set(self.run);
             return Some((e.clone(), false));
@@ -526,30 +566,72 @@ impl Worker {
                 return Some((e.clone(), true));
             }
         }
-        None
+        // The interface store: indexing results and the disk cache. An
+        // entry made for other lines is stale, as with `by_sem`.
+        let hit = self.store.get(name, keys)?;
+        let fresh = hit.exact == keys.exact;
+        if !fresh && !allow_stale {
+            return None;
+        }
+        let e = Rc::new(Entry { iface: None, r: hit.r, keys: FnKeys { sem: keys.sem, exact: hit.exact }, used: Cell::new(self.run) });
+        self.exact.insert(hit.exact, e.clone());
+        self.by_sem.entry(keys.sem).or_insert_with(|| e.clone());
+        self.stats.from_store += 1;
+        Some((e, !fresh))
+    }
+
+    /// Analyze function `l` and keep the result (memory and store).
+    #[allow(clippy::too_many_arguments)]
+    fn analyze_now(&mut self, path: &str, l: &perfi_engine::analysis::Lowered, ir: &perfi_engine::ir::Function, kc: &KeyContext, cfg: &Config, keys: FnKeys, token: &CancelToken) -> Result<Rc<Entry>, Cancelled> {
+        let t = Instant::now();
+        let iface = analyze_function_sized(&Arc::new(ir.clone()), &l.info, kc.table(), kc.facts(), cfg, cfg.budgets, cfg.resolution, token);
+        trace(|| format!("  analyzed {} in {:?}{}", l.info.name, t.elapsed(), if token.is_cancelled() { " (cancelled)" } else { "" }));
+        if token.is_cancelled() {
+            return Err(Cancelled);
+        }
+        let r = Arc::new(interface_cache::render(path, ir, &iface, cfg));
+        self.store.put(keys, r.clone());
+        self.stats.analyzed += 1;
+        let e = Rc::new(Entry { iface: Some(iface), r, keys, used: Cell::new(self.run) });
+        self.exact.insert(keys.exact, e.clone());
+        self.by_sem.insert(keys.sem, e.clone());
+        Ok(e)
+    }
+
+    /// Function `i` of `fa` with its engine interface (analyzed now when
+    /// the cached one came from the store), for a comparison.
+    #[allow(clippy::too_many_arguments)]
+    fn full(&mut self, fa: &FileAnalysis, i: usize, kc: &KeyContext, cfg: &Config, keys: FnKeys, token: &CancelToken) -> Result<Option<Rc<Entry>>, Cancelled> {
+        if let Some(e) = self.exact.get(&keys.exact).filter(|e| e.iface.is_some()) {
+            return Ok(Some(e.clone()));
+        }
+        let Some(l) = fa.functions.get(i) else { return Ok(None) };
+        let Ok(ir) = &l.ir else { return Ok(None) };
+        self.analyze_now(&fa.path, l, ir, kc, cfg, keys, token).map(Some)
     }
 
     /// Interface of function `i` of `fa`, from the cache or analyzed now.
     #[allow(clippy::too_many_arguments)]
     fn interface(&mut self, fa: &FileAnalysis, i: usize, kc: &KeyContext, cfg: &Config, keys: FnKeys, allow_stale: bool, token: &CancelToken) -> Result<Option<(Rc<Entry>, bool)>, Cancelled> {
-        if let Some(e) = self.cached(keys, allow_stale) {
+        let Some(l) = fa.functions.get(i) else { return Ok(None) };
+        if let Some(e) = self.cached(&l.info.name, keys, allow_stale) {
             return Ok(Some(e));
         }
-        let Some(l) = fa.functions.get(i) else { return Ok(None) };
         let Ok(ir) = &l.ir else { return Ok(None) };
-        let t = Instant::now();
-        let iface = analyze_function(&Arc::new(ir.clone()), &l.info, kc.table(), cfg, cfg.budgets, cfg.resolution, token);
-        trace(|| format!("  analyzed {} in {:?}{}", l.info.name, t.elapsed(), if token.is_cancelled() { " (cancelled)" } else { "" }));
-        if token.is_cancelled() {
-            return Err(Cancelled);
-        }
-        let e = Rc::new(Entry { iface, keys, used: Cell::new(self.run) });
-        self.exact.insert(keys.exact, e.clone());
-        self.by_sem.insert(keys.sem, e.clone());
-        Ok(Some((e, false)))
+        self.analyze_now(&fa.path, l, ir, kc, cfg, keys, token).map(|e| Some((e, false)))
     }
 
     fn analyze(&mut self, req: &AnalyzeReq, token: &CancelToken) -> Result<(), Cancelled> {
+        self.stats = RunStats { uri: req.uri.clone(), version: req.version, ..RunStats::default() };
+        self.store.set_disk(req.settings.disk_cache);
+        let r = self.analyze_inner(req, token);
+        if r.is_ok() {
+            self.emit(Event::Stats(self.stats.clone()));
+        }
+        r
+    }
+
+    fn analyze_inner(&mut self, req: &AnalyzeReq, token: &CancelToken) -> Result<(), Cancelled> {
         self.run += 1;
         self.layout_marks = std::cell::OnceCell::new();
         let (cfg, cfg_warning) = req.settings.config_for(&req.path);
@@ -559,11 +641,16 @@ impl Worker {
             None => {
                 let e = perfi_engine::EngineError::Parse(req.path.to_string_lossy().into_owned());
                 let d = DiagView { start: 0, end: 0, severity: Severity::Information, message: format!("perfi: {e}"), code: "perfi.parse", related: vec![] };
-                self.emit(Event::View(Arc::new(FileView { uri: req.uri.clone(), version: req.version, rope: req.rope.clone(), functions: vec![], structs: vec![], field_uses: vec![], diagnostics: vec![d], complete: true })));
+                self.emit(Event::View(Arc::new(FileView { uri: req.uri.clone(), version: req.version, rope: req.rope.clone(), functions: vec![], structs: vec![], field_uses: vec![], diagnostics: vec![d], complete: true, missing: 0 })));
                 return Ok(());
             }
         };
         let path_str = main.path.clone();
+        // A file opened for the first time that indexing saw unchanged:
+        // its interfaces from the cache before anything is lowered.
+        if self.docs.get(&req.uri).is_some_and(|d| d.last.is_empty()) {
+            self.quick_view(req, &main, ck);
+        }
         let t0 = Instant::now();
         let prog = self.program(&req.uri, main.clone());
         let t_prog = t0.elapsed();
@@ -582,7 +669,7 @@ impl Worker {
         let mut pending = Vec::new();
         for i in 0..n {
             if let Some(k) = keys[i] {
-                match self.cached(k, true) {
+                match self.cached(&fa.functions[i].info.name, k, true) {
                     Some(e) => entries[i] = Some(e),
                     None => pending.push(i),
                 }
@@ -604,7 +691,7 @@ impl Worker {
             for &i in &rest {
                 prov[i] = last.get(&fa.functions[i].info.name).map(|e| (e.clone(), true));
             }
-            let fresh = self.regressions(req, fa, &keys, &prov, &edited, &cfg, ck, token)?;
+            let fresh = self.regressions(req, fa, &kc, &keys, &prov, &edited, &cfg, ck, token)?;
             for &i in &edited {
                 let name = &fa.functions[i].info.name;
                 match fresh.get(name) {
@@ -615,12 +702,27 @@ impl Worker {
             self.publish(req, fa, &prov, &callees, &regs, &cfg, cfg_warning.as_deref(), false);
             trace(|| format!("v{} edited {:?} published at {:?}", req.version, edited, t0.elapsed()));
         }
-        for &i in &rest {
+        // A file with many functions to analyze (one just opened in a tree
+        // nobody indexed yet) shows its interfaces as they come: what is
+        // done, the previous interfaces of the others, at most every
+        // PUBLISH_EVERY.
+        let progressive = rest.len() > PROGRESSIVE_MIN;
+        let mut last_pub: Option<Instant> = None;
+        for (k, &i) in rest.iter().enumerate() {
             entries[i] = self.interface(fa, i, &kc, &cfg, keys[i].unwrap_or(FnKeys { sem: 0, exact: 0 }), true, token)?;
+            if progressive && k + 1 < rest.len() && last_pub.is_none_or(|t| t.elapsed() >= PUBLISH_EVERY) {
+                let mut prov = entries.clone();
+                for &j in &rest[k + 1..] {
+                    prov[j] = last.get(&fa.functions[j].info.name).map(|e| (e.clone(), true));
+                }
+                self.publish(req, fa, &prov, &callees, &regs, &cfg, cfg_warning.as_deref(), false);
+                trace(|| format!("v{} {} of {} published at {:?}", req.version, k + 1, rest.len(), t0.elapsed()));
+                last_pub = Some(Instant::now());
+            }
         }
         let t_an = t0.elapsed();
         let all: Vec<usize> = (0..n).collect();
-        let regressions = self.regressions(req, fa, &keys, &entries, &all, &cfg, ck, token)?;
+        let regressions = self.regressions(req, fa, &kc, &keys, &entries, &all, &cfg, ck, token)?;
         let t_reg = t0.elapsed();
         let complete = entries.iter().all(|e| e.as_ref().is_none_or(|(_, stale)| !stale));
         self.publish(req, fa, &entries, &callees, &regressions, &cfg, cfg_warning.as_deref(), complete && callees.1);
@@ -659,6 +761,52 @@ impl Worker {
         Ok(())
     }
 
+    /// Publish the interfaces a `FileRecord` of this text lists (see
+    /// `interface_cache.rs`), with the spans of a plain parse of the file:
+    /// no preprocessing, lowering or keys. No loop or call marks, no
+    /// struct lenses: the run that follows brings them.
+    fn quick_view(&mut self, req: &AnalyzeReq, main: &SourceFile, ck: u64) {
+        let text = req.rope.to_string();
+        let Some(rec) = self.store.file_record(&main.path, ck) else { return };
+        if !rec.valid(&main.path, interface_cache::text_hash(text.as_bytes()), ck) {
+            return;
+        }
+        let idx = perfi_engine::index::index_file(main, &[]);
+        let mut functions = Vec::new();
+        let mut diagnostics = Vec::new();
+        for f in &idx.functions {
+            let Some((_, sem, exact)) = rec.functions.iter().find(|(n, _, _)| *n == f.name) else { continue };
+            let Some(hit) = self.store.get(&f.name, FnKeys { sem: *sem, exact: *exact }) else { continue };
+            let r = &hit.r;
+            let (ns, ne) = (f.name_span.start_byte as usize, f.name_span.end_byte as usize);
+            if let Some(why) = &r.reason {
+                diagnostics.push(DiagView { start: ns, end: ne, severity: Severity::Information, message: format!("{}: {why}", f.name), code: "perfi.partial", related: vec![] });
+            }
+            functions.push(FnView {
+                name: f.name.clone(),
+                name_start: ns,
+                name_end: ne,
+                start: f.range.start_byte as usize,
+                end: f.range.end_byte as usize,
+                status: r.status.clone(),
+                hover: r.hover.clone(),
+                lens: r.lens.clone(),
+                json: r.json.clone(),
+                python: r.python.clone(),
+                text: r.text.clone(),
+                loops: vec![],
+                calls: vec![],
+                stale: false,
+            });
+        }
+        if functions.is_empty() {
+            return;
+        }
+        let missing = idx.functions.len().saturating_sub(functions.len());
+        trace(|| format!("v{} quick view: {} function(s) from the cache", req.version, functions.len()));
+        self.emit(Event::View(Arc::new(FileView { uri: req.uri.clone(), version: req.version, rope: req.rope.clone(), functions, structs: vec![], field_uses: vec![], diagnostics, complete: false, missing })));
+    }
+
     /// Interfaces of functions defined in other files (headers, the
     /// folder's other `.c` files) that this file calls: for call hovers
     /// and hints. With `compute` false only cached ones; the flag says
@@ -690,22 +838,15 @@ impl Worker {
             let Some(l) = list.get(i) else { continue };
             let Ok(ir) = &l.ir else { continue };
             let keys = kc.keys(ir, &name);
-            if let Some(e) = self.exact.get(&keys.exact).or_else(|| self.by_sem.get(&keys.sem)) {
-                e.used.set(self.run);
-                out.insert(name, e.clone());
+            if let Some((e, _)) = self.cached(&name, keys, true) {
+                out.insert(name, e);
                 continue;
             }
             if !compute {
                 all = false;
                 continue;
             }
-            let iface = analyze_function(&Arc::new(ir.clone()), &l.info, kc.table(), cfg, cfg.budgets, cfg.resolution, token);
-            if token.is_cancelled() {
-                return Err(Cancelled);
-            }
-            let e = Rc::new(Entry { iface, keys, used: Cell::new(self.run) });
-            self.exact.insert(keys.exact, e.clone());
-            self.by_sem.insert(keys.sem, e.clone());
+            let e = self.analyze_now(&g.path, l, ir, kc, cfg, keys, token)?;
             out.insert(name, e);
         }
         Ok((out, all))
@@ -755,6 +896,7 @@ impl Worker {
         &mut self,
         req: &AnalyzeReq,
         fa: &FileAnalysis,
+        kc: &KeyContext,
         keys: &[Option<FnKeys>],
         entries: &[Option<(Rc<Entry>, bool)>],
         only: &[usize],
@@ -769,7 +911,7 @@ impl Worker {
         // The baseline lives in the document state; take it out while its
         // functions are analyzed through `self`.
         let Some(base) = self.docs.get_mut(&req.uri).and_then(|d| d.baseline.take()) else { return Ok(out) };
-        let r = self.compare_all(&base, fa, keys, entries, only, cfg, token, &mut out);
+        let r = self.compare_all(&base, fa, kc, keys, entries, only, cfg, token, &mut out);
         if let Some(d) = self.docs.get_mut(&req.uri) {
             d.baseline = Some(base);
         }
@@ -781,6 +923,7 @@ impl Worker {
         &mut self,
         base: &Baseline,
         fa: &FileAnalysis,
+        kc: &KeyContext,
         keys: &[Option<FnKeys>],
         entries: &[Option<(Rc<Entry>, bool)>],
         only: &[usize],
@@ -800,9 +943,18 @@ impl Worker {
                 out.insert(l.info.name.clone(), r.clone());
                 continue;
             }
-            let Some((old, _)) = self.interface(bfa, bi, &base.kc, cfg, bk, true, token)? else { continue };
+            // Interfaces from the store have no engine form: analyzed now.
+            let Some(old) = self.full(bfa, bi, &base.kc, cfg, bk, token)? else { continue };
+            let cur = match &cur.iface {
+                Some(_) => cur.clone(),
+                None => match self.full(fa, i, kc, cfg, k, token)? {
+                    Some(e) => e,
+                    None => continue,
+                },
+            };
+            let (Some(oi), Some(ci)) = (&old.iface, &cur.iface) else { continue };
             let t = Instant::now();
-            let found = compare(&old.iface, &cur.iface, cfg.resolution, token);
+            let found = compare(oi, ci, cfg.resolution, token);
             trace(|| format!("  compared {} in {:?}", l.info.name, t.elapsed()));
             if token.is_cancelled() {
                 return Err(Cancelled);
@@ -840,10 +992,10 @@ impl Worker {
         complete: bool,
     ) {
         let path = &fa.path;
-        let mut by_name: HashMap<&str, &FunctionInterface> = callees.0.iter().map(|(n, e)| (n.as_str(), &e.iface)).collect();
+        let mut by_name: HashMap<&str, &Rendered> = callees.0.iter().map(|(n, e)| (n.as_str(), &*e.r)).collect();
         for (i, l) in fa.functions.iter().enumerate() {
             if let Some((e, _)) = &entries[i] {
-                by_name.insert(l.info.name.as_str(), &e.iface);
+                by_name.insert(l.info.name.as_str(), &*e.r);
             }
         }
         let text = fa.unit.main().text.as_slice();
@@ -874,19 +1026,20 @@ impl Worker {
             };
             match (&l.ir, &entries[i]) {
                 (Ok(ir), Some((e, stale))) => {
-                    let iface = &e.iface;
-                    for (k, u) in perfi_engine::hotfields::uses_by_struct(&iface.cases.iter().collect::<Vec<_>>()) {
-                        uses.entry(k).or_default().extend(u);
+                    let r = &e.r;
+                    for (k, u) in &r.uses {
+                        uses.entry(k.clone()).or_default().extend(u.iter().cloned());
                     }
                     v.stale = *stale;
-                    v.status = render::status_text(&iface.status).to_string();
-                    v.hover = render::function_hover(iface, &cfg.hardware.name, cfg.resolution);
-                    v.lens = render::function_lens(iface);
-                    v.json = output::json(iface);
-                    v.python = output::python(iface);
-                    v.text = output::text(path, iface, cfg.resolution);
+                    v.status = r.status.clone();
+                    v.hover = r.hover.clone();
+                    v.lens = r.lens.clone();
+                    v.json = r.json.clone();
+                    v.python = r.python.clone();
+                    v.text = r.text.clone();
                     for lp in &ir.loops {
-                        let (label, hover) = render::loop_info(iface, lp.line);
+                        let Some((_, label, hover)) = r.loops.iter().find(|(line, _, _)| *line == lp.line) else { continue };
+                        let (label, hover) = (label.clone(), hover.clone());
                         let ks = lp.keyword_span;
                         let hint = label.map(|lb| (super::view::line_end(text, ks.end_byte as usize), lb));
                         v.loops.push(Mark { start: ks.start_byte as usize, end: ks.end_byte as usize, hover, hint });
@@ -897,12 +1050,12 @@ impl Worker {
                             let Some(ci) = by_name.get(callee.as_str()) else { continue };
                             let s = inst.span.start_byte as usize;
                             let named = text.get(s..s + callee.len()) == Some(callee.as_bytes());
-                            let (label, hover) = render::call_info(ci);
+                            let (label, hover) = ci.call.clone();
                             let end = if named { s + callee.len() } else { inst.span.end_byte as usize };
                             v.calls.push(Mark { start: s, end, hover, hint: label.map(|lb| (inst.span.end_byte as usize, lb)) });
                         }
                     }
-                    if let Some(r) = &iface.reason {
+                    if let Some(r) = &r.reason {
                         diagnostics.push(DiagView { start: ns, end: ne, severity: Severity::Information, message: format!("{}: {r}", info.name), code: "perfi.partial", related: vec![] });
                     }
                     // One warning per function: the largest slowdown, the
@@ -947,7 +1100,8 @@ impl Worker {
                 sv.lens.push_str(&render::hot_lens(&h));
             }
         }
-        let mut view = FileView { uri: req.uri.clone(), version: req.version, rope: req.rope.clone(), functions, structs, field_uses: field_uses.clone(), diagnostics, complete };
+        let missing = fa.functions.iter().zip(entries).filter(|(l, e)| l.ir.is_ok() && e.is_none()).count();
+        let mut view = FileView { uri: req.uri.clone(), version: req.version, rope: req.rope.clone(), functions, structs, field_uses: field_uses.clone(), diagnostics, complete, missing };
         let main = fa.unit.main().clone();
         view.map_offsets(|b| main.user_byte(b));
         // What the preprocessor said about this file (a missing header on
@@ -957,34 +1111,6 @@ impl Worker {
             view.diagnostics.push(DiagView { start: d.user_byte, end, severity: pp_severity(&d.kind), message: format!("perfi: {}", d.message), code: "perfi.preprocessor", related: vec![] });
         }
         self.emit(Event::View(Arc::new(view)));
-    }
-
-    // ------------------------------------------------------------ indexing
-
-    fn index_step(&mut self) {
-        let Some(st) = self.index.as_mut() else { return };
-        let total = st.files.len();
-        if st.next == 0 {
-            let _ = self.events.send(Event::Progress(Progress::Begin { total }));
-        }
-        let Some(p) = st.files.get(st.next).cloned() else {
-            let functions = st.functions;
-            self.index = None;
-            self.emit(Event::Progress(Progress::End { files: total, functions }));
-            return;
-        };
-        st.next += 1;
-        let done = st.next;
-        let f = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.disk_file(&p))).ok().flatten();
-        if let Some(f) = f {
-            let n = perfi_engine::index::index_file(&f, &[]).functions.len();
-            if let Some(st) = self.index.as_mut() {
-                st.functions += n;
-            }
-        }
-        if done % 10 == 0 || done == total {
-            self.emit(Event::Progress(Progress::Report { done, total, file: p.display().to_string() }));
-        }
     }
 }
 

@@ -31,8 +31,19 @@ pub fn caps(utf8: bool) -> Value {
     })
 }
 
+/// The interface cache of the servers the tests start: one folder per
+/// test process, never the user's.
+pub fn test_cache_home() -> PathBuf {
+    std::env::temp_dir().join(format!("perfi-lsp-test-cache-{}", std::process::id()))
+}
+
 pub fn start(root: &Path, options: Value) -> (LspClient, Value) {
-    let mut c = LspClient::spawn(Path::new(env!("CARGO_BIN_EXE_perfi")), &["lsp", "--stdio"], Some(root)).expect("perfi lsp starts");
+    start_with_cache(root, options, &test_cache_home())
+}
+
+/// `start` with `XDG_CACHE_HOME` set to `cache_home`.
+pub fn start_with_cache(root: &Path, options: Value, cache_home: &Path) -> (LspClient, Value) {
+    let mut c = LspClient::spawn_env(Path::new(env!("CARGO_BIN_EXE_perfi")), &["lsp", "--stdio"], Some(root), &[("XDG_CACHE_HOME", cache_home.as_os_str())]).expect("perfi lsp starts");
     let init = c.initialize(&file_uri(root), options, caps(false)).expect("initialize answers");
     (c, init)
 }

@@ -14,9 +14,9 @@ describe('settings mapping', () => {
 
   it('maps every key to the names the server reads', () => {
     const { settings } = serverSettings(
-      getter({ resolution: 5, hardware: ' zen3 ', baseline: 'open', inlayHints: false, 'budgets.paths': 100, 'budgets.solverMs': 50, 'budgets.wallMs': 1000, 'budgets.queryMs': 20 }),
+      getter({ resolution: 5, hardware: ' zen3 ', baseline: 'open', inlayHints: false, diskCache: false, 'budgets.paths': 100, 'budgets.solverMs': 50, 'budgets.wallMs': 1000, 'budgets.queryMs': 20 }),
     );
-    assert.deepStrictEqual(settings, { resolution: 5, hardware: 'zen3', baseline: 'open', inlayHints: false, budgets: { paths: 100, solverMs: 50, wallMs: 1000, queryMs: 20 } });
+    assert.deepStrictEqual(settings, { resolution: 5, hardware: 'zen3', baseline: 'open', inlayHints: false, diskCache: false, budgets: { paths: 100, solverMs: 50, wallMs: 1000, queryMs: 20 } });
   });
 
   it('drops invalid values and says why', () => {
