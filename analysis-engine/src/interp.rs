@@ -7,7 +7,7 @@
 //! value (then stays), a never-written pointer as NULL or a fresh object.
 
 use crate::analysis::{FuncTable, FunctionInterface};
-use crate::cost::{self, Counts, CostTable, Feature, NMET};
+use crate::cost::{self, Counts, CostTable, Feature, NEXTRA};
 use crate::exec::{mix, token, vars::VarKey};
 use crate::ir::*;
 use crate::term::{bswap, fold_bin, mask, to_signed, Op};
@@ -77,7 +77,7 @@ struct LoopRun {
 pub struct RunResult {
     pub sig: u64,
     pub counts: Counts,
-    pub extra: [f64; NMET],
+    pub extra: [f64; NEXTRA],
     /// Values of formula variables by key.
     pub iter_counts: HashMap<(u64, usize, u64), u64>,
     pub trips: HashMap<(u64, usize), u64>,
@@ -102,7 +102,7 @@ pub struct Interp<'a> {
     loops: Vec<LoopRun>,
     sig: u64,
     counts: Counts,
-    extra: [f64; NMET],
+    extra: [f64; NEXTRA],
     iter_counts: HashMap<(u64, usize, u64), u64>,
     trips: HashMap<(u64, usize), u64>,
     call_args: HashMap<(u64, u32, usize), u128>,
@@ -120,6 +120,8 @@ pub struct Interp<'a> {
     /// Never-written memory reads as zero (C static storage), not random.
     pub zero_memory: bool,
     writes: Option<std::rc::Rc<crate::globals::Writes>>,
+    /// Machine-code costs (the same plan the explorer consults).
+    pub machine: Option<crate::machine::Plan>,
 }
 
 impl<'a> Interp<'a> {
@@ -144,7 +146,7 @@ impl<'a> Interp<'a> {
             loops: vec![],
             sig: 0,
             counts: Counts::default(),
-            extra: [0.0; NMET],
+            extra: [0.0; NEXTRA],
             iter_counts: HashMap::new(),
             trips: HashMap::new(),
             call_args: HashMap::new(),
@@ -159,6 +161,25 @@ impl<'a> Interp<'a> {
             saved_loops: vec![],
             zero_memory: false,
             writes: None,
+            machine: None,
+        }
+    }
+
+    fn plan(&self, f: &Function) -> Option<std::rc::Rc<crate::machine::FnPlan>> {
+        self.machine.as_ref()?.get(f)
+    }
+
+    fn add_machine(&mut self, m: &crate::machine::Metrics) {
+        for (x, v) in self.extra.iter_mut().zip(m.0.iter()) {
+            *x += v;
+        }
+    }
+
+    /// As `Explorer::extern_call_counts`.
+    fn extern_call(&mut self) {
+        let f = self.frames[self.frames.len() - 1].func.clone();
+        if self.plan(&f).is_none() {
+            self.counts.add(Feature::ExternCall, 1.0);
         }
     }
 
@@ -207,6 +228,9 @@ impl<'a> Interp<'a> {
 
     pub fn run(&mut self, f: &Arc<Function>, args: Vec<CVal>) -> Result<RunResult, Abort> {
         self.enter(f.clone(), args, None, 0);
+        if let Some(p) = self.plan(f) {
+            self.add_machine(&p.entry);
+        }
         let mut block = f.entry;
         let mut inst = 0usize;
         let mut prev: Option<BlockId> = None;
@@ -219,7 +243,10 @@ impl<'a> Interp<'a> {
             if inst == 0 {
                 // Loop bookkeeping at block entry, as the explorer does.
                 self.loop_events(&func, block, prev)?;
-                self.counts.plus(&cost::block_counts(&func.blocks[block]));
+                match self.plan(&func) {
+                    Some(p) => self.add_machine(&p.blocks[block]),
+                    None => self.counts.plus(&cost::block_counts(&func.blocks[block])),
+                }
             }
             let b = &func.blocks[block];
             let mut called = false;
@@ -241,7 +268,7 @@ impl<'a> Interp<'a> {
                                     self.eval(a)?;
                                 }
                                 // Unknown target: cost(EXPR), a PCV (0 here).
-                                self.counts.add(Feature::ExternCall, 1.0);
+                                self.extern_call();
                                 if let Some(d) = dst {
                                     let v = CVal::Int(self.rng.value(64));
                                     self.set_local(*d, v);
@@ -261,12 +288,17 @@ impl<'a> Interp<'a> {
                             self.measured_depth = self.frames.len() + 1;
                             self.sig = 0;
                             self.counts = Counts::default();
-                            self.extra = [0.0; NMET];
+                            self.extra = [0.0; NEXTRA];
                             self.iter_counts.clear();
                             self.trips.clear();
                             self.call_args.clear();
                             ctx = 0;
                             self.saved_loops = std::mem::take(&mut self.loops);
+                            if let Some(p) = self.plan(&cf) {
+                                self.add_machine(&p.entry);
+                            }
+                        } else if let Some(p) = self.plan(&cf) {
+                            self.add_machine(&p.entry);
                         } else {
                             self.counts.add(Feature::Call, 1.0);
                         }
@@ -337,7 +369,9 @@ impl<'a> Interp<'a> {
                     if self.measured_depth != 0 && self.frames.len() == self.measured_depth {
                         self.measured_depth = usize::MAX;
                         let mut counts = self.counts;
-                        counts.add(Feature::Ret, 1.0);
+                        if self.plan(&func).is_none() {
+                            counts.add(Feature::Ret, 1.0);
+                        }
                         self.captured = Some(RunResult {
                             sig: self.sig,
                             counts,
@@ -352,7 +386,9 @@ impl<'a> Interp<'a> {
                     let fr = self.frames.pop().unwrap_or_else(|| unreachable!());
                     match fr.ret_to {
                         None => {
-                            self.counts.add(Feature::Ret, 1.0);
+                            if self.plan(&fr.func).is_none() {
+                                self.counts.add(Feature::Ret, 1.0);
+                            }
                             return Ok(RunResult {
                                 sig: self.sig,
                                 counts: self.counts,
@@ -752,7 +788,7 @@ impl<'a> Interp<'a> {
                 })
             }
             None => {
-                self.counts.add(Feature::ExternCall, 1.0);
+                self.extern_call();
                 Ok(Some(CVal::Int(self.rng.value(64))))
             }
         }
@@ -943,8 +979,10 @@ pub fn check_run(iface: &FunctionInterface, run: &RunResult, table: &CostTable) 
     };
     let vals = var_values(d, run, &case.polys)?;
     let metrics = table.metrics(&run.counts);
+    // Machine code brings the analyzed function's own entry cost.
+    let entry = if iface.cost_source == crate::machine::CostSource::MachineCode { [0.0; crate::cost::NMET] } else { table.entry };
     for (mi, m) in metrics.iter().enumerate() {
-        let actual = m + table.entry[mi] + run.extra[mi];
+        let actual = m + entry[mi] + run.extra[mi];
         let predicted = case.polys[mi].eval(&|v| vals.get(&v).copied().unwrap_or(0.0));
         if (actual - predicted).abs() > 1e-6 {
             return Err(format!(

@@ -1,0 +1,185 @@
+//! Machine metrics mapped onto a function's IR blocks.
+//!
+//! Which machine code stands for a function `f` explored while analyzing
+//! `root` (docs/machine-code.md, ARCHITECTURE.md "Decisions"):
+//! 1. `f` inlined into `root`'s symbol (`root` ≠ `f`): the code of `root`'s
+//!    symbol at `f`'s lines, divided by the number of inlined instances of
+//!    `f` there; no entry cost (no call, prologue or return);
+//! 2. else `f`'s own symbol (and its `.cold`/`.part` pieces);
+//! 3. else the average of `f`'s inlined instances over the whole object;
+//! 4. else none: `f` keeps the model's costs.
+//!
+//! Within the chosen code, per source line: a line's metrics are shared
+//! among the IR pieces (instructions and terminators) on that line in
+//! proportion to the model's instruction estimate for each piece (equal
+//! shares when the model gives 0 to all); IR pieces on lines without
+//! machine code cost 0; machine code on lines without IR pieces, on the
+//! function's opening and closing lines (prologue, epilogue), or before
+//! any line, is the function's fixed entry cost. Code at the lines of
+//! another function the explorer inlines itself is left to that function
+//! (its blocks are costed when it is explored); other code at foreign
+//! lines (a system header's inline function) goes to the entry cost.
+
+use super::attribute::{base_name, MachineCosts, SymbolLines};
+use super::Metrics;
+use crate::analysis::FuncTable;
+use crate::cost::{self, CostTable, Counts};
+use crate::ir::Function;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::rc::Rc;
+use std::sync::Arc;
+
+/// How a function's machine code was found.
+#[derive(Clone, Debug, PartialEq)]
+pub enum How {
+    /// Its own symbol.
+    Symbol,
+    /// Inlined into the analyzed function's symbol (n instances).
+    InlinedInRoot(u32),
+    /// The average of n inlined instances in the object.
+    InlinedAverage(u32),
+}
+
+/// A function's machine metrics per IR block, and its entry cost.
+#[derive(Clone, Debug)]
+pub struct FnPlan {
+    pub blocks: Vec<Metrics>,
+    pub entry: Metrics,
+    pub how: How,
+    /// The line metrics the blocks were built from (for listings).
+    pub lines: BTreeMap<u32, Metrics>,
+}
+
+/// Per analysis: the machine costs, the analyzed function, and a cache of
+/// plans per function (the explorer and the interpreter each own one; both
+/// compute the same plans from the same inputs).
+pub struct Plan {
+    costs: Arc<MachineCosts>,
+    root: String,
+    table: CostTable,
+    /// (file index, first line, last line) of functions the explorer can
+    /// inline (their code belongs to them, not to their caller).
+    explored: Vec<(u32, u32, u32)>,
+    files: RefCell<HashMap<String, Option<u32>>>,
+    cache: RefCell<HashMap<String, Option<Rc<FnPlan>>>>,
+}
+
+impl Plan {
+    pub fn new(costs: Arc<MachineCosts>, root: &str, funcs: &FuncTable, table: &CostTable) -> Plan {
+        let mut p = Plan { costs, root: root.to_string(), table: table.clone(), explored: Vec::new(), files: RefCell::new(HashMap::new()), cache: RefCell::new(HashMap::new()) };
+        let mut ex = Vec::new();
+        for f in funcs.values() {
+            if let Some(fi) = p.file_of(&f.file) {
+                ex.push((fi, f.span.start_line, f.span.end_line));
+            }
+        }
+        ex.sort();
+        ex.dedup();
+        p.explored = ex;
+        p
+    }
+
+    pub fn costs(&self) -> &MachineCosts {
+        &self.costs
+    }
+
+    fn file_of(&self, file: &str) -> Option<u32> {
+        if let Some(x) = self.files.borrow().get(file) {
+            return *x;
+        }
+        let x = self.costs.file_index(&PathBuf::from(file));
+        self.files.borrow_mut().insert(file.to_string(), x);
+        x
+    }
+
+    fn is_explored(&self, file: u32, line: u32) -> bool {
+        self.explored.iter().any(|(f, a, b)| *f == file && *a <= line && line <= *b)
+    }
+
+    /// The plan of `f`, or `None` when no machine code stands for it.
+    pub fn get(&self, f: &Function) -> Option<Rc<FnPlan>> {
+        if let Some(p) = self.cache.borrow().get(&f.name) {
+            return p.clone();
+        }
+        let p = self.build(f).map(Rc::new);
+        self.cache.borrow_mut().insert(f.name.clone(), p.clone());
+        p
+    }
+
+    fn build(&self, f: &Function) -> Option<FnPlan> {
+        let file = self.file_of(&f.file)?;
+        let (a, b) = (f.span.start_line, f.span.end_line);
+        let mut lines: BTreeMap<u32, Metrics> = BTreeMap::new();
+        let mut entry = Metrics::default();
+        let mut own = |sym: &SymbolLines, scale: f64, foreign: bool, entry: &mut Metrics| {
+            for ((fi, l), m) in &sym.lines {
+                if *fi == file && a <= *l && *l <= b {
+                    if *l == a || *l == b {
+                        entry.add_scaled(m, scale);
+                    } else {
+                        lines.entry(*l).or_default().add_scaled(m, scale);
+                    }
+                } else if foreign && !self.is_explored(*fi, *l) {
+                    entry.add_scaled(m, scale);
+                }
+            }
+        };
+        let how;
+        let root_inl = self.costs.symbols.get(&self.root).and_then(|s| s.inlined.get(&f.name).copied().map(|n| (s, n)));
+        if let (true, Some((sym, n))) = (f.name != self.root, root_inl.filter(|(_, n)| *n > 0)) {
+            own(sym, 1.0 / n as f64, false, &mut entry);
+            how = How::InlinedInRoot(n);
+        } else if let Some(sym) = self.costs.symbols.get(&f.name) {
+            own(sym, 1.0, true, &mut entry);
+            entry.add(&sym.unlined);
+            how = How::Symbol;
+        } else {
+            let n = self.costs.inlined_total.get(&f.name).copied().filter(|n| *n > 0)?;
+            for (name, sym) in &self.costs.symbols {
+                if base_name(name) != f.name {
+                    own(sym, 1.0 / n as f64, false, &mut entry);
+                }
+            }
+            how = How::InlinedAverage(n);
+        }
+        if lines.is_empty() && entry.is_zero() {
+            return None;
+        }
+        Some(distribute(f, &self.table, lines, entry, how))
+    }
+}
+
+/// Share each line's metrics among the IR pieces on it.
+pub fn distribute(f: &Function, table: &CostTable, lines: BTreeMap<u32, Metrics>, mut entry: Metrics, how: How) -> FnPlan {
+    let est = |c: &Counts| -> f64 { table.weights[0].iter().zip(c.0.iter()).map(|(w, n)| w * n).sum::<f64>() };
+    // (line, block, estimate) per piece.
+    let mut pieces: BTreeMap<u32, Vec<(usize, f64)>> = BTreeMap::new();
+    for (bi, blk) in f.blocks.iter().enumerate() {
+        for i in &blk.insts {
+            let mut c = Counts::default();
+            cost::inst_counts(i, &mut c);
+            pieces.entry(i.span.start_line).or_default().push((bi, est(&c)));
+        }
+        let mut c = Counts::default();
+        cost::term_counts(&blk.term, &mut c);
+        pieces.entry(blk.term_span.start_line).or_default().push((bi, est(&c)));
+    }
+    let mut blocks = vec![Metrics::default(); f.blocks.len()];
+    for (l, m) in &lines {
+        match pieces.get(l) {
+            Some(ps) if !ps.is_empty() => {
+                let total: f64 = ps.iter().map(|p| p.1).sum();
+                for (bi, e) in ps {
+                    let share = if total > 0.0 { e / total } else { 1.0 / ps.len() as f64 };
+                    if let Some(b) = blocks.get_mut(*bi) {
+                        b.add_scaled(m, share);
+                    }
+                }
+            }
+            _ => entry.add(m),
+        }
+    }
+    FnPlan { blocks, entry, how, lines }
+}
