@@ -37,7 +37,7 @@ pub fn footprint_summary(c: &Case) -> String {
 /// Text with the working-set cliffs of the hardware model `hw`.
 pub fn text_with(file: &str, f: &FunctionInterface, resolution: f64, hw: Option<&crate::config::Hardware>) -> String {
     let mut s = format!(
-        "{}  {}:{}-{}  {} · {} paths · {:.1} ms · resolution {}\n",
+        "{}  {}:{}-{}  {} · {} paths · {:.1} ms · resolution {} · costs: {}\n",
         f.name,
         file,
         f.range.start_line,
@@ -48,7 +48,12 @@ pub fn text_with(file: &str, f: &FunctionInterface, resolution: f64, hw: Option<
         },
         f.paths,
         f.analysis_ms,
-        fmt_num(resolution)
+        fmt_num(resolution),
+        match (f.cost_source, &f.cost_source_note) {
+            (crate::machine::CostSource::MachineCode, _) => "machine code".to_string(),
+            (_, Some(n)) => format!("model ({n})"),
+            (_, None) => "model".to_string(),
+        }
     );
     if !f.pcvs.is_empty() {
         s.push_str("  PCVs:\n");

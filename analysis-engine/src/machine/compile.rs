@@ -189,8 +189,11 @@ fn compile_with(cc: &Path, input: Input<'_>, flags: &[String], limits: Limits) -
     let tmp = TempDir::new()?;
     let compiler = cc.display().to_string();
     let (src, shown, extra): (PathBuf, String, Vec<String>) = match input {
-        Input::File(p) => (p.to_path_buf(), p.display().to_string(), vec![]),
+        // The compiler runs in the temporary directory: paths absolute.
+        Input::File(p) => (std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf()), p.display().to_string(), vec![]),
         Input::Buffer { path, text } => {
+            let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+            let path = abs.as_path();
             let name = path.file_name().map(|s| s.to_string_lossy().to_string()).unwrap_or_else(|| "unit.c".into());
             let copy = tmp.path().join(&name);
             let quoted = path.display().to_string().replace('\\', "\\\\").replace('"', "\\\"");
