@@ -1663,6 +1663,28 @@ impl<'a, 'e> Lowerer<'a, 'e> {
         // `(u16)(x >> 8)`: without a preprocessor tree-sitter cannot tell a
         // cast to a typedef from a call; a parenthesized type name is a cast.
         if fnode.kind() == "parenthesized_expression" {
+            // `(typeof(len))(x)` (DPDK's RTE_ALIGN_FLOOR) parses as a call
+            // through `typeof(len)`: a cast to the type of `len`.
+            let typeof_to = fnode.named_child(0).filter(|c| c.kind() == "call_expression").and_then(|c| {
+                let f = c.child_by_field_name("function")?;
+                if !matches!(self.text(f).trim(), "typeof" | "__typeof__" | "__typeof") {
+                    return None;
+                }
+                self.typeof_type(c).or_else(|| {
+                    let arg = c.child_by_field_name("arguments").and_then(|a| a.named_child(0))?;
+                    self.type_of_expr(arg).ok()
+                })
+            });
+            if let Some(to) = typeof_to.filter(|t| !matches!(t, CType::Unknown(_) | CType::Void)) {
+                let args: Vec<Node> = n.child_by_field_name("arguments").map(syntax::named_children).unwrap_or_default();
+                let Some(last) = args.last() else { return unsupported("empty cast", n) };
+                for a in &args[..args.len() - 1] {
+                    self.effect(*a)?;
+                }
+                let v = self.rvalue(*last)?;
+                let ty = self.scalar_ty(&to);
+                return Ok(Val { e: self.convert(v, ty), ct: to });
+            }
             if let Some(id) = fnode.named_child(0).filter(|c| c.kind() == "identifier") {
                 let tname = self.text(id);
                 if self.lookup(&tname).is_none() {
