@@ -30,6 +30,10 @@ pub enum MachineError {
 pub struct SymbolLines {
     /// (file index into `MachineCosts::files`, line) → metrics.
     pub lines: BTreeMap<(u32, u32), Metrics>,
+    /// The part of `lines` inside a machine-code loop (an address range
+    /// closed by a backward jump): what runs per iteration, as opposed to
+    /// code the compiler hoisted out of (or placed before) the loop.
+    pub looped: BTreeMap<(u32, u32), Metrics>,
     /// Code before any line row.
     pub unlined: Metrics,
     /// Instances of inlined functions in this symbol, by name.
@@ -87,7 +91,10 @@ impl MachineCosts {
         for f in &funcs {
             let entry = mc.symbols.entry(base_name(&f.name).to_string()).or_default();
             let mut last: Option<(u32, u32)> = None;
-            for ins in decode::decode(&f.bytes, f.addr) {
+            let insns = decode::decode(&f.bytes, f.addr);
+            let loops: Vec<(u64, u64)> = insns.iter().filter_map(|i| i.jump.filter(|t| *t <= i.addr && *t >= f.addr).map(|t| (t, i.addr))).collect();
+            for ins in insns {
+                let in_loop = loops.iter().any(|(a, b)| *a <= ins.addr && ins.addr <= *b);
                 entry.instructions += 1;
                 let i = dbg.rows.partition_point(|r| r.addr <= ins.addr);
                 let row = i.checked_sub(1).and_then(|j| dbg.rows.get(j)).filter(|r| !r.end && r.line != 0);
@@ -98,6 +105,9 @@ impl MachineCosts {
                 match key {
                     Some(k) => {
                         entry.lines.entry(k).or_default().add(&ins.m);
+                        if in_loop {
+                            entry.looped.entry(k).or_default().add(&ins.m);
+                        }
                         last = Some(k);
                     }
                     None => entry.unlined.add(&ins.m),

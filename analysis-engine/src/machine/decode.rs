@@ -18,6 +18,8 @@ pub struct Insn {
     pub len: u32,
     pub text: Mnemonic,
     pub m: Metrics,
+    /// Target of a direct jump (conditional or not; not calls).
+    pub jump: Option<u64>,
 }
 
 /// Decode `bytes` (the code of one function at `addr`). Bytes that do not
@@ -33,7 +35,8 @@ pub fn decode(bytes: &[u8], addr: u64) -> Vec<Insn> {
         if ins.is_invalid() {
             continue;
         }
-        out.push(Insn { addr: ins.ip(), len: ins.len() as u32, text: ins.mnemonic(), m: classify(&ins, &mut info) });
+        let jump = matches!(ins.flow_control(), FlowControl::ConditionalBranch | FlowControl::UnconditionalBranch).then(|| ins.near_branch_target()).filter(|t| *t != 0);
+        out.push(Insn { addr: ins.ip(), len: ins.len() as u32, text: ins.mnemonic(), m: classify(&ins, &mut info), jump });
     }
     out
 }

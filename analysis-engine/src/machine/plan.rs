@@ -50,6 +50,8 @@ pub struct FnPlan {
     pub how: How,
     /// The line metrics the blocks were built from (for listings).
     pub lines: BTreeMap<u32, Metrics>,
+    /// Their part inside machine-code loops.
+    pub looped: BTreeMap<u32, Metrics>,
 }
 
 /// Per analysis: the machine costs, the analyzed function, and a cache of
@@ -112,6 +114,7 @@ impl Plan {
         let file = self.file_of(&f.file)?;
         let (a, b) = (f.span.start_line, f.span.end_line);
         let mut lines: BTreeMap<u32, Metrics> = BTreeMap::new();
+        let mut looped: BTreeMap<u32, Metrics> = BTreeMap::new();
         let mut entry = Metrics::default();
         let mut own = |sym: &SymbolLines, scale: f64, foreign: bool, entry: &mut Metrics| {
             for ((fi, l), m) in &sym.lines {
@@ -120,6 +123,9 @@ impl Plan {
                         entry.add_scaled(m, scale);
                     } else {
                         lines.entry(*l).or_default().add_scaled(m, scale);
+                        if let Some(lm) = sym.looped.get(&(*fi, *l)) {
+                            looped.entry(*l).or_default().add_scaled(lm, scale);
+                        }
                     }
                 } else if foreign && !self.is_explored(*fi, *l) {
                     entry.add_scaled(m, scale);
@@ -147,39 +153,62 @@ impl Plan {
         if lines.is_empty() && entry.is_zero() {
             return None;
         }
-        Some(distribute(f, &self.table, lines, entry, how))
+        Some(distribute(f, &self.table, lines, looped, entry, how))
     }
 }
 
-/// Share each line's metrics among the IR pieces on it.
-pub fn distribute(f: &Function, table: &CostTable, lines: BTreeMap<u32, Metrics>, mut entry: Metrics, how: How) -> FnPlan {
+/// Share each line's metrics among the IR pieces on it. A line with IR
+/// pieces both inside and outside the function's loops gives its
+/// machine-loop part to the former and the rest to the latter; a line
+/// whose pieces are all inside loops gives what the compiler placed
+/// outside machine loops (hoisted invariants, the rotated loop's entry
+/// test) to the entry cost: it runs once per call, not per iteration.
+pub fn distribute(f: &Function, table: &CostTable, lines: BTreeMap<u32, Metrics>, looped: BTreeMap<u32, Metrics>, mut entry: Metrics, how: How) -> FnPlan {
     let est = |c: &Counts| -> f64 { table.weights[0].iter().zip(c.0.iter()).map(|(w, n)| w * n).sum::<f64>() };
-    // (line, block, estimate) per piece.
-    let mut pieces: BTreeMap<u32, Vec<(usize, f64)>> = BTreeMap::new();
+    let in_loop: Vec<bool> = (0..f.blocks.len()).map(|bi| f.loops.iter().any(|lp| lp.blocks.contains(&bi))).collect();
+    // (block, estimate, in a loop) per piece, by line.
+    let mut pieces: BTreeMap<u32, Vec<(usize, f64, bool)>> = BTreeMap::new();
     for (bi, blk) in f.blocks.iter().enumerate() {
         for i in &blk.insts {
             let mut c = Counts::default();
             cost::inst_counts(i, &mut c);
-            pieces.entry(i.span.start_line).or_default().push((bi, est(&c)));
+            pieces.entry(i.span.start_line).or_default().push((bi, est(&c), in_loop[bi]));
         }
         let mut c = Counts::default();
         cost::term_counts(&blk.term, &mut c);
-        pieces.entry(blk.term_span.start_line).or_default().push((bi, est(&c)));
+        pieces.entry(blk.term_span.start_line).or_default().push((bi, est(&c), in_loop[bi]));
     }
     let mut blocks = vec![Metrics::default(); f.blocks.len()];
-    for (l, m) in &lines {
-        match pieces.get(l) {
-            Some(ps) if !ps.is_empty() => {
-                let total: f64 = ps.iter().map(|p| p.1).sum();
-                for (bi, e) in ps {
-                    let share = if total > 0.0 { e / total } else { 1.0 / ps.len() as f64 };
-                    if let Some(b) = blocks.get_mut(*bi) {
-                        b.add_scaled(m, share);
-                    }
-                }
+    let share = |ps: &[&(usize, f64, bool)], m: &Metrics, blocks: &mut Vec<Metrics>| {
+        let total: f64 = ps.iter().map(|p| p.1).sum();
+        for (bi, e, _) in ps.iter().copied() {
+            let k = if total > 0.0 { e / total } else { 1.0 / ps.len() as f64 };
+            if let Some(b) = blocks.get_mut(*bi) {
+                b.add_scaled(m, k);
             }
-            _ => entry.add(m),
+        }
+    };
+    for (l, m) in &lines {
+        let Some(ps) = pieces.get(l).filter(|ps| !ps.is_empty()) else {
+            entry.add(m);
+            continue;
+        };
+        let inside: Vec<&(usize, f64, bool)> = ps.iter().filter(|p| p.2).collect();
+        let outside: Vec<&(usize, f64, bool)> = ps.iter().filter(|p| !p.2).collect();
+        let lm = looped.get(l).copied().unwrap_or_default();
+        let mut rest = *m;
+        rest.add_scaled(&lm, -1.0);
+        match (inside.is_empty(), outside.is_empty()) {
+            (false, false) => {
+                share(&inside, &lm, &mut blocks);
+                share(&outside, &rest, &mut blocks);
+            }
+            (false, true) => {
+                share(&inside, &lm, &mut blocks);
+                entry.add(&rest);
+            }
+            _ => share(&outside, m, &mut blocks),
         }
     }
-    FnPlan { blocks, entry, how, lines }
+    FnPlan { blocks, entry, how, lines, looped }
 }
