@@ -309,7 +309,15 @@ impl<'a> Interp<'a> {
                         called = true;
                         break;
                     }
+                    // As the explorer: a call the compiler expanded in place
+                    // costs what the line's machine code says.
+                    let expanded = self.plan(&func).is_some_and(|p| !p.calls_on(i.span.start_line));
+                    let before = expanded.then(|| (self.counts, self.extra));
                     let r = self.external(callee, &vals, i.span.start_byte)?;
+                    if let Some((c, x)) = before {
+                        self.counts = c;
+                        self.extra = x;
+                    }
                     if let (Some(d), Some(v)) = (dst, r) {
                         self.set_local(*d, v);
                     }

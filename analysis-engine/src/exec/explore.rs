@@ -442,7 +442,14 @@ impl<'a> Explorer<'a> {
                     return self.merge_returns(rets);
                 }
                 let vals: Vec<Value> = args.iter().map(|a| self.eval(&mut st, a)).collect();
+                // Machine code: a call the compiler expanded in place costs
+                // what the line's machine code says, not its contract.
+                let expanded = self.plan(&f).is_some_and(|p| !p.calls_on(i.span.start_line));
+                let before = expanded.then(|| st.cost.clone());
                 let r = self.external_call(&mut st, callee, &vals, i.span.start_byte, i.span.start_line);
+                if let Some(c) = before {
+                    st.cost = c;
+                }
                 if let (Some(d), Some(v)) = (dst, r) {
                     self.set_local(&mut st, *d, v);
                 }

@@ -54,6 +54,16 @@ pub struct FnPlan {
     pub looped: BTreeMap<u32, Metrics>,
 }
 
+impl FnPlan {
+    /// Whether the machine code has a call instruction on `line`: a call
+    /// to an external function (`memcpy`, `strlen`) on a line without one
+    /// was expanded by the compiler, and its code is already in the line's
+    /// metrics (its contract's cost must not be added again).
+    pub fn calls_on(&self, line: u32) -> bool {
+        self.lines.get(&line).is_some_and(|m| m.0[super::I_CALLS] > 0.0)
+    }
+}
+
 /// Per analysis: the machine costs, the analyzed function, and a cache of
 /// plans per function (the explorer and the interpreter each own one; both
 /// compute the same plans from the same inputs).

@@ -37,3 +37,10 @@ int pick(int x)
         return x * 3;
     return x - 1;
 }
+
+unsigned short load16(const void *p)
+{
+    unsigned short v;
+    __builtin_memcpy(&v, p, sizeof v);
+    return v;
+}
