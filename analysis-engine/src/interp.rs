@@ -82,6 +82,12 @@ pub struct RunResult {
     pub iter_counts: HashMap<(u64, usize, u64), u64>,
     pub trips: HashMap<(u64, usize), u64>,
     pub call_args: HashMap<(u64, u32, usize), u128>,
+    /// Indirect calls whose target the analysis of the measured function
+    /// cannot know (it came from the caller): by the call's expression
+    /// text, (instructions spent in the targets, calls). The targets' own
+    /// counts are not in `counts`; the instructions are in `extra[0]`, as
+    /// the interface's `cost(EXPR)` puts them.
+    pub indirect: HashMap<String, (f64, u64)>,
     /// Per completed iteration: (loop context, header, signature, features).
     pub iterations: Vec<(u64, usize, u64, Counts)>,
 }
@@ -91,6 +97,17 @@ pub enum Abort {
     Steps,
     DivByZero,
     Unsupported(String),
+}
+
+/// A call, inside the measured function, through a pointer the analysis
+/// cannot resolve: the callee runs (its result is real) but its costs are
+/// set apart, as the interface's `cost(EXPR)` PCV sets them apart.
+struct OpaqueCall {
+    /// `frames.len()` while the callee's frame is the innermost.
+    depth: usize,
+    expr: String,
+    counts: Counts,
+    extra: [f64; NEXTRA],
 }
 
 pub struct Interp<'a> {
@@ -117,6 +134,14 @@ pub struct Interp<'a> {
     measured_depth: usize,
     captured: Option<RunResult>,
     saved_loops: Vec<LoopRun>,
+    /// Functions whose address the measured function's code (or a global
+    /// initializer it reads) names: the analysis can resolve calls to them.
+    known_targets: Option<std::collections::HashSet<String>>,
+    /// The call in progress through an unknown pointer (see `indirect`).
+    opaque: Option<OpaqueCall>,
+    indirect: HashMap<String, (f64, u64)>,
+    /// Converts an opaque callee's counts into instructions.
+    table: crate::cost::CostTable,
     /// Never-written memory reads as zero (C static storage), not random.
     pub zero_memory: bool,
     writes: Option<std::rc::Rc<crate::globals::Writes>>,
@@ -159,6 +184,10 @@ impl<'a> Interp<'a> {
             measured_depth: 0,
             captured: None,
             saved_loops: vec![],
+            known_targets: None,
+            opaque: None,
+            indirect: HashMap::new(),
+            table: cost::default_table(),
             zero_memory: false,
             writes: None,
             machine: None,
@@ -256,10 +285,12 @@ impl<'a> Interp<'a> {
                 if let InstKind::Call { dst, callee, args, target } = &i.kind {
                     let mut callee: &String = callee;
                     let resolved: String;
+                    let mut opaque = false;
                     if let Some(t) = target {
                         let tv = self.eval(t)?;
                         match self.function_of(tv) {
                             Some(name) => {
+                                opaque = self.opaque.is_none() && self.measuring() && self.known_targets.as_ref().is_some_and(|k| !k.contains(&name));
                                 resolved = name;
                                 callee = &resolved;
                             }
@@ -294,9 +325,19 @@ impl<'a> Interp<'a> {
                             self.call_args.clear();
                             ctx = 0;
                             self.saved_loops = std::mem::take(&mut self.loops);
+                            self.indirect.clear();
+                            self.known_targets = Some(self.targets_named_by(&cf));
                             if let Some(p) = self.plan(&cf) {
                                 self.add_machine(&p.entry);
                             }
+                        } else if opaque {
+                            // The explorer's `unknown_indirect`: an extern call.
+                            self.extern_call();
+                            let expr = match &i.kind {
+                                InstKind::Call { callee, .. } => callee.clone(),
+                                _ => String::new(),
+                            };
+                            self.opaque = Some(OpaqueCall { depth: self.frames.len() + 1, expr, counts: self.counts, extra: self.extra });
                         } else if let Some(p) = self.plan(&cf) {
                             self.add_machine(&p.entry);
                         } else {
@@ -374,6 +415,9 @@ impl<'a> Interp<'a> {
                         let l = self.loops.pop().unwrap_or_else(|| unreachable!());
                         self.end_loop(l, block, usize::MAX);
                     }
+                    if self.opaque.as_ref().is_some_and(|o| o.depth == self.frames.len()) {
+                        self.end_opaque();
+                    }
                     if self.measured_depth != 0 && self.frames.len() == self.measured_depth {
                         self.measured_depth = usize::MAX;
                         let mut counts = self.counts;
@@ -387,6 +431,7 @@ impl<'a> Interp<'a> {
                             iter_counts: std::mem::take(&mut self.iter_counts),
                             trips: std::mem::take(&mut self.trips),
                             call_args: std::mem::take(&mut self.call_args),
+                            indirect: std::mem::take(&mut self.indirect),
                             iterations: std::mem::take(&mut self.iterations),
                         });
                         self.loops = std::mem::take(&mut self.saved_loops);
@@ -404,6 +449,7 @@ impl<'a> Interp<'a> {
                                 iter_counts: std::mem::take(&mut self.iter_counts),
                                 trips: std::mem::take(&mut self.trips),
                                 call_args: std::mem::take(&mut self.call_args),
+                                indirect: std::mem::take(&mut self.indirect),
                                 iterations: std::mem::take(&mut self.iterations),
                             });
                         }
@@ -470,8 +516,73 @@ impl<'a> Interp<'a> {
         }
     }
 
+    /// Inside the measured call (not before it, not after it returned).
+    fn measuring(&self) -> bool {
+        self.measured_depth != 0 && self.measured_depth != usize::MAX && self.frames.len() >= self.measured_depth
+    }
+
+    /// Functions whose address appears in `f` or in the functions it calls
+    /// directly (transitively), or in the initializers of the globals they
+    /// read: the targets the analysis of `f` can resolve
+    /// (`Explorer::function_of` sees only addresses its own path made).
+    fn targets_named_by(&self, f: &Arc<Function>) -> std::collections::HashSet<String> {
+        let mut named = std::collections::HashSet::new();
+        let mut seen = std::collections::HashSet::new();
+        let mut todo = vec![f.clone()];
+        while let Some(g) = todo.pop() {
+            if !seen.insert(g.name.clone()) {
+                continue;
+            }
+            g.each_expr(&mut |e| {
+                if let Expr::AddrGlobal(n) = e {
+                    named.insert(n.clone());
+                }
+            });
+            for init in g.globals.values() {
+                for c in &init.cells {
+                    if let crate::initializers::InitValue::Addr { global, .. } = &c.value {
+                        named.insert(global.clone());
+                    }
+                }
+            }
+            for b in &g.blocks {
+                for i in &b.insts {
+                    if let InstKind::Call { callee, target: None, .. } = &i.kind {
+                        if let Some(h) = self.funcs.get(callee) {
+                            todo.push(h.clone());
+                        }
+                    }
+                }
+            }
+        }
+        named
+    }
+
+    /// The opaque callee returned: its costs become instructions of
+    /// `cost(EXPR)`, its counts leave the measured function's.
+    fn end_opaque(&mut self) {
+        let Some(o) = self.opaque.take() else { return };
+        let mut delta = self.counts;
+        for (x, y) in delta.0.iter_mut().zip(o.counts.0.iter()) {
+            *x -= y;
+        }
+        // A function of its own: its body, its entry and return, what its
+        // extern calls cost.
+        let instr = self.table.metrics(&delta)[0] + self.table.entry[0] + (self.extra[0] - o.extra[0]);
+        self.counts = o.counts;
+        self.extra = o.extra;
+        self.extra[0] += instr;
+        let e = self.indirect.entry(o.expr).or_insert((0.0, 0));
+        e.0 += instr;
+        e.1 += 1;
+    }
+
     /// Mix a decision into the innermost running loop's iteration, or the path.
     fn token(&mut self, tok: u64, _f: &Function, _from: BlockId, _to: BlockId) {
+        if self.opaque.is_some() {
+            // Decisions inside a callee the analysis cannot see.
+            return;
+        }
         match self.loops.last_mut() {
             Some(l) => l.iter_sig = mix(l.iter_sig, tok),
             None => self.sig = mix(self.sig, tok),
@@ -479,6 +590,10 @@ impl<'a> Interp<'a> {
     }
 
     fn loop_events(&mut self, f: &Arc<Function>, block: BlockId, prev: Option<BlockId>) -> Result<(), Abort> {
+        if self.opaque.as_ref().is_some_and(|o| self.frames.len() >= o.depth) {
+            // Loops of a callee the analysis cannot see are not its PCVs.
+            return Ok(());
+        }
         let depth = self.frames.len() - 1;
         // Leaving or looping in the loops of this frame.
         while let Some(l) = self.loops.last() {
@@ -797,8 +912,80 @@ impl<'a> Interp<'a> {
             }
             None => {
                 self.extern_call();
-                Ok(Some(CVal::Int(self.rng.value(64))))
+                // Its cost is the interface's `cost(name)`; its value, for the
+                // C library's string functions, what the library returns, so
+                // the run follows the path the compiled code follows.
+                match self.libc_value(name, args) {
+                    Some(v) => Ok(Some(v)),
+                    None => Ok(Some(CVal::Int(self.rng.value(64)))),
+                }
             }
+        }
+    }
+
+    fn byte_at(&mut self, obj: usize, off: i64) -> u8 {
+        let v = self.read(obj, off, 1, Ty::Int { bits: 8, signed: false });
+        (self.addr(v) & 0xff) as u8
+    }
+
+    /// The result of a C library string function (ISO C semantics), or
+    /// `None` for other functions. Scans stop at 1 MiB.
+    fn libc_value(&mut self, name: &str, args: &[CVal]) -> Option<CVal> {
+        const LIMIT: i64 = 1 << 20;
+        let arg = |i: usize| args.get(i).copied().unwrap_or(CVal::Int(0));
+        let int = |x: i64| CVal::Int(x as u64 as u128);
+        match name {
+            "strlen" | "strnlen" => {
+                let (o, off) = self.as_ptr(arg(0));
+                let max = if name == "strnlen" { (self.addr(arg(1)) as u64).min(LIMIT as u64) as i64 } else { LIMIT };
+                let n = (0..max).find(|k| self.byte_at(o, off + k) == 0).unwrap_or(max);
+                Some(int(n))
+            }
+            "strchr" | "strrchr" => {
+                let (o, off) = self.as_ptr(arg(0));
+                let c = (self.addr(arg(1)) & 0xff) as u8;
+                let mut found = None;
+                for k in 0..LIMIT {
+                    let b = self.byte_at(o, off + k);
+                    if b == c {
+                        found = Some(k);
+                        if name == "strchr" {
+                            break;
+                        }
+                    }
+                    if b == 0 {
+                        break;
+                    }
+                }
+                Some(match found {
+                    Some(k) => CVal::Ptr { obj: o, off: off + k },
+                    None => CVal::Int(0),
+                })
+            }
+            "memchr" => {
+                let (o, off) = self.as_ptr(arg(0));
+                let c = (self.addr(arg(1)) & 0xff) as u8;
+                let n = (self.addr(arg(2)) as u64).min(LIMIT as u64) as i64;
+                Some(match (0..n).find(|k| self.byte_at(o, off + k) == c) {
+                    Some(k) => CVal::Ptr { obj: o, off: off + k },
+                    None => CVal::Int(0),
+                })
+            }
+            "strcmp" | "strncmp" => {
+                let (a, aoff) = self.as_ptr(arg(0));
+                let (b, boff) = self.as_ptr(arg(1));
+                let n = if name == "strncmp" { (self.addr(arg(2)) as u64).min(LIMIT as u64) as i64 } else { LIMIT };
+                let mut r = 0i64;
+                for k in 0..n {
+                    let (x, y) = (self.byte_at(a, aoff + k), self.byte_at(b, boff + k));
+                    if x != y || x == 0 {
+                        r = x as i64 - y as i64;
+                        break;
+                    }
+                }
+                Some(CVal::Int((r as i32 as u32) as u128))
+            }
+            _ => None,
         }
     }
 
@@ -969,6 +1156,13 @@ fn var_values(d: &crate::analysis::Details, run: &RunResult, polys: &[crate::pol
             VarKey::CallArg { ctx, site, arg } => {
                 if let Some(x) = run.call_args.get(&(*ctx, *site, *arg)) {
                     vals.insert(id as u32, *x as u64 as f64);
+                }
+            }
+            VarKey::IndirectCost { expr } => {
+                // The mean instructions of one call (the formula multiplies
+                // by the calls on the path).
+                if let Some((instr, calls)) = run.indirect.get(expr).filter(|(_, n)| *n > 0) {
+                    vals.insert(id as u32, instr / *calls as f64);
                 }
             }
             _ => {}

@@ -130,6 +130,27 @@ impl Expr {
             _ => None,
         }
     }
+    /// Every sub-expression, this one included (iteratively: expressions
+    /// from real code can be deep).
+    pub fn each(&self, f: &mut impl FnMut(&Expr)) {
+        let mut stack = vec![self];
+        while let Some(e) = stack.pop() {
+            f(e);
+            match e {
+                Expr::Load { addr, .. } => stack.push(addr),
+                Expr::Bin { a, b, .. } => {
+                    stack.push(a);
+                    stack.push(b);
+                }
+                Expr::Un { a, .. } | Expr::Cast { a, .. } => stack.push(a),
+                Expr::PtrAdd { base, offset } => {
+                    stack.push(base);
+                    stack.push(offset);
+                }
+                Expr::Const { .. } | Expr::Local(_) | Expr::AddrLocal(_) | Expr::AddrGlobal(_) => {}
+            }
+        }
+    }
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -262,6 +283,35 @@ pub struct GlobalInit {
 }
 
 impl Function {
+    /// Every expression of the function's instructions and terminators.
+    pub fn each_expr(&self, f: &mut impl FnMut(&Expr)) {
+        for b in &self.blocks {
+            for i in &b.insts {
+                match &i.kind {
+                    InstKind::Set { value, .. } => value.each(f),
+                    InstKind::Store { addr, value, .. } => {
+                        addr.each(f);
+                        value.each(f);
+                    }
+                    InstKind::Copy { dst, src, .. } => {
+                        dst.each(f);
+                        src.each(f);
+                    }
+                    InstKind::Call { args, target, .. } => {
+                        args.iter().for_each(|a| a.each(f));
+                        if let Some(t) = target {
+                            t.each(f);
+                        }
+                    }
+                }
+            }
+            match &b.term {
+                Terminator::Branch { cond: e, .. } | Terminator::Switch { value: e, .. } | Terminator::Return(Some(e)) => e.each(f),
+                _ => {}
+            }
+        }
+    }
+
     /// Innermost loop containing a block.
     pub fn innermost_loop(&self, b: BlockId) -> Option<usize> {
         self.loops.iter().enumerate().filter(|(_, l)| l.contains(b)).max_by_key(|(_, l)| l.depth).map(|(i, _)| i)

@@ -380,7 +380,7 @@ impl<'a, 'e> Lowerer<'a, 'e> {
             }
             "declaration" => self.declaration(n)?,
             "expression_statement" => {
-                if let Some(e) = n.named_child(0) {
+                if let Some(e) = syntax::first_code_child(n) {
                     self.effect(e)?;
                 }
             }
@@ -427,7 +427,7 @@ impl<'a, 'e> Lowerer<'a, 'e> {
                 self.switch_to(else_bb);
                 if let Some(alt) = n.child_by_field_name("alternative") {
                     // else_clause wraps the statement.
-                    let s = if alt.kind() == "else_clause" { alt.named_child(0) } else { Some(alt) };
+                    let s = if alt.kind() == "else_clause" { syntax::first_code_child(alt) } else { Some(alt) };
                     if let Some(s) = s {
                         self.stmt(s)?;
                     }
@@ -483,7 +483,7 @@ impl<'a, 'e> Lowerer<'a, 'e> {
                 self.goto(c, span);
             }
             "return_statement" => {
-                let v = match n.named_child(0) {
+                let v = match syntax::first_code_child(n) {
                     Some(e) if e.kind() != "comment" => {
                         let v = self.rvalue(e)?;
                         if self.f.ret == Ty::Void {
@@ -788,7 +788,7 @@ impl<'a, 'e> Lowerer<'a, 'e> {
     fn init_list(&mut self, place: &Place, list: Node, span: Span) -> R<()> {
         let Place::Mem { addr, ct, .. } = place else {
             // Scalar with braces: `int x = {3};`
-            if let Some(first) = list.named_child(0) {
+            if let Some(first) = syntax::first_code_child(list) {
                 let v = self.rvalue(first)?;
                 return self.assign_place(place, v, span);
             }
@@ -859,7 +859,7 @@ impl<'a, 'e> Lowerer<'a, 'e> {
                             (fct, off, value)
                         }
                         ("subscript_designator", CType::Array(el, _)) => {
-                            let Some(k) = des.named_child(0).and_then(|e| self.const_value(e)) else { return unsupported("designator", des) };
+                            let Some(k) = syntax::first_code_child(des).and_then(|e| self.const_value(e)) else { return unsupported("designator", des) };
                             index = k as u64;
                             let es = self.env.size_of(el).unwrap_or(0);
                             ((**el).clone(), index * es, value)
@@ -949,7 +949,7 @@ impl<'a, 'e> Lowerer<'a, 'e> {
                 // likely()/unlikely() are hints.
                 let fname = n.child_by_field_name("function").map(|x| self.text(x)).unwrap_or_default();
                 if matches!(fname.as_str(), "likely" | "unlikely" | "__builtin_expect") {
-                    if let Some(a) = n.child_by_field_name("arguments").and_then(|a| a.named_child(0)) {
+                    if let Some(a) = n.child_by_field_name("arguments").and_then(|a| syntax::first_code_child(a)) {
                         return self.cond(a, t, f);
                     }
                 }
@@ -1031,7 +1031,7 @@ impl<'a, 'e> Lowerer<'a, 'e> {
                 }
                 Ok(Val { e: Expr::AddrGlobal(name), ct: CType::Ptr(Box::new(CType::int(1, true))) })
             }
-            "parenthesized_expression" => match n.named_child(0) {
+            "parenthesized_expression" => match syntax::first_code_child(n) {
                 Some(c) => self.rvalue(c),
                 None => unsupported("empty parentheses", n),
             },
@@ -1128,7 +1128,12 @@ impl<'a, 'e> Lowerer<'a, 'e> {
             }
             "cast_expression" => {
                 let td = n.child_by_field_name("type").ok_or(self.err("cast", n))?;
-                let to = self.env.type_descriptor(td, &self.ctx);
+                // `(typeof(len))1`: the type of a local is known here, not
+                // to the type environment.
+                let to = match self.typeof_type(td) {
+                    Some(t) => t,
+                    None => self.env.type_descriptor(td, &self.ctx),
+                };
                 let v = self.rvalue(n.child_by_field_name("value").ok_or(self.err("cast", n))?)?;
                 if to == CType::Void {
                     return Ok(Val { e: Expr::konst(0, Ty::I32), ct: CType::Void });
@@ -1196,7 +1201,7 @@ impl<'a, 'e> Lowerer<'a, 'e> {
             "compound_statement" => self.statement_expression(n),
             "initializer_list" => unsupported("initializer list in expression", n),
             "gnu_asm_expression" => self.inline_asm(n),
-            "extension_expression" => match n.named_child(0) {
+            "extension_expression" => match syntax::first_code_child(n) {
                 Some(c) => self.rvalue(c),
                 None => unsupported("__extension__", n),
             },
@@ -1215,7 +1220,7 @@ impl<'a, 'e> Lowerer<'a, 'e> {
                 self.stmt(*c)?;
             }
             if last.kind() == "expression_statement" {
-                if let Some(e) = last.named_child(0) {
+                if let Some(e) = syntax::first_code_child(*last) {
                     return self.rvalue(e);
                 }
             }
@@ -1276,7 +1281,7 @@ impl<'a, 'e> Lowerer<'a, 'e> {
         let scratch = self.new_block();
         self.cur = scratch;
         let r = match n.kind() {
-            "parenthesized_expression" => match n.named_child(0) {
+            "parenthesized_expression" => match syntax::first_code_child(n) {
                 Some(c) => self.type_of_expr(c),
                 None => unsupported("empty parentheses", n),
             },
@@ -1408,7 +1413,7 @@ impl<'a, 'e> Lowerer<'a, 'e> {
     /// Lower an lvalue expression to a place.
     fn place(&mut self, n: Node) -> R<Place> {
         match n.kind() {
-            "parenthesized_expression" => match n.named_child(0) {
+            "parenthesized_expression" => match syntax::first_code_child(n) {
                 Some(c) => self.place(c),
                 None => unsupported("empty parentheses", n),
             },
@@ -1522,7 +1527,7 @@ impl<'a, 'e> Lowerer<'a, 'e> {
                 // READ_ONCE(x) as an lvalue-ish read.
                 let fname = n.child_by_field_name("function").map(|x| self.text(x)).unwrap_or_default();
                 if fname == "READ_ONCE" {
-                    if let Some(a) = n.child_by_field_name("arguments").and_then(|a| a.named_child(0)) {
+                    if let Some(a) = n.child_by_field_name("arguments").and_then(|a| syntax::first_code_child(a)) {
                         return self.place(a);
                     }
                 }
@@ -1663,20 +1668,14 @@ impl<'a, 'e> Lowerer<'a, 'e> {
         // `(u16)(x >> 8)`: without a preprocessor tree-sitter cannot tell a
         // cast to a typedef from a call; a parenthesized type name is a cast.
         if fnode.kind() == "parenthesized_expression" {
-            // `(typeof(len))(x)` (DPDK's RTE_ALIGN_FLOOR) parses as a call
-            // through `typeof(len)`: a cast to the type of `len`.
-            let typeof_to = fnode.named_child(0).filter(|c| c.kind() == "call_expression").and_then(|c| {
+            // `(typeof(len))(x)` (DPDK's RTE_ALIGN_FLOOR) parses as a call of
+            // the call `typeof(len)`: it is a cast to the type of `len`.
+            let typeof_cast = syntax::first_code_child(fnode).filter(|c| c.kind() == "call_expression").and_then(|c| {
                 let f = c.child_by_field_name("function")?;
-                if !matches!(self.text(f).trim(), "typeof" | "__typeof__" | "__typeof") {
-                    return None;
-                }
-                self.typeof_type(c).or_else(|| {
-                    let arg = c.child_by_field_name("arguments").and_then(|a| a.named_child(0))?;
-                    self.type_of_expr(arg).ok()
-                })
+                matches!(self.text(f).as_str(), "typeof" | "__typeof__" | "__typeof").then_some(c)
             });
-            if let Some(to) = typeof_to.filter(|t| !matches!(t, CType::Unknown(_) | CType::Void)) {
-                let args: Vec<Node> = n.child_by_field_name("arguments").map(syntax::named_children).unwrap_or_default();
+            if let Some(to) = typeof_cast.and_then(|c| self.typeof_type(c)) {
+                let args: Vec<Node> = n.child_by_field_name("arguments").map(syntax::named_children).unwrap_or_default().into_iter().filter(|a| a.kind() != "comment").collect();
                 let Some(last) = args.last() else { return unsupported("empty cast", n) };
                 for a in &args[..args.len() - 1] {
                     self.effect(*a)?;
@@ -1685,7 +1684,7 @@ impl<'a, 'e> Lowerer<'a, 'e> {
                 let ty = self.scalar_ty(&to);
                 return Ok(Val { e: self.convert(v, ty), ct: to });
             }
-            if let Some(id) = fnode.named_child(0).filter(|c| c.kind() == "identifier") {
+            if let Some(id) = syntax::first_code_child(fnode).filter(|c| c.kind() == "identifier") {
                 let tname = self.text(id);
                 if self.lookup(&tname).is_none() {
                     if let Some(to) = self.env.typedef(&tname) {
@@ -1705,7 +1704,7 @@ impl<'a, 'e> Lowerer<'a, 'e> {
         let mut fexpr = fnode;
         loop {
             match fexpr.kind() {
-                "parenthesized_expression" => match fexpr.named_child(0) {
+                "parenthesized_expression" => match syntax::first_code_child(fexpr) {
                     Some(c) => fexpr = c,
                     None => break,
                 },

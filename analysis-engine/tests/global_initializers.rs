@@ -124,3 +124,37 @@ int lit(void)
     let bytes: Vec<String> = s.cells.iter().map(|c| format!("{:?}", c.value)).collect();
     assert_eq!(bytes, ["Int(97)", "Int(98)", "Int(65)", "Int(0)"]);
 }
+
+#[test]
+fn byte_arrays_initialized_by_a_string() {
+    // `digits` holds '0'..'3' and the NUL (size from the literal);
+    // `two` has room for 2 bytes: no NUL (C11 6.7.9 §14). With the bytes
+    // known, each test on them is decided: one case per function.
+    let src = r#"
+static const char digits[] = "0123";
+static const char two[2] = "ab";
+int third(void)
+{
+    if (digits[3] == '3' && digits[4] == 0)
+        return 1;
+    return 0;
+}
+int second(void)
+{
+    if (two[1] == 'b')
+        return 1;
+    return 0;
+}
+"#;
+    let (prog, _) = load("bytes", src);
+    for f in ["third", "second"] {
+        let i = interface(&prog, f);
+        assert_eq!(i.cases.len(), 1, "{f}: {:?}", conditions(&i));
+    }
+    let cells = |fname: &str, g: &str| -> Vec<String> {
+        let f = prog.files[0].functions.iter().find(|l| l.info.name == fname).and_then(|l| l.ir.as_ref().ok()).expect("lowers");
+        f.globals.get(g).expect("initializer kept").cells.iter().map(|c| format!("{}:{:?}", c.off, c.value)).collect()
+    };
+    assert_eq!(cells("third", "digits"), ["0:Int(48)", "1:Int(49)", "2:Int(50)", "3:Int(51)", "4:Int(0)"]);
+    assert_eq!(cells("second", "two"), ["0:Int(97)", "1:Int(98)"]);
+}

@@ -305,7 +305,7 @@ impl TypeEnv {
                     if f == "aligned" || f == "__aligned__" {
                         let v = n
                             .child_by_field_name("arguments")
-                            .and_then(|args| args.named_child(0))
+                            .and_then(crate::syntax::first_code_child)
                             .and_then(|x| self.eval(x, ctx))
                             .map(|v| v as u64)
                             .unwrap_or(16);
@@ -421,7 +421,7 @@ impl TypeEnv {
             }
             match c.kind() {
                 "bitfield_clause" => {
-                    let w = c.named_child(0).and_then(|e| self.eval(e, ctx)).unwrap_or(0) as u64;
+                    let w = crate::syntax::first_code_child(c).and_then(|e| self.eval(e, ctx)).unwrap_or(0) as u64;
                     if !started {
                         out.push(Field { name: None, ty: base.clone(), bits: Some(w), aligned: None, packed: attrs.packed });
                     } else if let Some(last) = out.last_mut() {
@@ -551,7 +551,7 @@ impl TypeEnv {
             "char_literal" => parse_char_literal(&ctx.text(e)),
             "true" => Some(1),
             "false" => Some(0),
-            "parenthesized_expression" => self.eval_depth(e.named_child(0)?, ctx, d),
+            "parenthesized_expression" => self.eval_depth(crate::syntax::first_code_child(e)?, ctx, d),
             "identifier" => {
                 let n = ctx.text(e);
                 self.enum_consts.get(&n).copied().or_else(|| self.define_value(&n)).or_else(|| builtin_constant(&n))
@@ -592,7 +592,7 @@ impl TypeEnv {
                     return self.size_of(&ty).map(|s| s as i128);
                 }
                 let v = e.child_by_field_name("value")?;
-                let v = if v.kind() == "parenthesized_expression" { v.named_child(0)? } else { v };
+                let v = if v.kind() == "parenthesized_expression" { crate::syntax::first_code_child(v)? } else { v };
                 if v.kind() == "identifier" {
                     // `sizeof(__u32)` parses as an expression when the
                     // parser cannot know `__u32` names a type.

@@ -4,8 +4,8 @@
 //! fields no code in the workspace writes (`exec/globals.rs`), so that a
 //! map's type or size is a constant rather than an unknown input.
 //!
-//! What is not understood (floats, string literals, function pointers,
-//! non-constant expressions) yields no cell: that byte range stays an
+//! Byte arrays initialized by a string literal get its bytes. What is not
+//! understood (floats, wide strings, non-constant expressions) yields no cell: that byte range stays an
 //! unknown, as without an initializer.
 
 use crate::env::{FileCtx, TypeEnv};
@@ -87,6 +87,15 @@ impl Walk<'_, '_, '_> {
         match (ty, v.kind()) {
             (CType::Record(rid), "initializer_list") => self.record(*rid, v, off, members),
             (CType::Array(el, _), "initializer_list") => self.array(el, v, off, members),
+            // `char t[65] = "ABC..."`: the bytes, the NUL if it fits (C11
+            // 6.7.9 §14), the rest zero as for any initializer.
+            (CType::Array(el, n), "string_literal" | "concatenated_string") if self.env.size_of(el) == Some(1) => {
+                let Some(cells) = string_cells(v, self.ctx.src()) else { return };
+                let len = n.unwrap_or(cells.len() as u64);
+                for c in cells.into_iter().filter(|c| c.off < len) {
+                    self.push(InitCell { off: off + c.off, members: members.clone(), ..c });
+                }
+            }
             // `{ 5 }` around a scalar.
             (_, "initializer_list") if ty.is_scalar() => {
                 if let Some(first) = syntax::named_children(v).first() {
@@ -119,7 +128,7 @@ impl Walk<'_, '_, '_> {
         // Through parentheses and casts, iteratively (any depth).
         let mut v = v;
         while matches!(v.kind(), "parenthesized_expression" | "cast_expression") {
-            v = if v.kind() == "cast_expression" { v.child_by_field_name("value")? } else { v.named_child(0)? };
+            v = if v.kind() == "cast_expression" { v.child_by_field_name("value")? } else { crate::syntax::first_code_child(v)? };
         }
         match v.kind() {
             "string_literal" | "concatenated_string" => {
@@ -204,7 +213,7 @@ impl Walk<'_, '_, '_> {
         for (des, value) in entries(list) {
             let (idx, value) = if let Some(des) = des {
                 let k = match des.as_slice() {
-                    [d] if d.kind() == "subscript_designator" => d.named_child(0).and_then(|e| self.env.eval(e, self.ctx)),
+                    [d] if d.kind() == "subscript_designator" => crate::syntax::first_code_child(*d).and_then(|e| self.env.eval(e, self.ctx)),
                     _ => None,
                 };
                 let Some(k) = k.and_then(|k| u64::try_from(k).ok()) else { continue };

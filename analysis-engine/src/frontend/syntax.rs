@@ -68,6 +68,15 @@ pub fn named_children<'t>(node: Node<'t>) -> Vec<Node<'t>> {
     node.named_children(&mut cursor).collect()
 }
 
+/// The first named child that is code, not a comment: tree-sitter keeps
+/// comments as named children wherever they appear (`else /* done */
+/// break;`, `return /* none */ x;`).
+pub fn first_code_child<'t>(node: Node<'t>) -> Option<Node<'t>> {
+    let mut cursor = node.walk();
+    let first = node.named_children(&mut cursor).find(|c| c.kind() != "comment");
+    first
+}
+
 pub fn children<'t>(node: Node<'t>) -> Vec<Node<'t>> {
     let mut cursor = node.walk();
     node.children(&mut cursor).collect()

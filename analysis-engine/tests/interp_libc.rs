@@ -1,0 +1,79 @@
+//! The concrete interpreter returns what the C library's string functions
+//! return (their cost stays the interface's `cost(f)`), so a measured run
+//! follows the path the compiled code follows. The test: a lookup in a
+//! table through strchr takes the found case for a byte in the table and
+//! the not-found case for one that is not, and strlen/strcmp/memchr give
+//! their ISO C values (seen through the cases the runs take).
+
+use perfi_engine::analysis::{analyze_function, Program};
+use perfi_engine::cancel::CancelToken;
+use perfi_engine::config::{Budgets, Config};
+use perfi_engine::interp::{predict, Interp};
+use std::sync::Arc;
+
+const SRC: &str = r#"
+char *strchr(const char *s, int c);
+unsigned long strlen(const char *s);
+int strcmp(const char *a, const char *b);
+void *memchr(const void *s, int c, unsigned long n);
+static const char table[] = "ABCDEFGH";
+int position(const char *src)
+{
+	const char *p = strchr(table, src[0]);
+	if (p == 0)
+		return -1;
+	return p - table;
+}
+int classify(const char *s)
+{
+	if (strlen(s) != 3)
+		return 0;
+	if (strcmp(s, "abc") < 0)
+		return 1;
+	if (memchr(s, 'z', 3) != 0)
+		return 2;
+	return 3;
+}
+char g_hit[2] = "D";
+char g_miss[2] = "!";
+char g_low[4] = "abb";
+char g_z[4] = "xzy";
+char g_mid[4] = "abd";
+int hit(void) { return position(g_hit); }
+int miss(void) { return position(g_miss); }
+int low(void) { return classify(g_low); }
+int z(void) { return classify(g_z); }
+int mid(void) { return classify(g_mid); }
+"#;
+
+#[test]
+fn string_functions_return_their_values() {
+    let dir = std::env::temp_dir().join(format!("perfi-interp-libc-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join("lookup.c");
+    std::fs::write(&path, SRC).expect("write");
+    let prog = Program::load(std::slice::from_ref(&path)).expect("loads");
+    let _ = std::fs::remove_dir_all(&dir);
+    let fa = &prog.files[0];
+    let funcs = prog.table_for(&fa.path);
+    let ir = |name: &str| Arc::new(fa.functions.iter().find(|l| l.info.name == name).and_then(|l| l.ir.as_ref().ok()).expect("lowers").clone());
+    let run = |driver: &str, measured: &str| {
+        let l = fa.functions.iter().find(|l| l.info.name == measured).expect("function");
+        let budgets = Budgets { paths: 1000, solver_ms: 20_000, wall_ms: 20_000, query_ms: 2000 };
+        let iface = analyze_function(&ir(measured), &l.info, &funcs, &Config::default(), budgets, 1.0, &CancelToken::new());
+        let mut it = Interp::new(&funcs, 7);
+        let run = it.run_measured(&ir(driver), measured).expect("runs");
+        let case = predict(&iface, &run).expect("a case").0;
+        (run.sig, case)
+    };
+    let (hit, miss) = (run("hit", "position"), run("miss", "position"));
+    assert!(hit.1.contains("!= 0"), "{}", hit.1);
+    assert!(miss.1.contains("== 0"), "{}", miss.1);
+    // "abb" < "abc" returns at once; "xzy" > "abc" holds a 'z'; "abd" >
+    // "abc" holds none: three different paths (the last two cost the same,
+    // so they may share a case).
+    let (low, z, mid) = (run("low", "classify"), run("z", "classify"), run("mid", "classify"));
+    assert!(low.1.contains("strcmp() < 0"), "{}", low.1);
+    assert!(z.1.contains("strcmp() >= 0"), "{}", z.1);
+    assert!(low.0 != z.0 && z.0 != mid.0 && low.0 != mid.0, "three paths");
+}
