@@ -352,7 +352,7 @@ impl<'a> Interp<'a> {
                     }
                     // As the explorer: a call the compiler expanded in place
                     // costs what the line's machine code says.
-                    let expanded = self.plan(&func).is_some_and(|p| !p.calls_on(i.span.start_line));
+                    let expanded = crate::contracts::builtin_for(callee, None).is_some() && self.plan(&func).is_some_and(|p| !p.calls_on(i.span.start_line));
                     let before = expanded.then(|| (self.counts, self.extra));
                     let r = self.external(callee, &vals, i.span.start_byte)?;
                     if let Some((c, x)) = before {

@@ -444,7 +444,9 @@ impl<'a> Explorer<'a> {
                 let vals: Vec<Value> = args.iter().map(|a| self.eval(&mut st, a)).collect();
                 // Machine code: a call the compiler expanded in place costs
                 // what the line's machine code says, not its contract.
-                let expanded = self.plan(&f).is_some_and(|p| !p.calls_on(i.span.start_line));
+                // (Library functions with a contract only: a cut recursion or
+                // an unknown callee keeps its `cost(f)`.)
+                let expanded = crate::contracts::builtin_for(callee, None).is_some() && self.plan(&f).is_some_and(|p| !p.calls_on(i.span.start_line));
                 let before = expanded.then(|| st.cost.clone());
                 let r = self.external_call(&mut st, callee, &vals, i.span.start_byte, i.span.start_line);
                 if let Some(c) = before {

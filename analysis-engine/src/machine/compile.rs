@@ -14,6 +14,7 @@
 //!   it run other programs).
 
 use std::io::Read as _;
+use std::os::unix::process::CommandExt as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -223,6 +224,9 @@ fn compile_with(cc: &Path, input: Input<'_>, flags: &[String], limits: Limits) -
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
+        // Its own process group, so that a timeout stops cc1/as too (the
+        // driver's children would otherwise keep running).
+        .process_group(0)
         .spawn()
         .map_err(|e| CompileError::Spawn { compiler: compiler.clone(), msg: e.to_string() })?;
     // Drain stderr on a thread so a chatty compiler cannot block on a full pipe.
@@ -239,6 +243,7 @@ fn compile_with(cc: &Path, input: Input<'_>, flags: &[String], limits: Limits) -
         match child.try_wait() {
             Ok(Some(s)) => break s,
             Ok(None) if start.elapsed() > limits.timeout => {
+                kill_group(child.id());
                 let _ = child.kill();
                 let _ = child.wait();
                 return Err(CompileError::Timeout { compiler, file: shown, ms: limits.timeout.as_millis() as u64 });
@@ -261,6 +266,13 @@ fn compile_with(cc: &Path, input: Input<'_>, flags: &[String], limits: Limits) -
     let mut command = vec![compiler];
     command.extend(args);
     Ok(Object { bytes, command, ms: start.elapsed().as_secs_f64() * 1e3 })
+}
+
+/// SIGKILL to the process group `pgid` (the compiler driver and the
+/// programs it started), through `/bin/kill`: the engine has no libc
+/// binding of its own.
+fn kill_group(pgid: u32) {
+    let _ = Command::new("/bin/kill").env_clear().args(["-KILL", "--", &format!("-{pgid}")]).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null()).status();
 }
 
 /// The raw arguments and directory of `file`'s compile command, found as
