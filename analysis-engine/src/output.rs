@@ -37,7 +37,7 @@ pub fn footprint_summary(c: &Case) -> String {
 /// Text with the working-set cliffs of the hardware model `hw`.
 pub fn text_with(file: &str, f: &FunctionInterface, resolution: f64, hw: Option<&crate::config::Hardware>) -> String {
     let mut s = format!(
-        "{}  {}:{}-{}  {} · {} paths · {:.1} ms · resolution {} · costs: {}\n",
+        "{}  {}:{}-{}  {} · {} paths · {:.1} ms · resolution {}{}\n",
         f.name,
         file,
         f.range.start_line,
@@ -50,9 +50,11 @@ pub fn text_with(file: &str, f: &FunctionInterface, resolution: f64, hw: Option<
         f.analysis_ms,
         fmt_num(resolution),
         match (f.cost_source, &f.cost_source_note) {
-            (crate::machine::CostSource::MachineCode, _) => "machine code".to_string(),
-            (_, Some(n)) => format!("model ({n})"),
-            (_, None) => "model".to_string(),
+            // Said when a compile was asked for (CLI, server); a library
+            // caller that never compiles gets the plain header.
+            (crate::machine::CostSource::MachineCode, _) => " · costs: machine code".to_string(),
+            (_, Some(n)) => format!(" · costs: model ({n})"),
+            (_, None) => String::new(),
         }
     );
     if !f.pcvs.is_empty() {

@@ -238,6 +238,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
         if let Some(b) = budgets {
             cfg.budgets = b;
         }
+        if args.cost_source == CostSourceArg::Model {
+            cfg.machine_note = Some("--cost-source model".into());
+        }
         let _ = fi;
         // Missing headers, `#error`: said once per file, on stderr.
         for n in preprocessor_notes(fa) {
