@@ -37,7 +37,9 @@
 use perfi_engine::analysis::{analyze_function_with_signatures, FuncTable, FunctionInterface, Program, Status};
 use perfi_engine::cancel::CancelToken;
 use perfi_engine::config::{Budgets, Config};
-use perfi_engine::cost::{default_table, CostTable, FEATURES, NFEAT, NMET};
+use perfi_engine::cost::{default_table, CostTable, FEATURES, NEXTRA, NFEAT, NMET};
+use perfi_engine::machine::compile::{Input, Limits};
+use perfi_engine::machine::{MachineCosts, Plan};
 use perfi_engine::interp::{predict, Interp};
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
@@ -307,7 +309,9 @@ impl Measured {
 #[derive(Clone, Debug)]
 struct Modelled {
     counts: [f64; NFEAT],
-    extra: [f64; NMET],
+    extra: [f64; NEXTRA],
+    /// `machine-code` or `model` (the analyzed function's cost source).
+    source: String,
     /// The interface's case and metrics, or why there is none.
     predicted: Result<(String, Vec<f64>), String>,
     partial: Option<String>,
@@ -319,6 +323,8 @@ struct Row {
     sc: Scenario,
     measured: Result<Measured, String>,
     model: Result<Modelled, String>,
+    /// The same with the IR cost model only (`None` when not run).
+    model_only: Option<Result<Modelled, String>>,
     /// Distinct 64-byte data lines of the measured call (lackey).
     lines: Result<f64, String>,
 }
@@ -353,12 +359,15 @@ struct Opts {
     lopo: bool,
     /// Multiplies the batch time budgets (solver and wall time).
     budget_scale: f64,
+    /// `both` (default: machine-code costs, and the model alone for
+    /// comparison), `machine-code` or `model`.
+    cost_source: String,
 }
 
 fn main() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
     let root = root.canonicalize().unwrap_or(root);
-    let mut opts = Opts { calibrate: false, only: None, no_cache: false, verbose: false, results: None, suite: None, lopo: false, budget_scale: 1.0 };
+    let mut opts = Opts { calibrate: false, only: None, no_cache: false, verbose: false, results: None, suite: None, lopo: false, budget_scale: 1.0, cost_source: "both".into() };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -369,6 +378,13 @@ fn main() {
             "--results" => opts.results = args.next().map(PathBuf::from),
             "--suite" => opts.suite = args.next(),
             "--lopo" => opts.lopo = true,
+            "--cost-source" => match args.next() {
+                Some(x) if ["both", "machine-code", "model"].contains(&x.as_str()) => opts.cost_source = x,
+                _ => {
+                    eprintln!("accuracy: --cost-source needs both, machine-code or model");
+                    std::process::exit(2);
+                }
+            },
             "--budget-scale" => match args.next().and_then(|x| x.parse::<f64>().ok()).filter(|x| *x > 0.0) {
                 Some(f) => opts.budget_scale = f,
                 None => {
@@ -377,7 +393,7 @@ fn main() {
                 }
             },
             "-h" | "--help" => {
-                println!("usage: accuracy [--calibrate] [--suite unseen|workspaces|all] [--lopo] [--only WS] [--no-cache] [--verbose] [--results PATH] [--budget-scale F]");
+                println!("usage: accuracy [--calibrate] [--suite unseen|workspaces|all] [--lopo] [--only WS] [--no-cache] [--verbose] [--results PATH] [--budget-scale F] [--cost-source both|machine-code|model]");
                 return;
             }
             other => {
@@ -514,29 +530,41 @@ fn run_suite(root: &Path, opts: &Opts, suite: Suite) -> Result<(String, Vec<Row>
 
     // The engine, on a thread with a big stack (as the CLI does).
     // Cached by the engine binary and every source it reads.
-    let t1 = std::time::Instant::now();
-    let cache_key = model_cache_key(root, &scenarios).map(|k| format!("{k}-{}", opts.budget_scale));
-    let cache_path = target.join(match &opts.only {
-        Some(ws) => format!("model-cache-{ws}.json"),
-        None => "model-cache.json".to_string(),
-    });
-    let cached = if opts.no_cache { None } else { cache_key.as_ref().and_then(|k| load_model_cache(&cache_path, k, scenarios.len())) };
-    let modelled = match cached {
-        Some(m) => {
-            eprintln!("accuracy: engine results from {}", cache_path.display());
-            m
-        }
-        None => {
-            let m = model_all(&scenarios, opts.verbose, budgets(opts.budget_scale))?;
-            if let Some(k) = &cache_key {
-                save_model_cache(&cache_path, k, &m);
+    let engine = |machine: bool| -> Result<Vec<Result<Modelled, String>>, String> {
+        let t1 = std::time::Instant::now();
+        let mode = if machine { "mc" } else { "model" };
+        let cache_key = model_cache_key(root, &scenarios).map(|k| format!("{k}-{}-{mode}", opts.budget_scale));
+        let cache_path = target.join(match &opts.only {
+            Some(ws) => format!("model-cache-{ws}-{mode}.json"),
+            None => format!("model-cache-{mode}.json"),
+        });
+        let cached = if opts.no_cache { None } else { cache_key.as_ref().and_then(|k| load_model_cache(&cache_path, k, scenarios.len())) };
+        Ok(match cached {
+            Some(m) => {
+                eprintln!("accuracy: engine results from {}", cache_path.display());
+                m
             }
-            eprintln!("accuracy: engine in {:.1} s", t1.elapsed().as_secs_f64());
-            m
-        }
+            None => {
+                let m = model_all(&scenarios, opts.verbose, budgets(opts.budget_scale), machine)?;
+                if let Some(k) = &cache_key {
+                    save_model_cache(&cache_path, k, &m);
+                }
+                eprintln!("accuracy: engine ({mode}) in {:.1} s", t1.elapsed().as_secs_f64());
+                m
+            }
+        })
     };
+    // Calibration fits the model's table: the model's feature counts only.
+    let (modelled, model_only) = match opts.cost_source.as_str() {
+        _ if opts.calibrate || opts.lopo => (engine(false)?, None),
+        "model" => (engine(false)?, None),
+        "machine-code" => (engine(true)?, None),
+        _ => (engine(true)?, Some(engine(false)?)),
+    };
+    let mut model_only = model_only.map(|v| v.into_iter().map(Some).collect::<Vec<_>>()).unwrap_or_else(|| vec![None; scenarios.len()]);
+    model_only.resize(scenarios.len(), None);
 
-    let rows: Vec<Row> = scenarios.into_iter().zip(measured).zip(modelled).zip(lines).map(|(((sc, measured), model), lines)| Row { sc, measured, model, lines }).collect();
+    let rows: Vec<Row> = scenarios.into_iter().zip(measured).zip(modelled).zip(lines).zip(model_only).map(|((((sc, measured), model), lines), model_only)| Row { sc, measured, model, model_only, lines }).collect();
     let table = default_table();
     let report = render_report(&rows, &machine, &table, suite);
     print!("{report}");
@@ -582,7 +610,7 @@ fn lopo(rows: &[Row]) {
             }
             t.entry[*mi] = round3(w[NFEAT]);
         }
-        let test: Vec<Row> = rows.iter().filter(|r| &project(r) == p).map(|r| Row { sc: r.sc.clone(), measured: r.measured.clone(), model: r.model.clone(), lines: r.lines.clone() }).collect();
+        let test: Vec<Row> = rows.iter().filter(|r| &project(r) == p).map(|r| Row { sc: r.sc.clone(), measured: r.measured.clone(), model: r.model.clone(), model_only: None, lines: r.lines.clone() }).collect();
         let mp = |r: &Row| -> Option<(Measured, [f64; 3])> { Some((*r.measured.as_ref().ok()?, model_pred(r, &t)?)) };
         let s = series(&test, None, &mp);
         let others: Vec<String> = projects.iter().filter(|q| *q != p).cloned().collect();
@@ -940,7 +968,7 @@ fn same_file(a: &Path, b: &Path) -> bool {
 /// inherits another's context, and the results do not depend on the order
 /// of the manifest. (Budget-bound analyses such as `bridge_receive` still
 /// vary from run to run: complete in ~22 s, or partial after ~13 s.)
-fn model_all(scenarios: &[Scenario], verbose: bool, budgets: Budgets) -> Result<Vec<Result<Modelled, String>>, String> {
+fn model_all(scenarios: &[Scenario], verbose: bool, budgets: Budgets, machine: bool) -> Result<Vec<Result<Modelled, String>>, String> {
     let mut groups: Vec<((String, String), Vec<usize>)> = Vec::new();
     for (i, s) in scenarios.iter().enumerate() {
         let key = (s.ws.clone(), s.func.clone());
@@ -955,7 +983,7 @@ fn model_all(scenarios: &[Scenario], verbose: bool, budgets: Budgets) -> Result<
         let group: Vec<Scenario> = idx.iter().map(|i| scenarios[*i].clone()).collect();
         let handle = std::thread::Builder::new()
             .stack_size(256 << 20)
-            .spawn(move || model_group(&group, verbose, budgets))
+            .spawn(move || model_group(&group, verbose, budgets, machine))
             .map_err(|e| format!("cannot start an engine thread: {e}"))?;
         let rows = handle.join().unwrap_or_else(|_| vec![Err("the engine thread panicked".into()); idx.len()]);
         for (i, r) in idx.iter().zip(rows) {
@@ -965,8 +993,9 @@ fn model_all(scenarios: &[Scenario], verbose: bool, budgets: Budgets) -> Result<
     Ok(out)
 }
 
-fn model_group(scenarios: &[Scenario], verbose: bool, budgets: Budgets) -> Vec<Result<Modelled, String>> {
+fn model_group(scenarios: &[Scenario], verbose: bool, budgets: Budgets, machine: bool) -> Vec<Result<Modelled, String>> {
     let mut programs: HashMap<String, Result<Program, String>> = HashMap::new();
+    let mut objects: HashMap<String, Result<Arc<MachineCosts>, String>> = HashMap::new();
     let mut interfaces: HashMap<(String, String), Result<FunctionInterface, String>> = HashMap::new();
     let mut out = Vec::new();
     for s in scenarios {
@@ -993,7 +1022,7 @@ fn model_group(scenarios: &[Scenario], verbose: bool, budgets: Budgets) -> Vec<R
         });
         let r = match prog {
             // A panic in the engine is a bug to report, not the end of the run.
-            Ok(prog) => std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| model_one(prog, &driver, &s.spec.sources, s, &mut interfaces, budgets)))
+            Ok(prog) => std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| model_one(prog, &driver, &s.spec.sources, s, &mut interfaces, budgets, machine.then_some(&mut objects))))
                 .unwrap_or_else(|p| {
                     let msg = p.downcast_ref::<String>().cloned().or_else(|| p.downcast_ref::<&str>().map(|x| x.to_string())).unwrap_or_default();
                     Err(format!("engine panicked: {msg}"))
@@ -1014,7 +1043,25 @@ fn model_group(scenarios: &[Scenario], verbose: bool, budgets: Budgets) -> Vec<R
     out
 }
 
-fn model_one(prog: &Program, driver: &Path, sources: &[PathBuf], s: &Scenario, interfaces: &mut HashMap<(String, String), Result<FunctionInterface, String>>, budgets: Budgets) -> Result<Modelled, String> {
+/// The machine code of a workspace source, compiled as the driver's
+/// objects are (`GCC_FLAGS` and the workspace's flags, plus `-g`) by the
+/// engine's own compile step (`machine::compile`).
+fn machine_costs(path: &Path, spec: &WsSpec) -> Result<Arc<MachineCosts>, String> {
+    let mut flags: Vec<String> = GCC_FLAGS.iter().map(|s| s.to_string()).collect();
+    flags.extend(spec.gcc_args());
+    MachineCosts::compile(Input::File(path), &flags, Limits { timeout: std::time::Duration::from_secs(60), ..Limits::default() }).map(Arc::new).map_err(|e| e.to_string())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn model_one(
+    prog: &Program,
+    driver: &Path,
+    sources: &[PathBuf],
+    s: &Scenario,
+    interfaces: &mut HashMap<(String, String), Result<FunctionInterface, String>>,
+    budgets: Budgets,
+    objects: Option<&mut HashMap<String, Result<Arc<MachineCosts>, String>>>,
+) -> Result<Modelled, String> {
     let ws_files: Vec<_> = prog.files.iter().filter(|fa| sources.iter().any(|p| same_file(Path::new(&fa.path), p))).collect();
     let Some(drv) = prog.files.iter().find(|fa| same_file(Path::new(&fa.path), driver)) else {
         return Err("driver not in the program".into());
@@ -1024,6 +1071,16 @@ fn model_one(prog: &Program, driver: &Path, sources: &[PathBuf], s: &Scenario, i
         return Err(format!("`{}` is not defined in the workspace's sources", s.func));
     };
     let home_table = prog.table_for(&home.path);
+    let mc: Option<Arc<MachineCosts>> = match objects {
+        Some(objs) => match objs.entry(home.path.clone()).or_insert_with(|| machine_costs(Path::new(&home.path), &s.spec)) {
+            Ok(m) => Some(m.clone()),
+            Err(e) => {
+                eprintln!("accuracy: {}: model costs ({e})", s.ws);
+                None
+            }
+        },
+        None => None,
+    };
     if std::env::var_os("PERFI_ACCURACY_DEBUG").is_some() {
         for l in home.header_functions.iter().chain(home.functions.iter()) {
             if let Err(e) = &l.ir {
@@ -1041,7 +1098,9 @@ fn model_one(prog: &Program, driver: &Path, sources: &[PathBuf], s: &Scenario, i
     let iface = interfaces.entry((s.ws.clone(), s.func.clone())).or_insert_with(|| {
         let ir = lowered.ir.as_ref().map_err(|e| format!("`{}` not lowered: {e}", s.func))?;
         let f = home_table.get(&s.func).cloned().unwrap_or_else(|| Arc::new(ir.clone()));
-        let iface = analyze_function_with_signatures(&f, &lowered.info, &home_table, &Config::default(), budgets, 1.0, &CancelToken::new());
+        let mut cfg = Config::default();
+        cfg.machine = mc.clone();
+        let iface = analyze_function_with_signatures(&f, &lowered.info, &home_table, &cfg, budgets, 1.0, &CancelToken::new());
         Ok(iface)
     });
     let iface = match iface {
@@ -1071,6 +1130,9 @@ fn model_one(prog: &Program, driver: &Path, sources: &[PathBuf], s: &Scenario, i
         Err(e) => return Err(format!("scenario not lowered: {e}")),
     };
     let mut it = Interp::new(&table, 1);
+    if let Some(m) = &mc {
+        it.machine = Some(Plan::new(m.clone(), &s.func, &table, &default_table()));
+    }
     let run = it.run_measured(&scen, &s.func).map_err(|e| format!("interpreter: {e:?}"))?;
     let partial = (iface.status != Status::Complete).then(|| iface.reason.clone().unwrap_or_else(|| "partial".into()));
     let predicted = predict(iface, &run).map_err(|e| match &partial {
@@ -1084,7 +1146,7 @@ fn model_one(prog: &Program, driver: &Path, sources: &[PathBuf], s: &Scenario, i
         iface.cases.len(),
         iface.analysis_ms / 1000.0
     );
-    Ok(Modelled { counts: run.counts.0, extra: run.extra, predicted, partial, analysis })
+    Ok(Modelled { counts: run.counts.0, extra: run.extra, source: iface.cost_source.name().to_string(), predicted, partial, analysis })
 }
 
 // ------------------------------------------------------- engine result cache
@@ -1153,6 +1215,7 @@ fn save_model_cache(path: &Path, key: &str, rows: &[Result<Modelled, String>]) {
             Ok(m) => json!({
                 "counts": m.counts.to_vec(),
                 "extra": m.extra.to_vec(),
+                "source": m.source,
                 "case": m.predicted.as_ref().ok().map(|(c, _)| c.clone()),
                 "metrics": m.predicted.as_ref().ok().map(|(_, p)| p.clone()),
                 "why": m.predicted.as_ref().err(),
@@ -1181,14 +1244,15 @@ fn load_model_cache(path: &Path, key: &str, n: usize) -> Option<Vec<Result<Model
             continue;
         }
         let counts: [f64; NFEAT] = floats(r.get("counts")?)?.try_into().ok()?;
-        let extra: [f64; NMET] = floats(r.get("extra")?)?.try_into().ok()?;
+        let extra: [f64; NEXTRA] = floats(r.get("extra")?)?.try_into().ok()?;
+        let source = r.get("source").and_then(|p| p.as_str()).unwrap_or("model").to_string();
         let predicted = match (r.get("case").and_then(|c| c.as_str()), r.get("metrics").and_then(floats)) {
             (Some(c), Some(m)) => Ok((c.to_string(), m)),
             _ => Err(r.get("why").and_then(|w| w.as_str()).unwrap_or("unknown").to_string()),
         };
         let partial = r.get("partial").and_then(|p| p.as_str()).map(String::from);
         let analysis = r.get("analysis").and_then(|p| p.as_str()).unwrap_or("").to_string();
-        out.push(Ok(Modelled { counts, extra, predicted, partial, analysis }));
+        out.push(Ok(Modelled { counts, extra, source, predicted, partial, analysis }));
     }
     Some(out)
 }
@@ -1306,7 +1370,9 @@ fn interface_pred(r: &Row) -> Option<(Measured, [f64; 3])> {
 fn model_pred(r: &Row, t: &CostTable) -> Option<[f64; 3]> {
     let Ok(m) = &r.model else { return None };
     let met = t.metrics(&perfi_engine::cost::Counts(m.counts));
-    Some([met[0] + t.entry[0] + m.extra[0], met[1] + t.entry[1] + m.extra[1], met[2] + t.entry[2] + m.extra[2]])
+    // Machine code brings the analyzed function's own entry cost.
+    let entry = if m.source == "machine-code" { [0.0; NMET] } else { t.entry };
+    Some([met[0] + entry[0] + m.extra[0], met[1] + entry[1] + m.extra[1], met[2] + entry[2] + m.extra[2]])
 }
 
 fn render_report(rows: &[Row], machine: &[(&str, String)], table: &CostTable, suite: Suite) -> String {
@@ -1382,8 +1448,8 @@ fn render_report(rows: &[Row], machine: &[(&str, String)], table: &CostTable, su
         }
     }
     let _ = writeln!(o, "\n## Interfaces\n");
-    let _ = writeln!(o, "| ws | function | scenarios compared | analysis |");
-    let _ = writeln!(o, "|---|---|---|---|");
+    let _ = writeln!(o, "| ws | function | scenarios compared | costs | analysis |");
+    let _ = writeln!(o, "|---|---|---|---|---|");
     let mut seen: Vec<(String, String)> = Vec::new();
     for r in rows {
         let key = (r.sc.ws.clone(), r.sc.func.clone());
@@ -1394,10 +1460,22 @@ fn render_report(rows: &[Row], machine: &[(&str, String)], table: &CostTable, su
         let same: Vec<&Row> = rows.iter().filter(|x| x.sc.ws == r.sc.ws && x.sc.func == r.sc.func).collect();
         let ok = same.iter().filter(|x| x.pair().is_some()).count();
         let analysis = same.iter().find_map(|x| x.model.as_ref().ok().map(|m| m.analysis.clone())).unwrap_or_else(|| "–".into());
-        let _ = writeln!(o, "| {} | {} | {ok} of {} | {} |", r.sc.ws, r.sc.func, same.len(), analysis);
+        let source = same.iter().find_map(|x| x.model.as_ref().ok().map(|m| m.source.clone())).unwrap_or_else(|| "–".into());
+        let _ = writeln!(o, "| {} | {} | {ok} of {} | {source} | {} |", r.sc.ws, r.sc.func, same.len(), analysis);
     }
-    let _ = writeln!(o, "\n## Statistics (interface predictions)\n");
+    let sources: std::collections::BTreeSet<&str> = rows.iter().filter_map(|r| r.model.as_ref().ok().map(|m| m.source.as_str())).collect();
+    let label = if sources.contains("machine-code") { "costs from the machine code where the function was found in the object, else the model" } else { "IR cost model" };
+    let _ = writeln!(o, "\n## Statistics (interface predictions, {label})\n");
     stats_table(&mut o, rows, &interface_pred);
+    if rows.iter().any(|r| r.model_only.is_some()) {
+        let _ = writeln!(o, "\n## Statistics (interface predictions, IR cost model only, for comparison)\n");
+        let only = |r: &Row| -> Option<(Measured, [f64; 3])> {
+            let m = r.measured.as_ref().ok()?;
+            let Some(Ok(Modelled { predicted: Ok((_, p)), .. })) = &r.model_only else { return None };
+            Some((*m, [p.first().copied()?, p.get(1).copied()?, p.get(2).copied()?]))
+        };
+        stats_table(&mut o, rows, &only);
+    }
     // The cost model on the interpreter's counts covers scenarios whose
     // path is not in the interface too.
     let model_rows = rows.iter().filter(|r| r.measured.is_ok() && r.model.is_ok()).count();

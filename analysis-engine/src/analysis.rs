@@ -2,6 +2,7 @@
 //! whatever later stages compute. Protocol-free; the CLI and the language
 //! server both call this.
 
+pub use crate::machine::CostSource;
 use crate::index::FunctionInfo;
 use crate::ir::Function;
 use crate::layout::RecordLayout;
@@ -186,6 +187,12 @@ pub struct FunctionInterface {
     pub notes: Vec<String>,
     /// Branches and addresses that depend on a secret (`observe.rs`).
     pub secret_findings: Vec<crate::exec::observe::SecretFinding>,
+    /// Whether the costs come from the compiled machine code or the IR
+    /// cost model (`machine/`).
+    pub cost_source: CostSource,
+    /// Where the machine code was found, or why the model was used.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost_source_note: Option<String>,
     #[serde(skip)]
     pub details: Option<Arc<Details>>,
 }
@@ -244,6 +251,23 @@ fn analyze(f: &Arc<Function>, info: &FunctionInfo, funcs: &FuncTable, facts: Opt
     ex.table_names = facts.map(|t| &t.const_names);
     ex.resolution = resolution;
     ex.track_sigs = track_sigs;
+    if let Some(mc) = &cfg.machine {
+        ex.machine = Some(crate::machine::Plan::new(mc.clone(), &f.name, funcs, &ex.table));
+    }
+    // Machine code of the analyzed function itself: its prologue and
+    // epilogue replace the model's fixed entry cost.
+    let root_plan = ex.machine.as_ref().and_then(|p| p.get(f));
+    let (cost_source, cost_source_note) = match (&root_plan, &cfg.machine) {
+        (Some(p), _) => (CostSource::MachineCode, Some(match p.how {
+            crate::machine::How::Symbol => "from the machine code of its symbol".to_string(),
+            crate::machine::How::InlinedInRoot(n) | crate::machine::How::InlinedAverage(n) => format!("from the average of its {n} inlined instance(s)"),
+        })),
+        (None, Some(mc)) => (CostSource::Model, Some(format!("not found in the object of {}", mc.source.display()))),
+        (None, None) => (CostSource::Model, cfg.machine_note.clone()),
+    };
+    if root_plan.is_some() {
+        ex.table.entry = [0.0; crate::cost::NMET];
+    }
     let init = ex.initial_state(f);
     let outs = ex.run(vec![init], None, None);
     let explored = start.elapsed();
@@ -315,6 +339,8 @@ fn analyze(f: &Arc<Function>, info: &FunctionInfo, funcs: &FuncTable, facts: Opt
         resolutions: merged.resolutions,
         notes,
         secret_findings: ex.obs.findings.iter().cloned().collect(),
+        cost_source,
+        cost_source_note,
         details: Some(Arc::new(details)),
     }
 }

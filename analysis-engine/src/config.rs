@@ -117,6 +117,15 @@ pub struct Config {
     pub pcv: BTreeMap<String, PcvConfig>,
     /// Where the configuration came from, for messages.
     pub source: Option<PathBuf>,
+    /// Machine-code costs of the analyzed file (`machine/`), when compiled:
+    /// functions found in it are costed from their machine code, the others
+    /// by the model.
+    #[serde(skip)]
+    pub machine: Option<std::sync::Arc<crate::machine::MachineCosts>>,
+    /// Why the analyzed file has no machine-code costs (refused command,
+    /// no compiler, compile error), shown with `cost_source: model`.
+    #[serde(skip)]
+    pub machine_note: Option<String>,
 }
 
 impl Default for Config {
@@ -129,6 +138,8 @@ impl Default for Config {
             contracts: BTreeMap::new(),
             pcv: BTreeMap::new(),
             source: None,
+            machine: None,
+            machine_note: None,
         }
     }
 }

@@ -105,6 +105,17 @@ pub const METRICS: [Metric; 7] = [
 ];
 pub const NMET: usize = METRICS.len();
 
+/// Slots of `Cost::extra` (metric terms added directly, not through the
+/// feature table) beyond the `METRICS`: cycles of machine code (from
+/// `machine::latency`), and the machine-code share of instructions,
+/// multiplies and divides, which the hardware model's `cpi`/`mul`/`div`
+/// must not price again (`interface::path_cost`).
+pub const X_CYCLES: usize = NMET;
+pub const X_MINSTR: usize = NMET + 1;
+pub const X_MMULS: usize = NMET + 2;
+pub const X_MDIVS: usize = NMET + 3;
+pub const NEXTRA: usize = NMET + 4;
+
 impl Metric {
     pub fn json_name(self) -> &'static str {
         match self {

@@ -2,7 +2,7 @@
 //! readable conditions, metric formulas, PCVs and witnesses.
 
 use crate::config::Hardware;
-use crate::cost::{CostTable, Metric, METRICS, NMET};
+use crate::cost::{CostTable, Metric, METRICS, NMET, X_CYCLES, X_MDIVS, X_MINSTR, X_MMULS};
 use crate::exec::render::render;
 use crate::exec::state::{Atom, State};
 use crate::exec::vars::{VarInfo, Vars};
@@ -48,10 +48,16 @@ pub fn path_cost(st: &State, table: &CostTable, hw: &Hardware, field_names: &[(S
         m.push(p);
     }
     let idx = |x: Metric| METRICS.iter().position(|y| *y == x).unwrap_or(0);
+    // The hardware model prices the model's instructions, multiplies and
+    // divides; machine code brings its own cycles (`machine::latency`).
     let mut warm = Poly::default();
     warm.add_scaled(&m[idx(Metric::Instructions)], hw.cpi);
+    warm.add_scaled(&st.cost.extra[X_MINSTR], -hw.cpi);
     warm.add_scaled(&m[idx(Metric::Muls)], hw.mul);
+    warm.add_scaled(&st.cost.extra[X_MMULS], -hw.mul);
     warm.add_scaled(&m[idx(Metric::Divs)], hw.div);
+    warm.add_scaled(&st.cost.extra[X_MDIVS], -hw.div);
+    warm.add(&st.cost.extra[X_CYCLES]);
     let foot = crate::footprint::path_footprint(st, field_names, hw.line, sizes);
     let lines = foot.total();
     let mut cold = warm.clone();

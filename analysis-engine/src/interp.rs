@@ -7,7 +7,7 @@
 //! value (then stays), a never-written pointer as NULL or a fresh object.
 
 use crate::analysis::{FuncTable, FunctionInterface};
-use crate::cost::{self, Counts, CostTable, Feature, NMET};
+use crate::cost::{self, Counts, CostTable, Feature, NEXTRA};
 use crate::exec::{mix, token, vars::VarKey};
 use crate::ir::*;
 use crate::term::{bswap, fold_bin, mask, to_signed, Op};
@@ -77,7 +77,7 @@ struct LoopRun {
 pub struct RunResult {
     pub sig: u64,
     pub counts: Counts,
-    pub extra: [f64; NMET],
+    pub extra: [f64; NEXTRA],
     /// Values of formula variables by key.
     pub iter_counts: HashMap<(u64, usize, u64), u64>,
     pub trips: HashMap<(u64, usize), u64>,
@@ -107,7 +107,7 @@ struct OpaqueCall {
     depth: usize,
     expr: String,
     counts: Counts,
-    extra: [f64; NMET],
+    extra: [f64; NEXTRA],
 }
 
 pub struct Interp<'a> {
@@ -119,7 +119,7 @@ pub struct Interp<'a> {
     loops: Vec<LoopRun>,
     sig: u64,
     counts: Counts,
-    extra: [f64; NMET],
+    extra: [f64; NEXTRA],
     iter_counts: HashMap<(u64, usize, u64), u64>,
     trips: HashMap<(u64, usize), u64>,
     call_args: HashMap<(u64, u32, usize), u128>,
@@ -145,6 +145,8 @@ pub struct Interp<'a> {
     /// Never-written memory reads as zero (C static storage), not random.
     pub zero_memory: bool,
     writes: Option<std::rc::Rc<crate::globals::Writes>>,
+    /// Machine-code costs (the same plan the explorer consults).
+    pub machine: Option<crate::machine::Plan>,
 }
 
 impl<'a> Interp<'a> {
@@ -169,7 +171,7 @@ impl<'a> Interp<'a> {
             loops: vec![],
             sig: 0,
             counts: Counts::default(),
-            extra: [0.0; NMET],
+            extra: [0.0; NEXTRA],
             iter_counts: HashMap::new(),
             trips: HashMap::new(),
             call_args: HashMap::new(),
@@ -188,6 +190,25 @@ impl<'a> Interp<'a> {
             table: cost::default_table(),
             zero_memory: false,
             writes: None,
+            machine: None,
+        }
+    }
+
+    fn plan(&self, f: &Function) -> Option<std::rc::Rc<crate::machine::FnPlan>> {
+        self.machine.as_ref()?.get(f)
+    }
+
+    fn add_machine(&mut self, m: &crate::machine::Metrics) {
+        for (x, v) in self.extra.iter_mut().zip(m.0.iter()) {
+            *x += v;
+        }
+    }
+
+    /// As `Explorer::extern_call_counts`.
+    fn extern_call(&mut self) {
+        let f = self.frames[self.frames.len() - 1].func.clone();
+        if self.plan(&f).is_none() {
+            self.counts.add(Feature::ExternCall, 1.0);
         }
     }
 
@@ -236,6 +257,9 @@ impl<'a> Interp<'a> {
 
     pub fn run(&mut self, f: &Arc<Function>, args: Vec<CVal>) -> Result<RunResult, Abort> {
         self.enter(f.clone(), args, None, 0);
+        if let Some(p) = self.plan(f) {
+            self.add_machine(&p.entry);
+        }
         let mut block = f.entry;
         let mut inst = 0usize;
         let mut prev: Option<BlockId> = None;
@@ -248,7 +272,10 @@ impl<'a> Interp<'a> {
             if inst == 0 {
                 // Loop bookkeeping at block entry, as the explorer does.
                 self.loop_events(&func, block, prev)?;
-                self.counts.plus(&cost::block_counts(&func.blocks[block]));
+                match self.plan(&func) {
+                    Some(p) => self.add_machine(&p.blocks[block]),
+                    None => self.counts.plus(&cost::block_counts(&func.blocks[block])),
+                }
             }
             let b = &func.blocks[block];
             let mut called = false;
@@ -272,7 +299,7 @@ impl<'a> Interp<'a> {
                                     self.eval(a)?;
                                 }
                                 // Unknown target: cost(EXPR), a PCV (0 here).
-                                self.counts.add(Feature::ExternCall, 1.0);
+                                self.extern_call();
                                 if let Some(d) = dst {
                                     let v = CVal::Int(self.rng.value(64));
                                     self.set_local(*d, v);
@@ -292,7 +319,7 @@ impl<'a> Interp<'a> {
                             self.measured_depth = self.frames.len() + 1;
                             self.sig = 0;
                             self.counts = Counts::default();
-                            self.extra = [0.0; NMET];
+                            self.extra = [0.0; NEXTRA];
                             self.iter_counts.clear();
                             self.trips.clear();
                             self.call_args.clear();
@@ -300,14 +327,19 @@ impl<'a> Interp<'a> {
                             self.saved_loops = std::mem::take(&mut self.loops);
                             self.indirect.clear();
                             self.known_targets = Some(self.targets_named_by(&cf));
+                            if let Some(p) = self.plan(&cf) {
+                                self.add_machine(&p.entry);
+                            }
                         } else if opaque {
                             // The explorer's `unknown_indirect`: an extern call.
-                            self.counts.add(Feature::ExternCall, 1.0);
+                            self.extern_call();
                             let expr = match &i.kind {
                                 InstKind::Call { callee, .. } => callee.clone(),
                                 _ => String::new(),
                             };
                             self.opaque = Some(OpaqueCall { depth: self.frames.len() + 1, expr, counts: self.counts, extra: self.extra });
+                        } else if let Some(p) = self.plan(&cf) {
+                            self.add_machine(&p.entry);
                         } else {
                             self.counts.add(Feature::Call, 1.0);
                         }
@@ -318,7 +350,15 @@ impl<'a> Interp<'a> {
                         called = true;
                         break;
                     }
+                    // As the explorer: a call the compiler expanded in place
+                    // costs what the line's machine code says.
+                    let expanded = crate::contracts::builtin_for(callee, None).is_some() && self.plan(&func).is_some_and(|p| !p.calls_on(i.span.start_line));
+                    let before = expanded.then(|| (self.counts, self.extra));
                     let r = self.external(callee, &vals, i.span.start_byte)?;
+                    if let Some((c, x)) = before {
+                        self.counts = c;
+                        self.extra = x;
+                    }
                     if let (Some(d), Some(v)) = (dst, r) {
                         self.set_local(*d, v);
                     }
@@ -381,7 +421,9 @@ impl<'a> Interp<'a> {
                     if self.measured_depth != 0 && self.frames.len() == self.measured_depth {
                         self.measured_depth = usize::MAX;
                         let mut counts = self.counts;
-                        counts.add(Feature::Ret, 1.0);
+                        if self.plan(&func).is_none() {
+                            counts.add(Feature::Ret, 1.0);
+                        }
                         self.captured = Some(RunResult {
                             sig: self.sig,
                             counts,
@@ -397,7 +439,9 @@ impl<'a> Interp<'a> {
                     let fr = self.frames.pop().unwrap_or_else(|| unreachable!());
                     match fr.ret_to {
                         None => {
-                            self.counts.add(Feature::Ret, 1.0);
+                            if self.plan(&fr.func).is_none() {
+                                self.counts.add(Feature::Ret, 1.0);
+                            }
                             return Ok(RunResult {
                                 sig: self.sig,
                                 counts: self.counts,
@@ -867,7 +911,7 @@ impl<'a> Interp<'a> {
                 })
             }
             None => {
-                self.counts.add(Feature::ExternCall, 1.0);
+                self.extern_call();
                 // Its cost is the interface's `cost(name)`; its value, for the
                 // C library's string functions, what the library returns, so
                 // the run follows the path the compiled code follows.
@@ -1137,8 +1181,10 @@ pub fn check_run(iface: &FunctionInterface, run: &RunResult, table: &CostTable) 
     };
     let vals = var_values(d, run, &case.polys)?;
     let metrics = table.metrics(&run.counts);
+    // Machine code brings the analyzed function's own entry cost.
+    let entry = if iface.cost_source == crate::machine::CostSource::MachineCode { [0.0; crate::cost::NMET] } else { table.entry };
     for (mi, m) in metrics.iter().enumerate() {
-        let actual = m + table.entry[mi] + run.extra[mi];
+        let actual = m + entry[mi] + run.extra[mi];
         let predicted = case.polys[mi].eval(&|v| vals.get(&v).copied().unwrap_or(0.0));
         if (actual - predicted).abs() > 1e-6 {
             return Err(format!(

@@ -37,7 +37,7 @@ pub fn footprint_summary(c: &Case) -> String {
 /// Text with the working-set cliffs of the hardware model `hw`.
 pub fn text_with(file: &str, f: &FunctionInterface, resolution: f64, hw: Option<&crate::config::Hardware>) -> String {
     let mut s = format!(
-        "{}  {}:{}-{}  {} · {} paths · {:.1} ms · resolution {}\n",
+        "{}  {}:{}-{}  {} · {} paths · {:.1} ms · resolution {}{}\n",
         f.name,
         file,
         f.range.start_line,
@@ -48,7 +48,14 @@ pub fn text_with(file: &str, f: &FunctionInterface, resolution: f64, hw: Option<
         },
         f.paths,
         f.analysis_ms,
-        fmt_num(resolution)
+        fmt_num(resolution),
+        match (f.cost_source, &f.cost_source_note) {
+            // Said when a compile was asked for (CLI, server); a library
+            // caller that never compiles gets the plain header.
+            (crate::machine::CostSource::MachineCode, _) => " · costs: machine code".to_string(),
+            (_, Some(n)) => format!(" · costs: model ({n})"),
+            (_, None) => String::new(),
+        }
     );
     if !f.pcvs.is_empty() {
         s.push_str("  PCVs:\n");

@@ -119,9 +119,72 @@ fn a_compile_command_naming_another_compiler_or_a_plugin_is_never_run() {
     c.request("textDocument/codeLens", json!({"textDocument": {"uri": uri}}), common::T).expect("lens");
     assert_eq!(c.shutdown(common::T).expect("exit"), Some(0));
 
+    // The hover says the model's costs stay, and why (give the server's
+    // background compile time to have been refused).
+    std::thread::sleep(std::time::Duration::from_millis(50));
     let out = Command::new(env!("CARGO_BIN_EXE_perfi")).arg("analyze").arg(&path).current_dir(&d).output().expect("perfi runs");
     assert!(out.status.success(), "perfi analyze: {}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new(env!("CARGO_BIN_EXE_perfi")).args(["analyze", "--format", "json"]).arg(&path).current_dir(&d).output().expect("perfi runs");
+    assert!(out.status.success(), "perfi analyze: {}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let f = &v["files"][0]["functions"][0];
+    assert_eq!(f["cost_source"], "model", "{f}");
+    let note = f["cost_source_note"].as_str().unwrap_or_default();
+    assert!(note.contains("-fplugin") && note.contains("not compiled"), "the reason names the refused flag: {note}");
+    // Asking for machine code only is an error that says why.
+    let out = Command::new(env!("CARGO_BIN_EXE_perfi")).args(["analyze", "--cost-source", "machine-code"]).arg(&path).current_dir(&d).output().expect("perfi runs");
+    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("-fplugin"), "{}", String::from_utf8_lossy(&out.stderr));
 
     assert!(!marker.exists(), "a compiler, wrapper or toolchain named by the workspace ran");
+    assert_eq!(snapshot(&d), before, "the workspace changed");
+}
+
+/// A compile command that names another compiler but nothing dangerous:
+/// its safe flags are used with the system compiler (never `./evilcc`),
+/// the costs come from the machine code, the hover says so, and the
+/// workspace is untouched.
+#[test]
+fn another_compiler_is_replaced_by_the_system_one() {
+    if perfi_engine::machine::compile::system_compiler().is_none() {
+        return;
+    }
+    let d = common::temp_dir("trust-cc2");
+    let marker = d.join("RAN");
+    let evil = d.join("evilcc");
+    std::fs::write(&evil, format!("#!/bin/sh\ntouch '{}'\n", marker.display())).expect("write script");
+    Command::new("chmod").arg("+x").arg(&evil).status().expect("chmod");
+    let src = "int add(int a, int b) {\n  if (a > b) return a - b;\n  return a + b;\n}\n";
+    let path = d.join("add.c");
+    std::fs::write(&path, src).expect("write");
+    let db = json!([{"directory": d.to_string_lossy(), "file": "add.c", "arguments": ["./evilcc", "-DX=1", "-O2", "-c", "add.c"]}]);
+    std::fs::write(d.join("compile_commands.json"), db.to_string()).expect("write db");
+    let before = snapshot(&d);
+
+    let out = Command::new(env!("CARGO_BIN_EXE_perfi")).args(["analyze", "--format", "json"]).arg(&path).current_dir(&d).output().expect("perfi runs");
+    assert!(out.status.success(), "perfi analyze: {}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["files"][0]["functions"][0]["cost_source"], "machine-code", "{v}");
+
+    // The server: the model first, then (after the background compile)
+    // lenses and hover that say `machine code`.
+    let (mut c, _) = common::start(&d, json!({}));
+    let uri = common::open(&mut c, &path, src);
+    common::diagnostics(&mut c, &uri, 1);
+    let t = std::time::Instant::now();
+    let mut title = String::new();
+    while t.elapsed() < std::time::Duration::from_secs(20) {
+        let r = c.request("textDocument/codeLens", json!({"textDocument": {"uri": uri}}), common::T).expect("lens");
+        title = r["result"][0]["command"]["title"].as_str().unwrap_or_default().to_string();
+        if title.ends_with("machine code") {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(title.ends_with("machine code"), "{title}");
+    let h = common::hover(&mut c, &uri, 0, 5);
+    assert!(common::hover_text(&h).contains("costs from the machine code"), "{h}");
+    assert_eq!(c.shutdown(common::T).expect("exit"), Some(0));
+
+    assert!(!marker.exists(), "the compiler named by the workspace ran");
     assert_eq!(snapshot(&d), before, "the workspace changed");
 }

@@ -86,6 +86,9 @@ pub struct Explorer<'a> {
     pub(super) summary_depth: usize,
     /// The address symbol of each global, shared by all paths.
     global_bases: HashMap<String, TermId>,
+    /// Machine-code costs per function and block (`machine::plan`), when
+    /// the file was compiled; functions without a plan keep the model's.
+    pub machine: Option<crate::machine::Plan>,
 }
 
 const MAX_CALL_DEPTH: usize = 24;
@@ -142,6 +145,7 @@ impl<'a> Explorer<'a> {
             global_consts: HashMap::new(),
             summary_depth: 0,
             global_bases: HashMap::new(),
+            machine: None,
         }
     }
 
@@ -187,6 +191,21 @@ impl<'a> Explorer<'a> {
                 add_const_names(&mut self.terms.const_names, all);
             }
         }
+    }
+
+    fn plan(&self, f: &Function) -> Option<std::rc::Rc<crate::machine::FnPlan>> {
+        self.machine.as_ref()?.get(f)
+    }
+
+    /// An external call's own instructions (call, return): the model's
+    /// feature, or nothing when the caller is costed from its machine code
+    /// (the call instruction is in it; the callee's work is its contract).
+    fn extern_call_counts(&self, st: &State) -> Counts {
+        let mut c = Counts::default();
+        if self.plan(&st.frame().func).is_none() {
+            c.add(Feature::ExternCall, 1.0);
+        }
+        c
     }
 
     pub fn initial_state(&mut self, f: &Arc<Function>) -> State {
@@ -238,6 +257,10 @@ impl<'a> Explorer<'a> {
             frame.locals[p] = Some(v);
         }
         st.frames.push(frame);
+        // Machine code: the analyzed function's prologue and epilogue.
+        if let Some(p) = self.plan(f) {
+            st.cost.add_machine(&p.entry);
+        }
         st
     }
 
@@ -398,7 +421,10 @@ impl<'a> Explorer<'a> {
         let f = st.frame().func.clone();
         let block = &f.blocks[st.block];
         if st.inst == 0 {
-            st.cost.add_counts(&cost::block_counts(block));
+            match self.plan(&f) {
+                Some(p) => st.cost.add_machine(&p.blocks[st.block]),
+                None => st.cost.add_counts(&cost::block_counts(block)),
+            }
         }
         while st.inst < block.insts.len() {
             let i = &block.insts[st.inst];
@@ -446,7 +472,16 @@ impl<'a> Explorer<'a> {
                     return self.merge_returns(rets);
                 }
                 let vals: Vec<Value> = args.iter().map(|a| self.eval(&mut st, a)).collect();
+                // Machine code: a call the compiler expanded in place costs
+                // what the line's machine code says, not its contract.
+                // (Library functions with a contract only: a cut recursion or
+                // an unknown callee keeps its `cost(f)`.)
+                let expanded = crate::contracts::builtin_for(callee, None).is_some() && self.plan(&f).is_some_and(|p| !p.calls_on(i.span.start_line));
+                let before = expanded.then(|| st.cost.clone());
                 let r = self.external_call(&mut st, callee, &vals, i.span.start_byte, i.span.start_line);
+                if let Some(c) = before {
+                    st.cost = c;
+                }
                 if let (Some(d), Some(v)) = (dst, r) {
                     self.set_local(&mut st, *d, v);
                 }
@@ -580,11 +615,14 @@ impl<'a> Explorer<'a> {
             }
             frame.locals[p] = Some(v);
         }
-        st.cost.add_counts(&{
-            let mut c = Counts::default();
-            c.add(Feature::Call, 1.0);
-            c
-        });
+        match self.plan(&f) {
+            Some(p) => st.cost.add_machine(&p.entry),
+            None => st.cost.add_counts(&{
+                let mut c = Counts::default();
+                c.add(Feature::Call, 1.0);
+                c
+            }),
+        }
         st.frames.push(frame);
         for (id, v, size) in extra_objs {
             let zero = self.terms.konst(0, 64);
@@ -599,9 +637,11 @@ impl<'a> Explorer<'a> {
         let Some(fr) = st.frames.pop() else { return };
         match fr.ret_to {
             None => {
-                let mut c = Counts::default();
-                c.add(Feature::Ret, 1.0);
-                st.cost.add_counts(&c);
+                if self.plan(&fr.func).is_none() {
+                    let mut c = Counts::default();
+                    c.add(Feature::Ret, 1.0);
+                    st.cost.add_counts(&c);
+                }
                 st.finished = true;
                 st.ret = val;
             }
@@ -1153,8 +1193,7 @@ impl<'a> Explorer<'a> {
         if !self.notes.contains(&note) {
             self.notes.push(note);
         }
-        let mut counts = Counts::default();
-        counts.add(Feature::ExternCall, 1.0);
+        let counts = self.extern_call_counts(st);
         st.cost.add_counts(&counts);
         Value::Int(self.terms.sym(&format!("{expr}()"), 64, SymKind::Input))
     }
@@ -1259,7 +1298,7 @@ impl<'a> Explorer<'a> {
                         self.notes.push(note);
                     }
                 }
-                counts.add(Feature::ExternCall, 1.0);
+                counts.plus(&self.extern_call_counts(st));
                 let t = self.terms.sym(&format!("{name}()"), 64, SymKind::Input);
                 result = Some(Value::Int(t));
             }

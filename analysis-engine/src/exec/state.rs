@@ -1,6 +1,6 @@
 //! Execution state: values, memory objects, frames, path condition, cost.
 
-use crate::cost::{NFEAT, NMET};
+use crate::cost::{NEXTRA, NFEAT};
 use crate::ir::{BlockId, Function, LocalId};
 use crate::poly::Poly;
 use crate::term::TermId;
@@ -118,7 +118,7 @@ pub struct Cost {
 
 impl Default for Cost {
     fn default() -> Self {
-        Cost { feat: vec![Poly::default(); NFEAT], extra: vec![Poly::default(); NMET], loop_lines: Poly::default(), loop_objs: BTreeMap::new() }
+        Cost { feat: vec![Poly::default(); NFEAT], extra: vec![Poly::default(); NEXTRA], loop_lines: Poly::default(), loop_objs: BTreeMap::new() }
     }
 }
 
@@ -127,7 +127,7 @@ impl Cost {
         for i in 0..NFEAT {
             self.feat[i].add(&o.feat[i]);
         }
-        for i in 0..NMET {
+        for i in 0..NEXTRA {
             self.extra[i].add(&o.extra[i]);
         }
         self.loop_lines.add(&o.loop_lines);
@@ -141,6 +141,14 @@ impl Cost {
         for i in 0..NFEAT {
             if c.0[i] != 0.0 {
                 self.feat[i].c += c.0[i];
+            }
+        }
+    }
+    /// Add machine-code metrics (constants) to the extra slots.
+    pub fn add_machine(&mut self, m: &crate::machine::Metrics) {
+        for i in 0..NEXTRA {
+            if m.0[i] != 0.0 {
+                self.extra[i].c += m.0[i];
             }
         }
     }

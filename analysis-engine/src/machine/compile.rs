@@ -13,8 +13,12 @@
 //!   (`GCC_EXEC_PREFIX`, `COMPILER_PATH` and the like could otherwise make
 //!   it run other programs).
 
+use std::io::Read as _;
+use std::os::unix::process::CommandExt as _;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 /// The compilers Perfi may run, in order of preference.
 pub const SYSTEM_COMPILERS: &[&str] = &["/usr/bin/gcc", "/usr/bin/cc", "/usr/bin/clang"];
@@ -90,30 +94,233 @@ pub fn safe_args(args: &[String], dir: &Path) -> Result<Vec<String>, Refusal> {
     Ok(out)
 }
 
-/// Compile `file` with the system compiler and the safe flags into `out_dir`
-/// (which the caller creates outside the workspace), with `-g`. Returns the
-/// object's path.
-pub fn compile_object(file: &Path, flags: &[String], out_dir: &Path) -> Result<PathBuf, String> {
-    let cc = system_compiler().ok_or("no system compiler (/usr/bin/gcc, /usr/bin/cc, /usr/bin/clang)")?;
-    let stem = file.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_else(|| "unit".into());
-    let obj = out_dir.join(format!("{stem}.o"));
-    let out = Command::new(&cc)
+/// Why no object was produced (the model's costs stay).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum CompileError {
+    #[error("refused: {0}")]
+    Refused(Refusal),
+    #[error("no system compiler (/usr/bin/gcc, /usr/bin/cc, /usr/bin/clang)")]
+    NoCompiler,
+    #[error("cannot create a temporary directory: {0}")]
+    TempDir(String),
+    #[error("cannot run {compiler}: {msg}")]
+    Spawn { compiler: String, msg: String },
+    #[error("{compiler} took longer than {ms} ms on {file}; stopped")]
+    Timeout { compiler: String, file: String, ms: u64 },
+    #[error("{compiler} failed on {file}: {msg}")]
+    Failed { compiler: String, file: String, msg: String },
+    #[error("the object of {file} is larger than {limit} bytes")]
+    TooLarge { file: String, limit: u64 },
+}
+
+/// Time and size bounds of one compile.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    pub timeout: Duration,
+    /// Largest object accepted (bytes).
+    pub max_object: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { timeout: Duration::from_secs(10), max_object: 64 << 20 }
+    }
+}
+
+/// A fresh directory under the system's temporary directory, removed on
+/// drop. Never inside the workspace.
+#[derive(Debug)]
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    pub fn new() -> Result<TempDir, CompileError> {
+        static N: AtomicU64 = AtomicU64::new(0);
+        let base = std::env::temp_dir();
+        for _ in 0..16 {
+            let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+            let p = base.join(format!("perfi-mc-{}-{}-{nanos:x}", std::process::id(), N.fetch_add(1, Ordering::Relaxed)));
+            match std::fs::create_dir(&p) {
+                Ok(()) => return Ok(TempDir(p)),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+                Err(e) => return Err(CompileError::TempDir(e.to_string())),
+            }
+        }
+        Err(CompileError::TempDir("no fresh name".into()))
+    }
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// What to compile: a file as saved, or the unsaved text of one (copied
+/// into the temporary directory with a `#line` directive naming the
+/// original, and `-iquote` of its folder so `#include "x.h"` still
+/// resolves).
+pub enum Input<'a> {
+    File(&'a Path),
+    Buffer { path: &'a Path, text: &'a str },
+}
+
+/// An object built by `compile`: its bytes (read into memory, the
+/// temporary directory is gone when this is returned).
+#[derive(Debug)]
+pub struct Object {
+    pub bytes: Vec<u8>,
+    /// The compiler and arguments run, for messages.
+    pub command: Vec<String>,
+    pub ms: f64,
+}
+
+/// Compile with the system compiler, `-O2 -g -c`, the safe `flags` after
+/// (so a `-O` of the command wins), into a fresh temporary directory, in an
+/// empty environment, killed after `limits.timeout`.
+pub fn compile(input: Input<'_>, flags: &[String], limits: Limits) -> Result<Object, CompileError> {
+    let cc = system_compiler().ok_or(CompileError::NoCompiler)?;
+    compile_with(&cc, input, flags, limits)
+}
+
+fn compile_with(cc: &Path, input: Input<'_>, flags: &[String], limits: Limits) -> Result<Object, CompileError> {
+    let start = Instant::now();
+    let tmp = TempDir::new()?;
+    let compiler = cc.display().to_string();
+    let (src, shown, extra): (PathBuf, String, Vec<String>) = match input {
+        // The compiler runs in the temporary directory: paths absolute.
+        Input::File(p) => (std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf()), p.display().to_string(), vec![]),
+        Input::Buffer { path, text } => {
+            let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+            let path = abs.as_path();
+            let name = path.file_name().map(|s| s.to_string_lossy().to_string()).unwrap_or_else(|| "unit.c".into());
+            let copy = tmp.path().join(&name);
+            let quoted = path.display().to_string().replace('\\', "\\\\").replace('"', "\\\"");
+            let body = format!("#line 1 \"{quoted}\"\n{text}");
+            std::fs::write(&copy, body).map_err(|e| CompileError::TempDir(e.to_string()))?;
+            let mut extra = vec![];
+            if let Some(dir) = path.parent() {
+                extra.push("-iquote".to_string());
+                extra.push(dir.display().to_string());
+            }
+            (copy, path.display().to_string(), extra)
+        }
+    };
+    let obj = tmp.path().join("out.o");
+    let mut args: Vec<String> = vec!["-O2".into()];
+    args.extend(flags.iter().cloned());
+    args.extend(extra);
+    args.extend(["-g".into(), "-c".into(), "-x".into(), "c".into()]);
+    args.push(src.display().to_string());
+    args.push("-o".into());
+    args.push(obj.display().to_string());
+    let mut child = Command::new(cc)
         .env_clear()
         .env("PATH", "/usr/bin:/bin")
-        .args(flags)
-        .arg("-g")
-        .arg("-c")
-        .arg(file)
-        .arg("-o")
-        .arg(&obj)
-        .current_dir(out_dir)
-        .output()
-        .map_err(|e| format!("cannot run {}: {e}", cc.display()))?;
-    if !out.status.success() {
-        let err = String::from_utf8_lossy(&out.stderr);
-        return Err(format!("{} failed on {}: {}", cc.display(), file.display(), err.lines().next().unwrap_or("")));
+        .args(&args)
+        .current_dir(tmp.path())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        // Its own process group, so that a timeout stops cc1/as too (the
+        // driver's children would otherwise keep running).
+        .process_group(0)
+        .spawn()
+        .map_err(|e| CompileError::Spawn { compiler: compiler.clone(), msg: e.to_string() })?;
+    // Drain stderr on a thread so a chatty compiler cannot block on a full pipe.
+    let err_reader = child.stderr.take().map(|mut e| {
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            let _ = std::io::Read::read_to_end(&mut (&mut e).take(64 << 10), &mut buf);
+            let mut sink = [0u8; 4096];
+            while matches!(std::io::Read::read(&mut e, &mut sink), Ok(n) if n > 0) {}
+            buf
+        })
+    });
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(s)) => break s,
+            Ok(None) if start.elapsed() > limits.timeout => {
+                kill_group(child.id());
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(CompileError::Timeout { compiler, file: shown, ms: limits.timeout.as_millis() as u64 });
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(5)),
+            Err(e) => return Err(CompileError::Spawn { compiler, msg: e.to_string() }),
+        }
+    };
+    let stderr = err_reader.and_then(|h| h.join().ok()).unwrap_or_default();
+    if !status.success() {
+        let err = String::from_utf8_lossy(&stderr);
+        let msg = err.lines().find(|l| l.contains("error")).or_else(|| err.lines().next()).unwrap_or("no message").to_string();
+        return Err(CompileError::Failed { compiler, file: shown, msg });
     }
-    Ok(obj)
+    let len = std::fs::metadata(&obj).map(|m| m.len()).map_err(|e| CompileError::Failed { compiler: compiler.clone(), file: shown.clone(), msg: format!("no object: {e}") })?;
+    if len > limits.max_object {
+        return Err(CompileError::TooLarge { file: shown, limit: limits.max_object });
+    }
+    let bytes = std::fs::read(&obj).map_err(|e| CompileError::Failed { compiler: compiler.clone(), file: shown, msg: format!("cannot read the object: {e}") })?;
+    let mut command = vec![compiler];
+    command.extend(args);
+    Ok(Object { bytes, command, ms: start.elapsed().as_secs_f64() * 1e3 })
+}
+
+/// SIGKILL to the process group `pgid` (the compiler driver and the
+/// programs it started), through `/bin/kill`: the engine has no libc
+/// binding of its own.
+fn kill_group(pgid: u32) {
+    let _ = Command::new("/bin/kill").env_clear().args(["-KILL", "--", &format!("-{pgid}")]).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null()).status();
+}
+
+/// The raw arguments and directory of `file`'s compile command, found as
+/// the front end finds flags: `compile_commands.json` (also in `build/`)
+/// walking up from the file (the file's own entry only), else
+/// `compile_flags.txt`. `None` when there is none (then only `-O2 -g`).
+pub fn command_for(file: &Path) -> Option<(Vec<String>, PathBuf)> {
+    let canon = file.canonicalize().ok()?;
+    let mut dir = canon.parent().map(|p| p.to_path_buf());
+    while let Some(d) = dir {
+        for db in [d.join("compile_commands.json"), d.join("build").join("compile_commands.json")] {
+            if let Ok(text) = std::fs::read_to_string(&db) {
+                let entries: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap_or_default();
+                for e in &entries {
+                    let edir = PathBuf::from(e.get("directory").and_then(|d| d.as_str()).unwrap_or("."));
+                    let efile = e.get("file").and_then(|f| f.as_str()).map(|f| edir.join(f));
+                    if efile.and_then(|p| p.canonicalize().ok()).as_ref() != Some(&canon) {
+                        continue;
+                    }
+                    let args: Vec<String> = match (e.get("arguments").and_then(|a| a.as_array()), e.get("command").and_then(|c| c.as_str())) {
+                        (Some(a), _) => a.iter().filter_map(|x| x.as_str().map(String::from)).collect(),
+                        (None, Some(c)) => crate::workspace::shell_words(c),
+                        _ => continue,
+                    };
+                    return Some((args, edir));
+                }
+            }
+        }
+        let txt = d.join("compile_flags.txt");
+        if let Ok(text) = std::fs::read_to_string(&txt) {
+            return Some((text.lines().map(|l| l.trim().to_string()).filter(|l| !l.is_empty()).collect(), d.clone()));
+        }
+        dir = d.parent().map(|p| p.to_path_buf());
+    }
+    None
+}
+
+/// The safe flags for `file` (empty without a compile command), or why it
+/// is not compiled.
+pub fn flags_for(file: &Path) -> Result<Vec<String>, Refusal> {
+    match command_for(file) {
+        Some((args, dir)) => {
+            // The compiler a command names is never run; say so when it is
+            // not the system's, but still compile with the system's.
+            safe_args(&args, &dir)
+        }
+        None => Ok(vec![]),
+    }
 }
 
 #[cfg(test)]

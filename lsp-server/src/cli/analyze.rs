@@ -44,6 +44,36 @@ pub struct Args {
     /// write a database beside, such as /usr/include).
     #[arg(long, value_name = "PATH")]
     pub compile_commands: Option<PathBuf>,
+    /// Where costs come from: `machine-code` (compile each file with the
+    /// system compiler, `-O2 -g` and the safe flags of its compile command,
+    /// and cost from the object; an error when that is not possible),
+    /// `model` (the IR cost model only), `auto` (machine code when the
+    /// compile succeeds, else the model; the default).
+    #[arg(long, value_enum, default_value = "auto")]
+    pub cost_source: CostSourceArg,
+}
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum, PartialEq)]
+pub enum CostSourceArg {
+    Auto,
+    MachineCode,
+    Model,
+}
+
+/// Compile a `.c` file for its machine-code costs (`machine/`): the
+/// system compiler, the safe flags of its compile command; `Err` says why
+/// the model's costs stay.
+pub fn machine_costs(path: &Path, text: Option<&str>) -> std::result::Result<perfi_engine::machine::MachineCosts, String> {
+    use perfi_engine::machine::compile::{flags_for, Input, Limits};
+    if path.extension().is_none_or(|e| e != "c") {
+        return Err("only .c files are compiled".into());
+    }
+    let flags = flags_for(path).map_err(|r| format!("not compiled: {r}"))?;
+    let input = match text {
+        Some(t) => Input::Buffer { path, text: t },
+        None => Input::File(path),
+    };
+    perfi_engine::machine::MachineCosts::compile(input, &flags, Limits::default()).map_err(|e| e.to_string())
 }
 
 /// One function's interface in the format asked for (interfaces themselves
@@ -208,12 +238,40 @@ pub fn run(args: Args) -> Result<ExitCode> {
         if let Some(b) = budgets {
             cfg.budgets = b;
         }
+        if args.cost_source == CostSourceArg::Model {
+            cfg.machine_note = Some("--cost-source model".into());
+        }
         let _ = fi;
         // Missing headers, `#error`: said once per file, on stderr.
         for n in preprocessor_notes(fa) {
             eprintln!("perfi: note: {n}");
         }
         cfgs.push(Some(cfg));
+    }
+    if args.cost_source != CostSourceArg::Model {
+        // One compile per requested .c file, two at a time.
+        let todo: Vec<(usize, PathBuf)> = (0..prog.files.len()).filter(|&fi| cfgs[fi].is_some() && prog.files[fi].path.ends_with(".c")).map(|fi| (fi, PathBuf::from(&prog.files[fi].path))).collect();
+        let results: Vec<(usize, std::result::Result<perfi_engine::machine::MachineCosts, String>)> = std::thread::scope(|s| {
+            let mut done = Vec::new();
+            for chunk in todo.chunks(2) {
+                let hs: Vec<_> = chunk.iter().map(|(fi, p)| (*fi, s.spawn(move || machine_costs(p, None)))).collect();
+                for (fi, h) in hs {
+                    done.push((fi, h.join().unwrap_or_else(|_| Err("the compile thread panicked".into()))));
+                }
+            }
+            done
+        });
+        for (fi, r) in results {
+            let Some(cfg) = cfgs[fi].as_mut() else { continue };
+            match r {
+                Ok(mc) => cfg.machine = Some(Arc::new(mc)),
+                Err(e) if args.cost_source == CostSourceArg::MachineCode => anyhow::bail!("--cost-source machine-code: {}: {e}", prog.files[fi].path),
+                Err(e) => {
+                    eprintln!("perfi: note: {}: model costs: {e}", prog.files[fi].path);
+                    cfg.machine_note = Some(e);
+                }
+            }
+        }
     }
     if let Some(n) = &args.function {
         let found = prog.files.iter().enumerate().any(|(fi, fa)| cfgs[fi].is_some() && fa.functions.iter().any(|l| &l.info.name == n));
@@ -301,7 +359,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
                                 "status": Status::Unsupported,
                                 "reason": e,
                                 "paths": 0, "analysis_ms": 0.0, "pcvs": [], "cases": [], "resolutions": [],
-                                "secret_findings": [],
+                                "secret_findings": [], "cost_source": "model",
                             });
                             json_function(out, &j, &mut first_fn)?;
                         }

@@ -49,11 +49,15 @@ pub struct Settings {
     pub disk_cache: bool,
     /// Workspace root, for a `perfi.toml` there.
     pub root: Option<PathBuf>,
+    /// `auto` (default): after the last keystroke, compile the file with
+    /// the system compiler in the background and refine with machine-code
+    /// costs; `model`: never compile.
+    pub machine_code: bool,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { resolution: None, hardware: None, baseline: BaselineMode::Git, inlay_hints: true, budgets: BudgetSettings::default(), disk_cache: true, root: None }
+        Settings { resolution: None, hardware: None, baseline: BaselineMode::Git, inlay_hints: true, budgets: BudgetSettings::default(), disk_cache: true, root: None, machine_code: true }
     }
 }
 
@@ -68,6 +72,7 @@ struct Raw {
     budgets: Option<BudgetSettings>,
     #[serde(alias = "disk_cache")]
     disk_cache: Option<bool>,
+    cost_source: Option<String>,
 }
 
 impl Settings {
@@ -82,6 +87,10 @@ impl Settings {
         if let Some(r) = raw.resolution {
             anyhow::ensure!(r > 0.0 && r.is_finite(), "resolution must be a positive number, got {r}");
             self.resolution = Some(r);
+        }
+        if let Some(c) = raw.cost_source {
+            anyhow::ensure!(c == "auto" || c == "model", "costSource must be \"auto\" or \"model\", got {c:?}");
+            self.machine_code = c == "auto";
         }
         if let Some(h) = raw.hardware {
             self.hardware = Some(h);

@@ -175,7 +175,11 @@ pub fn function_lens(iface: &FunctionInterface) -> String {
             let lines = lens_formula(iface, "cache_lines").map(|l| format!(" · {l} lines")).unwrap_or_default();
             let n = iface.cases.len();
             let partial = if iface.status == Status::Partial { " · partial" } else { "" };
-            format!("≈ {f} instr · {n} case{}{lines}{partial}", if n == 1 { "" } else { "s" })
+            let source = match iface.cost_source {
+                perfi_engine::analysis::CostSource::MachineCode => " · machine code",
+                perfi_engine::analysis::CostSource::Model => " · model",
+            };
+            format!("≈ {f} instr · {n} case{}{lines}{partial}{source}", if n == 1 { "" } else { "s" })
         }
         (Status::Unsupported, None) => "perfi: unsupported".into(),
         (_, None) => format!("perfi: {}", iface.reason.clone().unwrap_or_else(|| status_text(&iface.status).into())),
@@ -248,6 +252,14 @@ pub fn function_hover(iface: &FunctionInterface, hardware: &str, resolution: f64
     );
     if let Some(r) = &iface.reason {
         s.push_str(&format!("{}\n\n", md_escape(r)));
+    }
+    let source = match iface.cost_source {
+        perfi_engine::analysis::CostSource::MachineCode => "costs from the machine code (system compiler, -O2)".to_string(),
+        perfi_engine::analysis::CostSource::Model => "costs from the IR cost model".to_string(),
+    };
+    match &iface.cost_source_note {
+        Some(n) => s.push_str(&format!("Costs: {} — {}.\n\n", md_escape(&source), md_escape(n))),
+        None => s.push_str(&format!("Costs: {}.\n\n", md_escape(&source))),
     }
     if let Some(f) = lens_formula(iface, "instructions") {
         s.push_str(&format!("{} instructions (the slope per unit of each PCV, taken at PCVs = 1)", code(&format!("≈ {f}"))));

@@ -28,6 +28,7 @@ use std::cell::Cell;
 use std::rc::Rc;
 use std::collections::{HashMap, HashSet};
 use std::hash::{DefaultHasher, Hash, Hasher};
+use perfi_engine::machine::MachineCosts;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex};
@@ -62,7 +63,62 @@ pub enum Msg {
     /// Index these files (found by `walk_sources` off this thread) on the
     /// pool (`pool.rs`).
     Index { files: Vec<PathBuf>, settings: Arc<Settings> },
+    /// Machine-code costs of a document's text (hash), from the compile
+    /// thread.
+    Machine { uri: String, text: u64, result: Result<Arc<MachineCosts>, String> },
     Shutdown,
+}
+
+/// After the last keystroke, how long the document must stay unchanged
+/// before it is compiled for machine-code costs.
+pub const MACHINE_DEBOUNCE: Duration = Duration::from_millis(150);
+
+/// A document version to compile (`compile_loop`).
+struct CompileJob {
+    uri: String,
+    version: i32,
+    path: PathBuf,
+    text: String,
+    hash: u64,
+}
+
+/// The compile thread: waits until a document has been quiet for
+/// `MACHINE_DEBOUNCE`, compiles the newest text with the system compiler
+/// (`machine::compile`: safe flags only, temp dir, time-bounded), and sends
+/// the result back to the analysis thread; a job whose document has a
+/// newer version is dropped (before and after compiling). Nothing here
+/// touches engine objects: `MachineCosts` is plain data.
+fn compile_loop(rx: Receiver<CompileJob>, back: Sender<Msg>, versions: Arc<Versions>) {
+    let mut pending: HashMap<String, CompileJob> = HashMap::new();
+    loop {
+        let job = if pending.is_empty() {
+            match rx.recv() {
+                Ok(j) => Some(j),
+                Err(_) => return,
+            }
+        } else {
+            match rx.recv_timeout(MACHINE_DEBOUNCE) {
+                Ok(j) => Some(j),
+                Err(RecvTimeoutError::Timeout) => None,
+                Err(RecvTimeoutError::Disconnected) => return,
+            }
+        };
+        if let Some(j) = job {
+            pending.insert(j.uri.clone(), j);
+            continue;
+        }
+        for (_, j) in pending.drain() {
+            if !versions.is_latest(&j.uri, j.version) {
+                continue;
+            }
+            let t = Instant::now();
+            let result = crate::cli::analyze::machine_costs(&j.path, Some(&j.text)).map(Arc::new);
+            trace(|| format!("v{} compiled in {:?}: {}", j.version, t.elapsed(), result.as_ref().map(|_| "ok".to_string()).unwrap_or_else(|e| e.clone())));
+            if versions.is_latest(&j.uri, j.version) && back.send(Msg::Machine { uri: j.uri, text: j.hash, result }).is_err() {
+                return;
+            }
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -136,6 +192,10 @@ impl Versions {
             }
         }
     }
+    /// No newer version of `uri` is known.
+    fn is_latest(&self, uri: &str, version: i32) -> bool {
+        self.inner.lock().ok().is_some_and(|g| g.latest.get(uri).is_some_and(|v| *v <= version))
+    }
     fn start(&self, uri: &str, version: i32) -> Option<CancelToken> {
         let mut g = self.inner.lock().ok()?;
         if g.latest.get(uri).is_none_or(|v| *v > version) {
@@ -174,7 +234,10 @@ pub fn spawn(events: tokio::sync::mpsc::UnboundedSender<Event>) -> std::io::Resu
     if let Some(m) = msg {
         let _ = events.send(Event::Info(m));
     }
-    std::thread::Builder::new().name("perfi-analysis".into()).stack_size(STACK).spawn(move || Worker::new(rx, events, v2, Arc::new(store)).run())?;
+    let (ctx, crx) = std::sync::mpsc::channel();
+    let (back, v3) = (tx.clone(), versions.clone());
+    std::thread::Builder::new().name("perfi-compile".into()).spawn(move || compile_loop(crx, back, v3))?;
+    std::thread::Builder::new().name("perfi-analysis".into()).stack_size(STACK).spawn(move || Worker::new(rx, events, v2, Arc::new(store), ctx).run())?;
     Ok(WorkerHandle { tx, versions })
 }
 
@@ -208,6 +271,11 @@ struct DocState {
     /// Interfaces and findings of the last complete pass, by function name.
     last: HashMap<String, Rc<Entry>>,
     last_regs: HashMap<String, Rc<Vec<Regression>>>,
+    /// Machine-code costs of a text of this document (its hash).
+    machine: Option<(u64, Result<Arc<MachineCosts>, String>)>,
+    /// The settings of the last run (for the machine-code re-run).
+    settings: Option<Arc<Settings>>,
+    version: i32,
 }
 
 struct DiskFile {
@@ -264,6 +332,8 @@ struct Worker {
     run: u64,
     /// Struct and field hovers of the current run's text.
     layout_marks: std::cell::OnceCell<(Vec<StructView>, Vec<Mark>)>,
+    /// Jobs for the compile thread.
+    compiler: Sender<CompileJob>,
 }
 
 /// With PERFI_TRACE=FILE, phase timings of every run are appended there.
@@ -313,7 +383,7 @@ fn is_c_path(p: &Path) -> bool {
 }
 
 impl Worker {
-    fn new(rx: Receiver<Msg>, events: tokio::sync::mpsc::UnboundedSender<Event>, versions: Arc<Versions>, store: Arc<Store>) -> Worker {
+    fn new(rx: Receiver<Msg>, events: tokio::sync::mpsc::UnboundedSender<Event>, versions: Arc<Versions>, store: Arc<Store>, compiler: Sender<CompileJob>) -> Worker {
         Worker {
             rx,
             events,
@@ -330,6 +400,7 @@ impl Worker {
             stats: RunStats::default(),
             run: 0,
             layout_marks: std::cell::OnceCell::new(),
+            compiler,
         }
     }
 
@@ -391,7 +462,7 @@ impl Worker {
             Msg::Open { uri, path, text } => {
                 self.queue.retain(|r| r.uri != uri);
                 let rope = Rope::from_str(&text);
-                self.docs.insert(uri, DocState { path, open_text: text, pinned: None, git: None, rope, deps: Vec::new(), baseline: None, last: HashMap::new(), last_regs: HashMap::new() });
+                self.docs.insert(uri, DocState { path, open_text: text, pinned: None, git: None, rope, deps: Vec::new(), baseline: None, last: HashMap::new(), last_regs: HashMap::new(), machine: None, settings: None, version: 0 });
             }
             Msg::Analyze(req) => {
                 if let Some(d) = self.docs.get_mut(&req.uri) {
@@ -418,6 +489,18 @@ impl Worker {
             Msg::Shutdown => {
                 self.gate.stop();
                 return false;
+            }
+            Msg::Machine { uri, text, result } => {
+                let Some(d) = self.docs.get_mut(&uri) else { return true };
+                d.machine = Some((text, result));
+                // Re-run the current version with machine-code costs if the
+                // compiled text is still the document's and nothing newer
+                // is queued.
+                let current = text_hash(d.rope.to_string().as_bytes()) == text;
+                if let (true, Some(settings)) = (current && !self.queue.iter().any(|r| r.uri == uri), d.settings.clone()) {
+                    let at = Instant::now().checked_sub(DEBOUNCE).unwrap_or_else(Instant::now);
+                    self.queue.push(AnalyzeReq { uri: uri.clone(), path: d.path.clone(), version: d.version, rope: d.rope.clone(), edit_byte: None, settings, at });
+                }
             }
         }
         true
@@ -634,8 +717,29 @@ impl Worker {
     fn analyze_inner(&mut self, req: &AnalyzeReq, token: &CancelToken) -> Result<(), Cancelled> {
         self.run += 1;
         self.layout_marks = std::cell::OnceCell::new();
-        let (cfg, cfg_warning) = req.settings.config_for(&req.path);
-        let ck = config_key(&cfg);
+        let (mut cfg, cfg_warning) = req.settings.config_for(&req.path);
+        let mut ck = config_key(&cfg);
+        // Machine-code costs when this exact text was compiled (the model
+        // answers first; `compile_loop` refines after the last keystroke).
+        let text = text_hash(req.rope.to_string().as_bytes());
+        let mut machine_run = false;
+        if let Some(d) = self.docs.get_mut(&req.uri) {
+            d.settings = Some(req.settings.clone());
+            d.version = req.version;
+            match &d.machine {
+                Some((h, r)) if *h == text && req.settings.machine_code => {
+                    match r {
+                        Ok(mc) => {
+                            cfg.machine = Some(mc.clone());
+                            machine_run = true;
+                        }
+                        Err(e) => cfg.machine_note = Some(e.clone()),
+                    }
+                    ck = ck.wrapping_mul(0x100000001b3) ^ text ^ 0x6d63;
+                }
+                _ => {}
+            }
+        }
         let main = match self.parse_open(&req.uri, &req.path, &req.rope) {
             Some(f) => f,
             None => {
@@ -722,7 +826,9 @@ impl Worker {
         }
         let t_an = t0.elapsed();
         let all: Vec<usize> = (0..n).collect();
-        let regressions = self.regressions(req, fa, &kc, &keys, &entries, &all, &cfg, ck, token)?;
+        // Regressions compare model with model: a machine-code run keeps
+        // those of the model run of the same text.
+        let regressions = if machine_run { self.docs.get(&req.uri).map(|d| d.last_regs.clone()).unwrap_or_default() } else { self.regressions(req, fa, &kc, &keys, &entries, &all, &cfg, ck, token)? };
         let t_reg = t0.elapsed();
         let complete = entries.iter().all(|e| e.as_ref().is_none_or(|(_, stale)| !stale));
         self.publish(req, fa, &entries, &callees, &regressions, &cfg, cfg_warning.as_deref(), complete && callees.1);
@@ -758,6 +864,11 @@ impl Worker {
             trace(|| format!("v{} refreshed at {:?}", req.version, t0.elapsed()));
         }
         self.evict();
+        // Ask for the machine code of this text unless it is known.
+        let known = self.docs.get(&req.uri).and_then(|d| d.machine.as_ref()).is_some_and(|(h, _)| *h == text);
+        if req.settings.machine_code && !known && req.path.extension().is_some_and(|e| e == "c") {
+            let _ = self.compiler.send(CompileJob { uri: req.uri.clone(), version: req.version, path: req.path.clone(), text: req.rope.to_string(), hash: text });
+        }
         Ok(())
     }
 

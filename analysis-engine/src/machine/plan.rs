@@ -1,0 +1,224 @@
+//! Machine metrics mapped onto a function's IR blocks.
+//!
+//! Which machine code stands for a function `f` explored while analyzing
+//! `root` (docs/machine-code.md, ARCHITECTURE.md "Decisions"):
+//! 1. `f` inlined into `root`'s symbol (`root` ≠ `f`): the code of `root`'s
+//!    symbol at `f`'s lines, divided by the number of inlined instances of
+//!    `f` there; no entry cost (no call, prologue or return);
+//! 2. else `f`'s own symbol (and its `.cold`/`.part` pieces);
+//! 3. else the average of `f`'s inlined instances over the whole object;
+//! 4. else none: `f` keeps the model's costs.
+//!
+//! Within the chosen code, per source line: a line's metrics are shared
+//! among the IR pieces (instructions and terminators) on that line in
+//! proportion to the model's instruction estimate for each piece (equal
+//! shares when the model gives 0 to all); IR pieces on lines without
+//! machine code cost 0; machine code on lines without IR pieces, on the
+//! function's opening and closing lines (prologue, epilogue), or before
+//! any line, is the function's fixed entry cost. Code at the lines of
+//! another function the explorer inlines itself is left to that function
+//! (its blocks are costed when it is explored); other code at foreign
+//! lines (a system header's inline function) goes to the entry cost.
+
+use super::attribute::{base_name, MachineCosts, SymbolLines};
+use super::Metrics;
+use crate::analysis::FuncTable;
+use crate::cost::{self, CostTable, Counts};
+use crate::ir::Function;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::rc::Rc;
+use std::sync::Arc;
+
+/// How a function's machine code was found.
+#[derive(Clone, Debug, PartialEq)]
+pub enum How {
+    /// Its own symbol.
+    Symbol,
+    /// Inlined into the analyzed function's symbol (n instances).
+    InlinedInRoot(u32),
+    /// The average of n inlined instances in the object.
+    InlinedAverage(u32),
+}
+
+/// A function's machine metrics per IR block, and its entry cost.
+#[derive(Clone, Debug)]
+pub struct FnPlan {
+    pub blocks: Vec<Metrics>,
+    pub entry: Metrics,
+    pub how: How,
+    /// The line metrics the blocks were built from (for listings).
+    pub lines: BTreeMap<u32, Metrics>,
+    /// Their part inside machine-code loops.
+    pub looped: BTreeMap<u32, Metrics>,
+}
+
+impl FnPlan {
+    /// Whether the machine code has a call instruction on `line`: a call
+    /// to an external function (`memcpy`, `strlen`) on a line without one
+    /// was expanded by the compiler, and its code is already in the line's
+    /// metrics (its contract's cost must not be added again).
+    pub fn calls_on(&self, line: u32) -> bool {
+        self.lines.get(&line).is_some_and(|m| m.0[super::I_CALLS] > 0.0)
+    }
+}
+
+/// Per analysis: the machine costs, the analyzed function, and a cache of
+/// plans per function (the explorer and the interpreter each own one; both
+/// compute the same plans from the same inputs).
+pub struct Plan {
+    costs: Arc<MachineCosts>,
+    root: String,
+    table: CostTable,
+    /// (file index, first line, last line) of functions the explorer can
+    /// inline (their code belongs to them, not to their caller).
+    explored: Vec<(u32, u32, u32)>,
+    files: RefCell<HashMap<String, Option<u32>>>,
+    cache: RefCell<HashMap<String, Option<Rc<FnPlan>>>>,
+}
+
+impl Plan {
+    pub fn new(costs: Arc<MachineCosts>, root: &str, funcs: &FuncTable, table: &CostTable) -> Plan {
+        let mut p = Plan { costs, root: root.to_string(), table: table.clone(), explored: Vec::new(), files: RefCell::new(HashMap::new()), cache: RefCell::new(HashMap::new()) };
+        let mut ex = Vec::new();
+        for f in funcs.values() {
+            if let Some(fi) = p.file_of(&f.file) {
+                ex.push((fi, f.span.start_line, f.span.end_line));
+            }
+        }
+        ex.sort();
+        ex.dedup();
+        p.explored = ex;
+        p
+    }
+
+    pub fn costs(&self) -> &MachineCosts {
+        &self.costs
+    }
+
+    fn file_of(&self, file: &str) -> Option<u32> {
+        if let Some(x) = self.files.borrow().get(file) {
+            return *x;
+        }
+        let x = self.costs.file_index(&PathBuf::from(file));
+        self.files.borrow_mut().insert(file.to_string(), x);
+        x
+    }
+
+    fn is_explored(&self, file: u32, line: u32) -> bool {
+        self.explored.iter().any(|(f, a, b)| *f == file && *a <= line && line <= *b)
+    }
+
+    /// The plan of `f`, or `None` when no machine code stands for it.
+    pub fn get(&self, f: &Function) -> Option<Rc<FnPlan>> {
+        if let Some(p) = self.cache.borrow().get(&f.name) {
+            return p.clone();
+        }
+        let p = self.build(f).map(Rc::new);
+        self.cache.borrow_mut().insert(f.name.clone(), p.clone());
+        p
+    }
+
+    fn build(&self, f: &Function) -> Option<FnPlan> {
+        let file = self.file_of(&f.file)?;
+        let (a, b) = (f.span.start_line, f.span.end_line);
+        let mut lines: BTreeMap<u32, Metrics> = BTreeMap::new();
+        let mut looped: BTreeMap<u32, Metrics> = BTreeMap::new();
+        let mut entry = Metrics::default();
+        let mut own = |sym: &SymbolLines, scale: f64, foreign: bool, entry: &mut Metrics| {
+            for ((fi, l), m) in &sym.lines {
+                if *fi == file && a <= *l && *l <= b {
+                    if *l == a || *l == b {
+                        entry.add_scaled(m, scale);
+                    } else {
+                        lines.entry(*l).or_default().add_scaled(m, scale);
+                        if let Some(lm) = sym.looped.get(&(*fi, *l)) {
+                            looped.entry(*l).or_default().add_scaled(lm, scale);
+                        }
+                    }
+                } else if foreign && !self.is_explored(*fi, *l) {
+                    entry.add_scaled(m, scale);
+                }
+            }
+        };
+        let how;
+        let root_inl = self.costs.symbols.get(&self.root).and_then(|s| s.inlined.get(&f.name).copied().map(|n| (s, n)));
+        if let (true, Some((sym, n))) = (f.name != self.root, root_inl.filter(|(_, n)| *n > 0)) {
+            own(sym, 1.0 / n as f64, false, &mut entry);
+            how = How::InlinedInRoot(n);
+        } else if let Some(sym) = self.costs.symbols.get(&f.name) {
+            own(sym, 1.0, true, &mut entry);
+            entry.add(&sym.unlined);
+            how = How::Symbol;
+        } else {
+            let n = self.costs.inlined_total.get(&f.name).copied().filter(|n| *n > 0)?;
+            for (name, sym) in &self.costs.symbols {
+                if base_name(name) != f.name {
+                    own(sym, 1.0 / n as f64, false, &mut entry);
+                }
+            }
+            how = How::InlinedAverage(n);
+        }
+        if lines.is_empty() && entry.is_zero() {
+            return None;
+        }
+        Some(distribute(f, &self.table, lines, looped, entry, how))
+    }
+}
+
+/// Share each line's metrics among the IR pieces on it. A line with IR
+/// pieces both inside and outside the function's loops gives its
+/// machine-loop part to the former and the rest to the latter; a line
+/// whose pieces are all inside loops gives what the compiler placed
+/// outside machine loops (hoisted invariants, the rotated loop's entry
+/// test) to the entry cost: it runs once per call, not per iteration.
+pub fn distribute(f: &Function, table: &CostTable, lines: BTreeMap<u32, Metrics>, looped: BTreeMap<u32, Metrics>, mut entry: Metrics, how: How) -> FnPlan {
+    let est = |c: &Counts| -> f64 { table.weights[0].iter().zip(c.0.iter()).map(|(w, n)| w * n).sum::<f64>() };
+    let in_loop: Vec<bool> = (0..f.blocks.len()).map(|bi| f.loops.iter().any(|lp| lp.blocks.contains(&bi))).collect();
+    // (block, estimate, in a loop) per piece, by line.
+    let mut pieces: BTreeMap<u32, Vec<(usize, f64, bool)>> = BTreeMap::new();
+    for (bi, blk) in f.blocks.iter().enumerate() {
+        for i in &blk.insts {
+            let mut c = Counts::default();
+            cost::inst_counts(i, &mut c);
+            pieces.entry(i.span.start_line).or_default().push((bi, est(&c), in_loop[bi]));
+        }
+        let mut c = Counts::default();
+        cost::term_counts(&blk.term, &mut c);
+        pieces.entry(blk.term_span.start_line).or_default().push((bi, est(&c), in_loop[bi]));
+    }
+    let mut blocks = vec![Metrics::default(); f.blocks.len()];
+    let share = |ps: &[&(usize, f64, bool)], m: &Metrics, blocks: &mut Vec<Metrics>| {
+        let total: f64 = ps.iter().map(|p| p.1).sum();
+        for (bi, e, _) in ps.iter().copied() {
+            let k = if total > 0.0 { e / total } else { 1.0 / ps.len() as f64 };
+            if let Some(b) = blocks.get_mut(*bi) {
+                b.add_scaled(m, k);
+            }
+        }
+    };
+    for (l, m) in &lines {
+        let Some(ps) = pieces.get(l).filter(|ps| !ps.is_empty()) else {
+            entry.add(m);
+            continue;
+        };
+        let inside: Vec<&(usize, f64, bool)> = ps.iter().filter(|p| p.2).collect();
+        let outside: Vec<&(usize, f64, bool)> = ps.iter().filter(|p| !p.2).collect();
+        let lm = looped.get(l).copied().unwrap_or_default();
+        let mut rest = *m;
+        rest.add_scaled(&lm, -1.0);
+        match (inside.is_empty(), outside.is_empty()) {
+            (false, false) => {
+                share(&inside, &lm, &mut blocks);
+                share(&outside, &rest, &mut blocks);
+            }
+            (false, true) => {
+                share(&inside, &lm, &mut blocks);
+                entry.add(&rest);
+            }
+            _ => share(&outside, m, &mut blocks),
+        }
+    }
+    FnPlan { blocks, entry, how, lines, looped }
+}
