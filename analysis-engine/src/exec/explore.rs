@@ -598,7 +598,13 @@ impl<'a> Explorer<'a> {
                 self.set_local(st, *local, v);
                 let name = st.frame().func.locals[*local].name.clone();
                 if let Value::Int(t) = v {
-                    if self.terms.sym_of(t).is_none() && self.terms.as_const(t).is_none() && !name.starts_with("tmp") {
+                    // `n = n - 1` must not make `n - 1` read as the input `n`.
+                    let shadows = self.terms.sym_named(&name).is_some_and(|s| {
+                        let mut syms = Vec::new();
+                        self.terms.symbols(t, &mut syms);
+                        syms.contains(&s)
+                    });
+                    if self.terms.sym_of(t).is_none() && self.terms.as_const(t).is_none() && !name.starts_with("tmp") && !shadows {
                         self.terms.aliases.entry(t).or_insert(name);
                     }
                 }
