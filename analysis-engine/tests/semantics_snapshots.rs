@@ -90,8 +90,8 @@ fn sort_with_callback() {
             cost(before) instructions spent in the function `before` points to (indirect call at line 57; its target is not known in this function) (line 57)
             iters_j    iterations of the loop at line 57 (line 57)
             (n - 1)    trip count of the loop at line 53: n - 1 (line 53)
-            iters_i_a  iterations of the loop at line 53, iterations where i@L53 <= 0 (the classes sum to the trip count) (line 53)
-            iters_i_b  iterations of the loop at line 53, iterations where i@L53 > 0 (the classes sum to the trip count) (line 53)
+            iters_i_a  iterations of the loop at line 53, iterations where i <= 0 (the classes sum to the trip count) (line 53)
+            iters_i_b  iterations of the loop at line 53, iterations where i > 0 (the classes sum to the trip count) (line 53)
           if n <= 1:
               instructions = 3.37; reads = 1; writes = 0; cycles = 1.68 warm / 1.68 cold; lines = 0
               lines by object: none
@@ -108,8 +108,8 @@ fn sort_with_known_order() {
         order_desc8  :70-73  complete · 1 paths · resolution 1
           PCVs:
             iters_j    iterations of the loop at line 57 in order_ints (line 57)
-            iters_i_a  iterations of the loop at line 53 in order_ints, iterations where i@L53 <= 0 (the classes sum to the trip count) (line 53)
-            iters_i_b  iterations of the loop at line 53 in order_ints, iterations where i@L53 > 0 (the classes sum to the trip count) (line 53)
+            iters_i_a  iterations of the loop at line 53 in order_ints, iterations where i <= 0 (the classes sum to the trip count) (line 53)
+            iters_i_b  iterations of the loop at line 53 in order_ints, iterations where i > 0 (the classes sum to the trip count) (line 53)
           always:
               instructions = 9.92*iters_j - 3.93*iters_i_a - 3.93*iters_i_b + 81.94; reads = 1.67*iters_j - 1.05*iters_i_a - 1.05*iters_i_b + 13.1; writes = 1.04*iters_j - 0.05*iters_i_a - 0.05*iters_i_b + 7.36; cycles = 4.96*iters_j - 1.97*iters_i_a - 1.97*iters_i_b + 40.97 warm / 29.96*iters_j - 1.97*iters_i_a - 1.97*iters_i_b + 528.47 cold; lines = 0.12*iters_j + 2.44
               lines by object: *v 0.12*iters_j + 2.44 (0.12*iters_j + 7.44 unaligned); bytes = 8*iters_j + 156
@@ -428,7 +428,7 @@ fn loop_pointer_streams() {
               lines by object: none
           elif n > 0:
               instructions = 6.72*n + 3.37; reads = 0.61*n + 1; writes = n; cycles = 3.36*n + 1.68 warm / 53.36*n + 1.68 cold; lines = 0.25*n
-              lines by object: *d@L46 0.12*n (0.12*n + 1 unaligned), *src@L46 0.12*n (0.12*n + 1 unaligned); bytes = 16*n
+              lines by object: *d 0.12*n (0.12*n + 1 unaligned), *src 0.12*n (0.12*n + 1 unaligned); bytes = 16*n
     "#]]);
     // `p += 8` over bytes: one byte read every 8, n·8/64 lines.
     check("gnuc", "stride8", expect![[r#"
@@ -440,7 +440,7 @@ fn loop_pointer_streams() {
               lines by object: none
           elif n > 0:
               instructions = 4.32*n + 3.47; reads = 0.61*n + 1; writes = 0; cycles = 2.16*n + 1.73 warm / 27.16*n + 1.73 cold; lines = 0.12*n
-              lines by object: *p@L55 0.12*n (0.12*n + 1 unaligned); bytes = 8*n
+              lines by object: *p 0.12*n (0.12*n + 1 unaligned); bytes = 8*n
     "#]]);
 }
 
@@ -452,7 +452,7 @@ fn loop_count_down() {
             n          trip count of the loop at line 25: n (line 25)
           if n != 0:
               instructions = 4.41*n + 4; reads = 0.61*n + 1; writes = 0; cycles = 2.21*n + 2 warm / 14.71*n + 2 cold; lines = 0.06*n
-              lines by object: *p@L25 0.06*n (0.06*n + 1 unaligned); bytes = 4*n
+              lines by object: *p 0.06*n (0.06*n + 1 unaligned); bytes = 4*n
           elif n == 0:
               instructions = 4; reads = 1; writes = 0; cycles = 2 warm / 2 cold; lines = 0
               lines by object: none
@@ -466,7 +466,7 @@ fn loop_count_down() {
               lines by object: none
           elif n != 0:
               instructions = 4.32*(n - 1) + 7.69; reads = 0.61*(n - 1) + 1.61; writes = 0; cycles = 2.16*(n - 1) + 3.84 warm / 5.28*(n - 1) + 203.84 cold; lines = 0.02*(n - 1) + 1
-              lines by object: *p@L36 0.02*(n - 1) + 1 (0.02*(n - 1) + 2 unaligned); bytes = (n - 1) + 64
+              lines by object: *p 0.02*(n - 1) + 1 (0.02*(n - 1) + 2 unaligned); bytes = (n - 1) + 64
     "#]]);
 }
 
@@ -593,7 +593,7 @@ fn countdown_do_while_pre_decrement() {
               lines by object: none
           elif n != 0:
               instructions = 4.32*(n - 1) + 7.69; reads = 0.61*(n - 1) + 1.61; writes = 0; cycles = 2.16*(n - 1) + 3.84 warm / 14.66*(n - 1) + 203.84 cold; lines = 0.06*(n - 1) + 1
-              lines by object: *p@L17 0.06*(n - 1) + 1 (0.06*(n - 1) + 2 unaligned); bytes = 4*(n - 1) + 64
+              lines by object: *p 0.06*(n - 1) + 1 (0.06*(n - 1) + 2 unaligned); bytes = 4*(n - 1) + 64
     "#]]);
     check("idioms", "fill_do_signed", expect![[r#"
         fill_do_signed  :24-32  complete · 2 paths · resolution 1
@@ -604,7 +604,7 @@ fn countdown_do_while_pre_decrement() {
               lines by object: none
           elif n > 0:
               instructions = 4.8*(n - 1) + 8.08; reads = 1; writes = (n - 1) + 1; cycles = 2.4*(n - 1) + 4.04 warm / 14.9*(n - 1) + 204.04 cold; lines = 0.06*(n - 1) + 1
-              lines by object: *d@L28 0.06*(n - 1) + 1 (0.06*(n - 1) + 2 unaligned); bytes = 4*(n - 1) + 64
+              lines by object: *d 0.06*(n - 1) + 1 (0.06*(n - 1) + 2 unaligned); bytes = 4*(n - 1) + 64
     "#]]);
 }
 
@@ -616,7 +616,7 @@ fn countdown_do_while_post_decrement() {
             n          trip count of the loop at line 39: n (line 39)
           always:
               instructions = 4.41*n + 6.35; reads = 0.61*n + 1.61; writes = 0; cycles = 2.21*n + 3.17 warm / 5.33*n + 203.17 cold; lines = 0.02*n + 1
-              lines by object: *p@L39 0.02*n + 1 (0.02*n + 2 unaligned); bytes = n + 64
+              lines by object: *p 0.02*n + 1 (0.02*n + 2 unaligned); bytes = n + 64
     "#]]);
 }
 
@@ -653,7 +653,7 @@ fn countdown_by_two() {
               lines by object: none
           elif n >= 2 && n <= 1000:
               instructions = 5.5*iters_n_trips + 11.27; reads = 1.23*iters_n_trips + 2.23; writes = 0; cycles = 2.75*iters_n_trips + 5.63 warm / 27.75*iters_n_trips + 205.63 cold; lines = 0.12*iters_n_trips + 1
-              lines by object: *p@L65 0.12*iters_n_trips + 1 (0.12*iters_n_trips + 3 unaligned); bytes = 8*iters_n_trips + 64
+              lines by object: *p 0.12*iters_n_trips + 1 (0.12*iters_n_trips + 3 unaligned); bytes = 8*iters_n_trips + 64
           resolutions where the interface changes: 1, 2
     "#]]);
 }

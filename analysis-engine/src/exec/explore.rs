@@ -1498,5 +1498,5 @@ impl Work {
 }
 
 pub fn new_object(name: &str, base: TermId, kind: ObjKind, secret: bool) -> Object {
-    Object { name: name.to_string(), base, kind, cells: vec![], fills: vec![], copies: vec![], generation: 0, poison: vec![], havoc_tag: String::new(), secret }
+    Object { name: name.to_string(), base, kind, cells: vec![], fills: vec![], copies: vec![], generation: 0, poison: vec![], havoc_tag: String::new(), secret, origin: None }
 }

@@ -106,15 +106,28 @@ impl IterLines {
 /// The label of object `o` of a state's memory. A merged path may have
 /// recorded accesses to an object only one of its members created: it is
 /// named by its number then.
+/// An object a loop reached through a pointer it advances is named after
+/// the object the pointer pointed into when the loop began.
 pub fn label_in(mem: &Memory, o: ObjId) -> String {
-    mem.objs.get(o).map(|x| object_label(x)).unwrap_or_else(|| format!("object #{o}"))
+    let mut id = o;
+    for _ in 0..16 {
+        match mem.objs.get(id).and_then(|x| x.origin) {
+            Some(up) if up != id => id = up,
+            _ => break,
+        }
+    }
+    mem.objs.get(id).map(|x| object_label(x)).unwrap_or_else(|| format!("object #{o}"))
 }
 
 pub fn object_label(o: &Object) -> String {
+    // Values a summarized loop made (`p@L17`: p as an iteration of the loop
+    // at line 17 begins) read as the variable and the loop.
+    let (name, lp) = super::render::split_loop_tag(&o.name);
+    let at = lp.map(|l| format!(" (in the loop at line {l})")).unwrap_or_default();
     match o.kind {
-        ObjKind::Param | ObjKind::Lazy | ObjKind::External => format!("*{}", o.name),
-        ObjKind::Global | ObjKind::FromInt => o.name.clone(),
-        ObjKind::Local => format!("{} (stack)", o.name),
+        ObjKind::Param | ObjKind::Lazy | ObjKind::External => format!("*{name}{at}"),
+        ObjKind::Global | ObjKind::FromInt => format!("{name}{at}"),
+        ObjKind::Local => format!("{name} (stack){at}"),
     }
 }
 
@@ -233,7 +246,11 @@ impl<'a> Explorer<'a> {
                     continue;
                 }
                 if let Some(mut chain) = self.taint_of(bv) {
-                    chain.push(self.terms.sym_of(hv).map(|i| i.name.clone()).unwrap_or_default());
+                    let (name, at) = super::render::split_loop_tag(&self.terms.sym_of(hv).map(|i| i.name.clone()).unwrap_or_default());
+                    chain.push(match at {
+                        Some(l) => format!("{name} (in the loop at line {l})"),
+                        None => name,
+                    });
                     self.mark_secret_via(hv, chain);
                     new = true;
                 }

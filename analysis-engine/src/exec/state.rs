@@ -64,6 +64,10 @@ pub struct Object {
     /// Suffix for names of values read after a havoc (`@L88`).
     pub havoc_tag: String,
     pub secret: bool,
+    /// For the object a summarized loop makes from a pointer it advances
+    /// (`*p++`): the object the pointer pointed into when the loop began.
+    /// Its lines are that object's lines (footprints name it so).
+    pub origin: Option<ObjId>,
 }
 
 #[derive(Clone, Debug, Default)]

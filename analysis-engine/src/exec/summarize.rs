@@ -145,7 +145,11 @@ impl<'a> Explorer<'a> {
             };
             let v = if local.ty == Ty::Ptr {
                 let base = sym;
-                let id = h.mem.add(super::explore::new_object(&name, base, ObjKind::Lazy, false));
+                let mut o = super::explore::new_object(&name, base, ObjKind::Lazy, false);
+                if let Some(Value::Ptr { obj, .. }) = st.frame().locals.get(l).copied().flatten() {
+                    o.origin = Some(obj);
+                }
+                let id = h.mem.add(o);
                 Value::Ptr { obj: id, off: self.terms.konst(0, 64) }
             } else {
                 Value::Int(sym)
@@ -550,7 +554,6 @@ impl<'a> Explorer<'a> {
         }
         let text = super::render::render(&self.terms, m0);
         let m = super::render::render(&self.terms, mh);
-        let m = m.replace(&self.obs.loop_tag, "");
         Some((format!("log2({text}) + 1"), m))
     }
 
