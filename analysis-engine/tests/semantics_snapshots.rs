@@ -671,8 +671,8 @@ fn lines_masked_index_capped_by_table() {
               instructions = 3.47; reads = 1; writes = 0; cycles = 1.73 warm / 1.73 cold; lines = 0
               lines by object: none
           elif len > 0:
-              instructions = 7.16*len + 3.47; reads = 1.23*len + 1; writes = 0; cycles = 3.58*len + 1.73 warm / 206.7*len + 1.73 cold; lines = 1.02*len
-              lines by object: *p 0.02*len (0.02*len + 1 unaligned), mix_table len; bytes = 65*len
+              instructions = 7.16*len + 3.47; reads = 1.23*len + 1; writes = 0; cycles = 3.58*len + 1.73 warm / 6.7*len + 801.73 cold; lines = 0.02*len + 4
+              lines by object: *p 0.02*len (0.02*len + 1 unaligned), mix_table 4 (5 unaligned); bytes = len + 256
           note: mix_table starts from its initializer (lines.c:10) in 64 of 64 cells that no function in the program writes
     "#]]);
     check("idioms", "mix_mod", expect![[r#"
@@ -683,8 +683,8 @@ fn lines_masked_index_capped_by_table() {
               instructions = 3.47; reads = 1; writes = 0; cycles = 1.73 warm / 1.73 cold; lines = 0
               lines by object: none
           elif len > 0:
-              instructions = 11.68*len + 3.47; reads = 1.23*len + 1; writes = 0; cycles = 11.84*len + 1.73 warm / 214.97*len + 1.73 cold; lines = 1.02*len
-              lines by object: *p 0.02*len (0.02*len + 1 unaligned), mix_table len; bytes = 65*len
+              instructions = 11.68*len + 3.47; reads = 1.23*len + 1; writes = 0; cycles = 11.84*len + 1.73 warm / 14.97*len + 801.73 cold; lines = 0.02*len + 4
+              lines by object: *p 0.02*len (0.02*len + 1 unaligned), mix_table 4 (5 unaligned); bytes = len + 256
           note: mix_table starts from its initializer (lines.c:10) in 64 of 64 cells that no function in the program writes
     "#]]);
 }
@@ -699,8 +699,8 @@ fn lines_modulo_index_into_parameter() {
               instructions = 3.37; reads = 1; writes = 0; cycles = 1.68 warm / 1.68 cold; lines = 0
               lines by object: none
           elif n > 0:
-              instructions = 20.32*n + 3.37; reads = 3.07*n + 1; writes = n; cycles = 19.16*n + 1.68 warm / 31.66*n + 201.68 cold; lines = 0.06*n + 1
-              lines by object: *keys 0.06*n (0.06*n + 1 unaligned), *slots 1; bytes = 4*n + 64
+              instructions = 20.32*n + 3.37; reads = 3.07*n + 1; writes = n; cycles = 19.16*n + 1.68 warm / 31.66*n + 401.68 cold; lines = 0.06*n + 2
+              lines by object: *keys 0.06*n (0.06*n + 1 unaligned), *slots 2 (3 unaligned); bytes = 4*n + 128
     "#]]);
 }
 
@@ -715,8 +715,8 @@ fn lines_index_from_a_call() {
               instructions = 3.47; reads = 1; writes = 0; cycles = 1.73 warm / 1.73 cold; lines = 0
               lines by object: none
           elif n > 0:
-              instructions = cost(pick)*n + 7.85*n + 3.47; reads = 1.57*n + 1; writes = 0.6*n; cycles = 0.5*cost(pick)*n + 3.93*n + 1.73 warm / 0.5*cost(pick)*n + 216.43*n + 1.73 cold; lines = 1.06*n
-              lines by object: *keys 0.06*n (0.06*n + 1 unaligned), mix_table n; bytes = 68*n
+              instructions = cost(pick)*n + 7.85*n + 3.47; reads = 1.57*n + 1; writes = 0.6*n; cycles = 0.5*cost(pick)*n + 3.93*n + 1.73 warm / 0.5*cost(pick)*n + 16.43*n + 801.73 cold; lines = 0.06*n + 4
+              lines by object: *keys 0.06*n (0.06*n + 1 unaligned), mix_table 4 (5 unaligned); bytes = 4*n + 256
           note: unknown callee `pick` costs cost(pick)
           note: mix_table starts from its initializer (lines.c:10) in 64 of 64 cells that no function in the program writes
     "#]]);

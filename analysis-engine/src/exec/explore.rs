@@ -65,6 +65,9 @@ pub struct Explorer<'a> {
     /// Symbols of lazily read cells, shared by every path that reads the
     /// same cell (same object base, offset, size, generation).
     pub lazy: HashMap<(TermId, TermId, u8, String), TermId>,
+    /// Symbols of memory read at a symbolic offset: (object base, offset).
+    /// `keys[i]` read in a loop is a new value every iteration when `i` is.
+    pub read_at: HashMap<u32, (TermId, TermId)>,
     rpo_cache: HashMap<usize, Arc<Vec<usize>>>,
     /// Iteration classes whose per-iteration instruction counts differ by
     /// less than this are merged (their maximum is used).
@@ -108,6 +111,7 @@ impl<'a> Explorer<'a> {
             obs: Default::default(),
             resolution: 1.0,
             lazy: HashMap::new(),
+            read_at: HashMap::new(),
             rpo_cache: HashMap::new(),
             track_sigs: false,
             writes: None,
@@ -798,6 +802,9 @@ impl<'a> Explorer<'a> {
             _ => {
                 let t = self.terms.sym(&name, width, kind);
                 self.lazy.insert(key, t);
+                if let (Op::Sym(id), None) = (self.terms.node(t).op, self.terms.as_const(off)) {
+                    self.read_at.insert(id, (o.base, off));
+                }
                 t
             }
         };

@@ -87,15 +87,30 @@ impl Observer {
 #[derive(Clone, Debug, Default)]
 pub struct IterLines {
     pub per_obj: BTreeMap<String, (f64, f64)>,
+    /// Lines at bounded symbolic offsets, per object: (lines per
+    /// iteration, the most lines the offsets can reach in all).
+    pub capped: BTreeMap<String, (f64, f64)>,
 }
+
+/// A loop's lines of one object at bounded offsets are replaced by the
+/// lines those offsets can reach when these are at most this many (4 KiB:
+/// S-boxes, CRC and base64 tables, small hash tables): after a few dozen
+/// iterations a loop has touched most of them. A formula cannot say
+/// `min(t, lines)`; for bigger objects `t` stays the better bound.
+pub const SMALL_OBJECT_LINES: f64 = 64.0;
 
 impl IterLines {
     pub fn total(&self) -> f64 {
-        self.per_obj.values().map(|v| v.0).sum()
+        self.per_obj.values().map(|v| v.0).sum::<f64>() + self.capped.values().map(|v| v.0).sum::<f64>()
     }
     pub fn max_with(&mut self, o: &IterLines) {
         for (k, v) in &o.per_obj {
             let e = self.per_obj.entry(k.clone()).or_insert((0.0, 0.0));
+            e.0 = e.0.max(v.0);
+            e.1 = e.1.max(v.1);
+        }
+        for (k, v) in &o.capped {
+            let e = self.capped.entry(k.clone()).or_insert((0.0, 0.0));
             e.0 = e.0.max(v.0);
             e.1 = e.1.max(v.1);
         }
@@ -367,32 +382,88 @@ impl<'a> Explorer<'a> {
             groups.entry((*o, *base)).or_default().push((*k, *size));
         }
         for ((o, base), spans) in groups {
-            let e = out.per_obj.entry(label_in(&b.mem, o)).or_insert((0.0, 0.0));
+            let label = label_in(&b.mem, o);
             match self.stride(base, steps) {
                 Some(d) if (d.abs() as i64) < line => {
                     // A stream: each iteration moves on by the stride, so
                     // it brings in stride/64 new lines (16-byte entries: a
                     // quarter each), however many fields of the entry it reads.
+                    let e = out.per_obj.entry(label).or_insert((0.0, 0.0));
                     e.0 += d.abs() as f64 / line as f64;
                     e.1 += 1.0;
                 }
-                _ => e.0 += crate::footprint::span_lines(&spans, 0, line) as f64,
+                _ => {
+                    let per = crate::footprint::span_lines(&spans, 0, line) as f64;
+                    match self.reach_lines(b, &label, base, &spans, line) {
+                        Some(cap) if cap <= SMALL_OBJECT_LINES => {
+                            let e = out.capped.entry(label).or_insert((0.0, 0.0));
+                            e.0 += per;
+                            e.1 += cap;
+                        }
+                        _ => out.per_obj.entry(label).or_insert((0.0, 0.0)).0 += per,
+                    }
+                }
+            }
+        }
+        // Several bounded groups of one object reach at most all its lines.
+        for (label, e) in out.capped.iter_mut() {
+            if let Some(n) = self.object_lines(b, label, line) {
+                e.1 = e.1.min(n);
             }
         }
         out.per_obj.retain(|_, v| v.0 > 0.0);
         out
     }
 
+    /// Lines of a global or stack object of known size (named by its label).
+    fn object_lines(&self, b: &State, label: &str, line: i64) -> Option<f64> {
+        let size = b.frames.iter().find_map(|fr| fr.func.obj_sizes.get(label).copied())?;
+        Some(size.div_ceil(line.max(1) as u64).max(1) as f64)
+    }
+
+    /// The most lines accesses at `base + k` can touch in all: the lines
+    /// of the byte range their offsets can reach when `base` is bounded
+    /// (`h & 63`, `x % 16`, a byte), else the object's lines when its size
+    /// is known (an index computed by a call stays inside the object).
+    fn reach_lines(&self, b: &State, label: &str, base: TermId, spans: &[(i64, u64)], line: i64) -> Option<f64> {
+        let whole = self.object_lines(b, label, line);
+        let kmin = spans.iter().map(|s| s.0).min()?;
+        let kend = spans.iter().map(|s| s.0.saturating_add(s.1.max(1) as i64)).max()?;
+        let range = max_value(&self.terms, base, 0)
+            .filter(|u| *u < 1 << 40)
+            .map(|u| {
+                let (lo, hi) = (kmin, u as i64 + kend - 1);
+                (hi.div_euclid(line) - lo.div_euclid(line) + 1) as f64
+            });
+        match (range, whole) {
+            (Some(r), Some(w)) => Some(r.min(w)),
+            (r, w) => r.or(w),
+        }
+    }
+
     fn mentions_havoc_sym(&self, t: TermId) -> bool {
         let mut syms = Vec::new();
         self.terms.symbols(t, &mut syms);
-        syms.iter().any(|s| self.varies_in_loop(*s))
+        syms.iter().any(|s| self.varies_in_loop(*s) || self.read_in_loop(*s, 0))
     }
 
     /// Whether symbol `s` is made afresh by the loop being summarized.
     fn varies_in_loop(&self, s: u32) -> bool {
         let i = &self.terms.syms[s as usize];
         i.kind == SymKind::Havoc && (self.obs.loop_tag.is_empty() || i.name.contains(self.obs.loop_tag.as_str()))
+    }
+
+    /// Whether symbol `s` is memory read at an offset that changes in the
+    /// loop (`keys[i]`): another value every iteration.
+    fn read_in_loop(&self, s: u32, depth: u32) -> bool {
+        let Some((base, off)) = self.read_at.get(&s) else { return false };
+        if depth > 4 {
+            return false;
+        }
+        let mut syms = Vec::new();
+        self.terms.symbols(*off, &mut syms);
+        self.terms.symbols(*base, &mut syms);
+        syms.iter().any(|x| *x != s && (self.varies_in_loop(*x) || self.read_in_loop(*x, depth + 1)))
     }
 
     /// `off` as `base + k` with a constant `k`.
@@ -449,4 +520,71 @@ impl<'a> Explorer<'a> {
         let d2 = at(100, 1) - at(100, 0);
         (d1 == d2 && d1 != 0).then_some(d1)
     }
+}
+
+/// An upper bound on the unsigned value of `t`, from its operations: a
+/// mask (`& 63`), a remainder (`% 16`), a narrow value widened (a byte),
+/// shifts, sums and products of bounded values.
+pub fn max_value(terms: &crate::term::Terms, t: TermId, depth: u32) -> Option<u128> {
+    use crate::term::Op;
+    let n = terms.node(t);
+    let w = n.width;
+    let all = crate::term::mask(w);
+    if depth > 24 {
+        return Some(all);
+    }
+    let arg = |i: usize| n.args.get(i).and_then(|a| max_value(terms, *a, depth + 1));
+    let konst = |i: usize| n.args.get(i).and_then(|a| terms.as_const(*a));
+    let fit = |v: Option<u128>| v.filter(|x| *x <= all).unwrap_or(all);
+    let v = match n.op {
+        Op::Const(c) => c,
+        Op::And => arg(0).unwrap_or(all).min(arg(1).unwrap_or(all)),
+        Op::URem => match konst(1) {
+            Some(d) if d > 0 => (d - 1).min(arg(0).unwrap_or(all)),
+            _ => arg(0).unwrap_or(all),
+        },
+        Op::UDiv => match konst(1) {
+            Some(d) if d > 0 => arg(0).unwrap_or(all) / d,
+            _ => arg(0).unwrap_or(all),
+        },
+        Op::LShr => match konst(1) {
+            Some(k) if k < 128 => arg(0).unwrap_or(all) >> k,
+            _ => arg(0).unwrap_or(all),
+        },
+        Op::Shl => match (arg(0), konst(1)) {
+            (Some(a), Some(k)) if k < 64 => fit(a.checked_shl(k as u32).filter(|x| x >> k == a)),
+            _ => all,
+        },
+        Op::Mul => match (arg(0), arg(1)) {
+            (Some(a), Some(b)) => fit(a.checked_mul(b)),
+            _ => all,
+        },
+        Op::Add => match (arg(0), arg(1)) {
+            (Some(a), Some(b)) => fit(a.checked_add(b)),
+            _ => all,
+        },
+        Op::Or | Op::Xor => match (arg(0), arg(1)) {
+            (Some(a), Some(b)) => {
+                let m = a.max(b);
+                if m == 0 { 0 } else { fit(Some(u128::MAX >> m.leading_zeros())) }
+            }
+            _ => all,
+        },
+        Op::ZExt => n.args.first().map(|a| max_value(terms, *a, depth + 1).unwrap_or(crate::term::mask(terms.width(*a)))).unwrap_or(all),
+        Op::SExt => {
+            let a = n.args.first().copied();
+            match a.and_then(|a| max_value(terms, a, depth + 1).map(|m| (m, terms.width(a)))) {
+                Some((m, aw)) if aw > 0 && m < 1u128 << (aw - 1) => m,
+                _ => all,
+            }
+        }
+        Op::Trunc => arg(0).unwrap_or(all).min(all),
+        Op::Ite => match (arg(1), arg(2)) {
+            (Some(a), Some(b)) => a.max(b),
+            _ => all,
+        },
+        Op::Eq | Op::Ult | Op::Slt | Op::Ule | Op::Sle | Op::BAnd | Op::BOr | Op::BNot => 1,
+        _ => all,
+    };
+    Some(v.min(all))
 }

@@ -265,6 +265,9 @@ impl<'a> Explorer<'a> {
             };
             let (agg, per): (Vec<Cost>, Vec<Cost>) = classes.iter().map(|c| split_aggregate(&c.cost, &self.vars)).unzip();
             let n = classes.len();
+            // Bounded-offset lines: (lines over the run when every factor is
+            // a number, the most the offsets can reach).
+            let mut capped: BTreeMap<String, (Option<f64>, f64)> = BTreeMap::new();
             for k in 0..n {
                 let factor = match (&trips_exact, k + 1 == n) {
                     (Some(t), true) => {
@@ -288,6 +291,21 @@ impl<'a> Explorer<'a> {
                         e.0.add_scaled(&factor, *per_iter);
                     }
                     e.1 = e.1.max(*streams);
+                }
+                for (name, (per_iter, cap)) in &classes[k].objs.capped {
+                    let e = capped.entry(name.clone()).or_insert((Some(0.0), 0.0));
+                    e.0 = if factor.is_const() { e.0.map(|x| x + factor.c.max(0.0) * per_iter) } else { None };
+                    e.1 = e.1.max(*cap);
+                }
+            }
+            for (name, (total, cap)) in capped {
+                match total {
+                    // A known number of iterations that cannot reach them all.
+                    Some(t) if t < cap => loop_objs.entry(name).or_default().0.add(&Poly::konst((t - 1e-9).ceil().max(0.0))),
+                    _ => {
+                        let e = loop_cost.caps.entry(name).or_insert(0.0);
+                        *e = e.max(cap);
+                    }
                 }
             }
             let mut c = e;
@@ -924,6 +942,7 @@ fn split_aggregate(c: &Cost, vars: &super::vars::Vars) -> (Cost, Cost) {
         agg.loop_objs.insert(k.clone(), (a, 0.0));
         per.loop_objs.insert(k.clone(), (r, *x));
     }
+    per.caps = c.caps.clone();
     (agg, per)
 }
 
@@ -949,6 +968,10 @@ fn max_merge(costs: &[Cost]) -> Cost {
             let e = out.loop_objs.entry(k.clone()).or_default();
             merge(&mut e.0, p);
             e.1 = e.1.max(*x);
+        }
+        for (k, x) in &c.caps {
+            let e = out.caps.entry(k.clone()).or_insert(0.0);
+            *e = e.max(*x);
         }
     }
     out
