@@ -356,8 +356,8 @@ fn gnuc_vla() {
               instructions = 5; reads = 1; writes = 0; cycles = 2.5 warm / 2.5 cold; lines = 0
               lines by object: none
           elif n > 0:
-              instructions = 3.92*n + 4.22*n_2 + 5; reads = 0.61*n_2 + 1; writes = n; cycles = 1.96*n + 2.11*n_2 + 2.5 warm / 14.46*n + 14.61*n_2 + 2.5 cold; lines = 0.06*n + 0.06*n_2
-              lines by object: buf (stack) 0.06*n + 0.06*n_2 (0.06*n + 0.06*n_2 + 2 unaligned); bytes = 4*n + 4*n_2
+              instructions = 3.92*n + 4.22*n_2 + 5; reads = 0.61*n_2 + 1; writes = n; cycles = 1.96*n + 2.11*n_2 + 2.5 warm / 14.46*n + 2.11*n_2 + 2.5 cold; lines = 0.06*n
+              lines by object: buf (stack) 0.06*n (0.06*n + 1 unaligned); bytes = 4*n
     "#]]);
 }
 
@@ -733,7 +733,7 @@ fn lines_two_passes_over_one_array() {
               instructions = 5; reads = 1; writes = 0; cycles = 2.5 warm / 2.5 cold; lines = 0
               lines by object: none
           elif n > 0:
-              instructions = 4.22*n + 5.99*n_2 + 5; reads = 0.61*n + 0.61*n_2 + 1; writes = n_2; cycles = 2.11*n + 2.99*n_2 + 2.5 warm / 14.61*n + 15.49*n_2 + 2.5 cold; lines = 0.06*n + 0.06*n_2
-              lines by object: *a 0.06*n + 0.06*n_2 (0.06*n + 0.06*n_2 + 2 unaligned); bytes = 4*n + 4*n_2
+              instructions = 4.22*n + 5.99*n_2 + 5; reads = 0.61*n + 0.61*n_2 + 1; writes = n_2; cycles = 2.11*n + 2.99*n_2 + 2.5 warm / 14.61*n + 2.99*n_2 + 2.5 cold; lines = 0.06*n
+              lines by object: *a 0.06*n (0.06*n + 1 unaligned); bytes = 4*n
     "#]]);
 }

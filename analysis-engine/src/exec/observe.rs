@@ -23,6 +23,11 @@ pub struct PathObs {
     /// constant k, size). Accesses with the same base (fields of one
     /// `flows[idx]`) share lines.
     pub sym_spans: BTreeSet<(ObjId, TermId, i64, u64)>,
+    /// Strided streams of counted loops already counted on this path:
+    /// (object label, first offset, step, trip count term). A later loop
+    /// over the same lines (`for (i = 0; i < n; i++)` twice over `a`)
+    /// adds none.
+    pub streams: BTreeSet<(String, TermId, i128, TermId)>,
 }
 
 impl PathObs {
@@ -30,6 +35,7 @@ impl PathObs {
         self.spans.extend(o.spans.iter().copied());
         self.fields.extend(o.fields.iter().copied());
         self.sym_spans.extend(o.sym_spans.iter().copied());
+        self.streams.extend(o.streams.iter().cloned());
     }
 }
 
@@ -90,6 +96,9 @@ pub struct IterLines {
     /// Lines at bounded symbolic offsets, per object: (lines per
     /// iteration, the most lines the offsets can reach in all).
     pub capped: BTreeMap<String, (f64, f64)>,
+    /// Strided streams: (object label, the offset term in the loop's
+    /// symbols, per-iteration step in bytes).
+    pub streams: Vec<(String, TermId, i128)>,
 }
 
 /// A loop's lines of one object at bounded offsets are replaced by the
@@ -366,6 +375,7 @@ impl<'a> Explorer<'a> {
                             if streams.insert(*o) {
                                 e.0 += d.abs() as f64 / line as f64;
                                 e.1 += 1.0;
+                                out.streams.push((label_in(&b.mem, *o), obj.base, d));
                             }
                         }
                         None => e.0 += 1.0,
@@ -388,6 +398,7 @@ impl<'a> Explorer<'a> {
                     // A stream: each iteration moves on by the stride, so
                     // it brings in stride/64 new lines (16-byte entries: a
                     // quarter each), however many fields of the entry it reads.
+                    out.streams.push((label.clone(), base, d));
                     let e = out.per_obj.entry(label).or_insert((0.0, 0.0));
                     e.0 += d.abs() as f64 / line as f64;
                     e.1 += 1.0;

@@ -298,6 +298,27 @@ impl<'a> Explorer<'a> {
                     e.1 = e.1.max(*cap);
                 }
             }
+            // Streams a counted loop shares with an earlier one on this
+            // path: same object, same first offset, same step, same trip
+            // count. Their lines are counted already.
+            let mut seen_streams = Vec::new();
+            if let (Some(t), 1) = (&trips_exact, n) {
+                let trips = t.terms.keys().next().filter(|_| t.terms.len() == 1 && t.c == 0.0).and_then(|k| k.first().copied()).filter(|_| t.terms.values().all(|c| *c == 1.0));
+                let def = trips.and_then(|v| self.vars.list.get(v as usize)).and_then(|i| i.def_term);
+                if let Some(def) = def {
+                    for (label, off, d) in &classes[0].objs.streams {
+                        let Some(start) = self.stream_start(&st, &h, *off) else { continue };
+                        let key = (label.clone(), start, *d, def);
+                        if st.obs.streams.contains(&key) {
+                            if let Some(e) = loop_objs.get_mut(label) {
+                                e.0.add_scaled(t, -(d.unsigned_abs() as f64) / self.cfg.hardware.line.max(1) as f64);
+                                e.1 = (e.1 - 1.0).max(0.0);
+                            }
+                        }
+                        seen_streams.push(key);
+                    }
+                }
+            }
             for (name, (total, cap)) in capped {
                 match total {
                     // A known number of iterations that cannot reach them all.
@@ -367,6 +388,7 @@ impl<'a> Explorer<'a> {
             let mut obs = st.obs.clone();
             obs.union(&fixed_obs);
             obs.union(&c.obs);
+            obs.streams.extend(seen_streams);
             c.obs = obs;
             let mut w = st.written.clone();
             w.extend(c.written.iter().copied());
@@ -377,6 +399,34 @@ impl<'a> Explorer<'a> {
             conts.push(c);
         }
         conts
+    }
+
+    /// The first offset of a stream whose offset in the loop's symbols is
+    /// `off` (an index term, or the base of the object a pointer the loop
+    /// advances points to): the loop's locals at their values on entry.
+    fn stream_start(&mut self, pre: &State, h: &State, off: TermId) -> Option<TermId> {
+        let mut t = off;
+        let mut memo = std::collections::HashMap::new();
+        let depth = h.frames.len();
+        for (l, v) in h.frame().locals.iter().enumerate() {
+            let hv = match v {
+                Some(Value::Int(x)) => *x,
+                Some(Value::Ptr { obj, .. }) => h.mem.get(*obj).base,
+                None => continue,
+            };
+            if self.terms.sym_of(hv).is_none_or(|i| i.kind != SymKind::Havoc) {
+                continue;
+            }
+            let entry = match pre.frames.get(depth - 1).and_then(|fr| fr.locals.get(l).copied().flatten()) {
+                Some(Value::Int(x)) if self.terms.width(x) == self.terms.width(hv) => x,
+                // A pointer: its offset in the object it points into.
+                Some(Value::Ptr { off: o, .. }) if matches!(v, Some(Value::Ptr { .. })) => o,
+                _ => continue,
+            };
+            t = self.terms.subst(t, hv, entry, &mut memo);
+            memo.clear();
+        }
+        (!self.mentions_havoc(t)).then_some(t)
     }
 
     fn mentions_havoc(&self, t: TermId) -> bool {
