@@ -102,11 +102,14 @@ pub struct IterLines {
 }
 
 /// A loop's lines of one object at bounded offsets are replaced by the
-/// lines those offsets can reach when these are at most this many (4 KiB:
-/// S-boxes, CRC and base64 tables, small hash tables): after a few dozen
-/// iterations a loop has touched most of them. A formula cannot say
-/// `min(t, lines)`; for bigger objects `t` stays the better bound.
-pub const SMALL_OBJECT_LINES: f64 = 64.0;
+/// lines those offsets can reach when these are at most this many (1 KiB:
+/// tables indexed by a byte or a few bits, such as S-boxes, CRC and base64
+/// tables): a loop that runs more than a few times touches most of them.
+/// A formula cannot say `min(t, lines)`; for bigger objects (hash tables
+/// probed a few times) `t` stays the better bound. With 4 KiB, the test
+/// workspaces' NAT and Maglev tables, probed once or twice, were predicted
+/// 30 to 250 lines too many.
+pub const SMALL_OBJECT_LINES: f64 = 16.0;
 
 impl IterLines {
     pub fn total(&self) -> f64 {
