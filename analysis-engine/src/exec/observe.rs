@@ -446,8 +446,8 @@ impl<'a> Explorer<'a> {
         let range = max_value(&self.terms, base, 0)
             .filter(|u| *u < 1 << 40)
             .map(|u| {
-                let (lo, hi) = (kmin, u as i64 + kend - 1);
-                (hi.div_euclid(line) - lo.div_euclid(line) + 1) as f64
+                let (lo, hi) = (kmin, (u as i64).saturating_add(kend).saturating_sub(1));
+                (hi.div_euclid(line) as f64 - lo.div_euclid(line) as f64 + 1.0).max(1.0)
             });
         match (range, whole) {
             (Some(r), Some(w)) => Some(r.min(w)),
@@ -540,14 +540,21 @@ impl<'a> Explorer<'a> {
 /// mask (`& 63`), a remainder (`% 16`), a narrow value widened (a byte),
 /// shifts, sums and products of bounded values.
 pub fn max_value(terms: &crate::term::Terms, t: TermId, depth: u32) -> Option<u128> {
+    max_value_in(terms, t, depth, &std::cell::Cell::new(0))
+}
+
+/// `max_value` visiting at most 512 nodes (terms share subterms: a walk
+/// without a budget could take exponential time).
+fn max_value_in(terms: &crate::term::Terms, t: TermId, depth: u32, visited: &std::cell::Cell<u32>) -> Option<u128> {
     use crate::term::Op;
     let n = terms.node(t);
     let w = n.width;
     let all = crate::term::mask(w);
-    if depth > 24 {
+    visited.set(visited.get() + 1);
+    if depth > 24 || visited.get() > 512 {
         return Some(all);
     }
-    let arg = |i: usize| n.args.get(i).and_then(|a| max_value(terms, *a, depth + 1));
+    let arg = |i: usize| n.args.get(i).and_then(|a| max_value_in(terms, *a, depth + 1, visited));
     let konst = |i: usize| n.args.get(i).and_then(|a| terms.as_const(*a));
     let fit = |v: Option<u128>| v.filter(|x| *x <= all).unwrap_or(all);
     let v = match n.op {
@@ -584,10 +591,10 @@ pub fn max_value(terms: &crate::term::Terms, t: TermId, depth: u32) -> Option<u1
             }
             _ => all,
         },
-        Op::ZExt => n.args.first().map(|a| max_value(terms, *a, depth + 1).unwrap_or(crate::term::mask(terms.width(*a)))).unwrap_or(all),
+        Op::ZExt => n.args.first().map(|a| max_value_in(terms, *a, depth + 1, visited).unwrap_or(crate::term::mask(terms.width(*a)))).unwrap_or(all),
         Op::SExt => {
             let a = n.args.first().copied();
-            match a.and_then(|a| max_value(terms, a, depth + 1).map(|m| (m, terms.width(a)))) {
+            match a.and_then(|a| max_value_in(terms, a, depth + 1, visited).map(|m| (m, terms.width(a)))) {
                 Some((m, aw)) if aw > 0 && m < 1u128 << (aw - 1) => m,
                 _ => all,
             }
@@ -601,4 +608,45 @@ pub fn max_value(terms: &crate::term::Terms, t: TermId, depth: u32) -> Option<u1
         _ => all,
     };
     Some(v.min(all))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::max_value;
+    use crate::term::{Op, SymKind, Terms};
+
+    #[test]
+    fn bounds_of_masked_and_remaindered_indices() {
+        let mut t = Terms::new();
+        let h = t.sym("h", 32, SymKind::Input);
+        let m = t.konst(63, 32);
+        let masked = t.bin(Op::And, h, m);
+        let wide = t.resize(masked, 64, false);
+        let four = t.konst(4, 64);
+        let off = t.bin(Op::Mul, wide, four);
+        // (h & 63) * 4: entries 0..63 of 4 bytes.
+        assert_eq!(max_value(&t, off, 0), Some(252));
+        let sixteen = t.konst(16, 32);
+        let rem = t.bin(Op::URem, h, sixteen);
+        assert_eq!(max_value(&t, rem, 0), Some(15));
+        // A byte widened: 0..255.
+        let b = t.sym("b", 8, SymKind::Input);
+        let bw = t.resize(b, 64, false);
+        assert_eq!(max_value(&t, bw, 0), Some(255));
+        // An unbounded 64-bit value: only its width bounds it.
+        let x = t.sym("x", 64, SymKind::Input);
+        assert_eq!(max_value(&t, x, 0), Some(u64::MAX as u128));
+    }
+
+    #[test]
+    fn shared_subterms_do_not_blow_up() {
+        let mut t = Terms::new();
+        let mut x = t.sym("x", 8, SymKind::Input);
+        x = t.resize(x, 64, false);
+        for _ in 0..200 {
+            x = t.bin(Op::Add, x, x);
+        }
+        // Any answer is fine; it must come back at once.
+        assert!(max_value(&t, x, 0).is_some());
+    }
 }

@@ -561,7 +561,9 @@ impl<'a> Explorer<'a> {
         }
         let depth = h.frames.len();
         let backs: Vec<&State> = backs.iter().filter(|s| s.frames.len() == depth && s.block == lp.header).collect();
-        if backs.is_empty() {
+        // One solver query per iteration path: loops with many are left
+        // without a bound rather than slow down the analysis.
+        if backs.is_empty() || backs.len() > 16 {
             return None;
         }
         let mh = self.measure(h, f, lp, op, &a, &b, signed)?;
