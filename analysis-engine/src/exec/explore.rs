@@ -603,10 +603,22 @@ impl<'a> Explorer<'a> {
                 let name = st.frame().func.locals[*local].name.clone();
                 if let Value::Int(t) = v {
                     // `n = n - 1` must not make `n - 1` read as the input `n`.
+                    // (A bounded look: a term too big to look through is
+                    // not aliased; long functions must stay linear.)
                     let shadows = self.terms.sym_named(&name).is_some_and(|s| {
-                        let mut syms = Vec::new();
-                        self.terms.symbols(t, &mut syms);
-                        syms.contains(&s)
+                        let target = self.terms.node_of_sym(s);
+                        let mut stack = vec![t];
+                        let mut seen = 0;
+                        let mut found = false;
+                        while let Some(x) = stack.pop() {
+                            seen += 1;
+                            if Some(x) == target || seen > 64 {
+                                found = true;
+                                break;
+                            }
+                            stack.extend(self.terms.node(x).args.iter().copied());
+                        }
+                        found
                     });
                     if self.terms.sym_of(t).is_none() && self.terms.as_const(t).is_none() && !name.starts_with("tmp") && !shadows {
                         self.terms.aliases.entry(t).or_insert(name);
