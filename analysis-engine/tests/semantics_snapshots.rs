@@ -707,17 +707,17 @@ fn lines_modulo_index_into_parameter() {
 #[test]
 fn lines_index_from_a_call() {
     check("idioms", "sum_picked", expect![[r#"
-        sum_picked  :58-66  complete · 2 paths · resolution 1
+        sum_picked  :57-65  complete · 2 paths · resolution 1
           PCVs:
-            cost(pick) instructions spent in `pick`, which is not in the workspace and has no contract (line 64)
-            n          trip count of the loop at line 63: n (line 63)
+            cost(pick) instructions spent in the function `pick` points to (indirect call at line 63; its target is not known in this function) (line 63)
+            n          trip count of the loop at line 62: n (line 62)
           if n <= 0:
               instructions = 3.47; reads = 1; writes = 0; cycles = 1.73 warm / 1.73 cold; lines = 0
               lines by object: none
           elif n > 0:
               instructions = cost(pick)*n + 7.85*n + 3.47; reads = 1.57*n + 1; writes = 0.6*n; cycles = 0.5*cost(pick)*n + 3.93*n + 1.73 warm / 0.5*cost(pick)*n + 16.43*n + 801.73 cold; lines = 0.06*n + 4
               lines by object: *keys 0.06*n (0.06*n + 1 unaligned), mix_table 4 (5 unaligned); bytes = 4*n + 256
-          note: unknown callee `pick` costs cost(pick)
+          note: indirect call through `pick` at line 63 costs cost(pick)
           note: mix_table starts from its initializer (lines.c:10) in 64 of 64 cells that no function in the program writes
     "#]]);
 }
@@ -725,10 +725,10 @@ fn lines_index_from_a_call() {
 #[test]
 fn lines_two_passes_over_one_array() {
     check("idioms", "two_passes", expect![[r#"
-        two_passes  :70-80  complete · 2 paths · resolution 1
+        two_passes  :69-79  complete · 2 paths · resolution 1
           PCVs:
-            n          trip count of the loop at line 75: n (line 75)
-            n_2        trip count of the loop at line 77: n (line 77)
+            n          trip count of the loop at line 74: n (line 74)
+            n_2        trip count of the loop at line 76: n (line 76)
           if n <= 0:
               instructions = 5; reads = 1; writes = 0; cycles = 2.5 warm / 2.5 cold; lines = 0
               lines by object: none
