@@ -111,6 +111,14 @@ pub fn path_footprint(st: &State, field_names: &[(String, String)], line_size: u
         e.lines_unaligned.c += streams;
         e.indexed.add(p);
     }
+    // Objects loops index at bounded offsets: at most the lines those
+    // offsets reach (`exec/observe.rs`, `iteration_lines`).
+    for (name, cap) in &st.cost.caps {
+        let e = objs.entry(name.clone()).or_insert_with(|| ObjLines { object: name.clone(), ..Default::default() });
+        e.lines.c += cap;
+        e.lines_unaligned.c += cap + 1.0;
+        e.indexed.c += cap;
+    }
     // An object has only so many lines: loops that revisit the same small
     // table (every round reading the S-box) count it once. Formulas with
     // PCVs are left as they are (a bound would need a min).

@@ -194,6 +194,11 @@ impl Terms {
         r
     }
 
+    /// The symbol named `name`, if there is one.
+    pub fn sym_named(&self, name: &str) -> Option<u32> {
+        self.sym_names.get(name).copied()
+    }
+
     /// The term of symbol number `s`, if it was interned.
     pub fn node_of_sym(&self, s: u32) -> Option<TermId> {
         let w = self.syms.get(s as usize)?.width;
@@ -335,6 +340,60 @@ impl Terms {
     }
     pub fn eq(&mut self, a: TermId, b: TermId) -> TermId {
         self.bin(Op::Eq, a, b)
+    }
+
+    /// `t` with the term `from` replaced by `to` (of the same width),
+    /// folded as it is rebuilt.
+    pub fn subst(&mut self, t: TermId, from: TermId, to: TermId, memo: &mut HashMap<TermId, TermId>) -> TermId {
+        if t == from {
+            return to;
+        }
+        if let Some(x) = memo.get(&t) {
+            return *x;
+        }
+        let n = self.node(t).clone();
+        let args: Vec<TermId> = n.args.iter().map(|a| self.subst(*a, from, to, memo)).collect();
+        let r = if args == n.args {
+            t
+        } else {
+            match (n.op, args.as_slice()) {
+                (Op::ZExt | Op::Trunc, [a]) => self.resize(*a, n.width, false),
+                (Op::SExt, [a]) => self.resize(*a, n.width, true),
+                (Op::Ite, [c, a, b]) => self.ite(*c, *a, *b),
+                (op, [a]) => self.un(op, *a),
+                (op, [a, b]) => self.bin(op, *a, *b),
+                _ => t,
+            }
+        };
+        memo.insert(t, r);
+        r
+    }
+
+    /// `t` with unsigned divisions by a power of two written as shifts
+    /// (the same value; bit-blasted division makes queries slow).
+    pub fn div_as_shift(&mut self, t: TermId, memo: &mut HashMap<TermId, TermId>) -> TermId {
+        if let Some(x) = memo.get(&t) {
+            return *x;
+        }
+        let n = self.node(t).clone();
+        let args: Vec<TermId> = n.args.iter().map(|a| self.div_as_shift(*a, memo)).collect();
+        let r = match (n.op, args.as_slice()) {
+            (Op::UDiv, [a, b]) if self.as_const(*b).is_some_and(|d| d.is_power_of_two()) => {
+                let k = self.as_const(*b).map(|d| d.trailing_zeros()).unwrap_or(0);
+                let w = self.width(*a);
+                let k = self.konst(k as u128, w);
+                self.bin(Op::LShr, *a, k)
+            }
+            _ if args == n.args => t,
+            (Op::ZExt | Op::Trunc, [a]) => self.resize(*a, n.width, false),
+            (Op::SExt, [a]) => self.resize(*a, n.width, true),
+            (Op::Ite, [c, a, b]) => self.ite(*c, *a, *b),
+            (op, [a]) => self.un(op, *a),
+            (op, [a, b]) => self.bin(op, *a, *b),
+            _ => t,
+        };
+        memo.insert(t, r);
+        r
     }
 
     /// Symbols a term depends on.

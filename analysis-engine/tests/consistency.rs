@@ -105,5 +105,5 @@ fn maglev_policer_xdp_firewall() {
 
 #[test]
 fn callbacks_ebpf_gnuc() {
-    run_dirs(&["callbacks", "ebpf", "gnuc"]);
+    run_dirs(&["callbacks", "ebpf", "gnuc", "idioms"]);
 }

@@ -91,7 +91,7 @@ long walk(const struct node *n)
 }
 "#,
         expect![[r#"
-            n != 0: lines by object: *n@L7 t; bytes = 64*t
+            n != 0: lines by object: *n t; bytes = 64*t
               node.next r
               node.v r
             n == 0: lines by object: none

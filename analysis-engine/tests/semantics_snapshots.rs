@@ -47,8 +47,8 @@ fn bsearch_callback_is_a_pcv() {
         find_sorted  :12-30  complete · 3 paths · resolution 1
           PCVs:
             cost(cmp)  instructions spent in the function `cmp` points to (indirect call at line 20; its target is not known in this function) (line 20)
-            iters_lo_a iterations of the loop at line 17, iterations where cmp() < 0 (line 17)
-            iters_lo_b iterations of the loop at line 17, iterations where cmp() >= 0 (line 17)
+            iters_lo_a iterations of the loop at line 17, iterations where cmp() < 0 (hi - lo at least halves every time round; all classes together: at most log2(num) + 1) (line 17, ≤ log2(num) + 1)
+            iters_lo_b iterations of the loop at line 17, iterations where cmp() >= 0 (hi - lo at least halves every time round; all classes together: at most log2(num) + 1) (line 17, ≤ log2(num) + 1)
           if num <= 0:
               instructions = 3.47; reads = 1; writes = 0; cycles = 1.73 warm / 1.73 cold; lines = 0
               lines by object: none
@@ -67,8 +67,8 @@ fn known_callback_is_inlined() {
     check("callbacks", "port_allowed", expect![[r#"
         port_allowed  :43-46  complete · 3 paths · resolution 1
           PCVs:
-            iters_lo_a iterations of the loop at line 17 in find_sorted, iterations where *(const unsigned *)key < *(const unsigned *)elt (line 17)
-            iters_lo_b iterations of the loop at line 17 in find_sorted, iterations where *(const unsigned *)key >= *(const unsigned *)elt && c != 0 && c >= 0 (line 17)
+            iters_lo_a iterations of the loop at line 17 in find_sorted, iterations where *(const unsigned *)key < *(const unsigned *)elt (hi - lo at least halves every time round; all classes together: at most log2(n) + 1) (line 17, ≤ log2(n) + 1)
+            iters_lo_b iterations of the loop at line 17 in find_sorted, iterations where *(const unsigned *)key >= *(const unsigned *)elt && c != 0 && c >= 0 (hi - lo at least halves every time round; all classes together: at most log2(n) + 1) (line 17, ≤ log2(n) + 1)
           if n <= 0:
               instructions = 5.47; reads = 1.44; writes = 0.05; cycles = 2.74 warm / 2.74 cold; lines = 0
               lines by object: none
@@ -90,8 +90,8 @@ fn sort_with_callback() {
             cost(before) instructions spent in the function `before` points to (indirect call at line 57; its target is not known in this function) (line 57)
             iters_j    iterations of the loop at line 57 (line 57)
             (n - 1)    trip count of the loop at line 53: n - 1 (line 53)
-            iters_i_a  iterations of the loop at line 53, iterations where i@L53 <= 0 (the classes sum to the trip count) (line 53)
-            iters_i_b  iterations of the loop at line 53, iterations where i@L53 > 0 (the classes sum to the trip count) (line 53)
+            iters_i_a  iterations of the loop at line 53, iterations where i <= 0 (the classes sum to the trip count) (line 53)
+            iters_i_b  iterations of the loop at line 53, iterations where i > 0 (the classes sum to the trip count) (line 53)
           if n <= 1:
               instructions = 3.37; reads = 1; writes = 0; cycles = 1.68 warm / 1.68 cold; lines = 0
               lines by object: none
@@ -108,8 +108,8 @@ fn sort_with_known_order() {
         order_desc8  :70-73  complete · 1 paths · resolution 1
           PCVs:
             iters_j    iterations of the loop at line 57 in order_ints (line 57)
-            iters_i_a  iterations of the loop at line 53 in order_ints, iterations where i@L53 <= 0 (the classes sum to the trip count) (line 53)
-            iters_i_b  iterations of the loop at line 53 in order_ints, iterations where i@L53 > 0 (the classes sum to the trip count) (line 53)
+            iters_i_a  iterations of the loop at line 53 in order_ints, iterations where i <= 0 (the classes sum to the trip count) (line 53)
+            iters_i_b  iterations of the loop at line 53 in order_ints, iterations where i > 0 (the classes sum to the trip count) (line 53)
           always:
               instructions = 9.92*iters_j - 3.93*iters_i_a - 3.93*iters_i_b + 81.94; reads = 1.67*iters_j - 1.05*iters_i_a - 1.05*iters_i_b + 13.1; writes = 1.04*iters_j - 0.05*iters_i_a - 0.05*iters_i_b + 7.36; cycles = 4.96*iters_j - 1.97*iters_i_a - 1.97*iters_i_b + 40.97 warm / 29.96*iters_j - 1.97*iters_i_a - 1.97*iters_i_b + 528.47 cold; lines = 0.12*iters_j + 2.44
               lines by object: *v 0.12*iters_j + 2.44 (0.12*iters_j + 7.44 unaligned); bytes = 8*iters_j + 156
@@ -356,8 +356,8 @@ fn gnuc_vla() {
               instructions = 5; reads = 1; writes = 0; cycles = 2.5 warm / 2.5 cold; lines = 0
               lines by object: none
           elif n > 0:
-              instructions = 3.92*n + 4.22*n_2 + 5; reads = 0.61*n_2 + 1; writes = n; cycles = 1.96*n + 2.11*n_2 + 2.5 warm / 14.46*n + 14.61*n_2 + 2.5 cold; lines = 0.06*n + 0.06*n_2
-              lines by object: buf (stack) 0.06*n + 0.06*n_2 (0.06*n + 0.06*n_2 + 2 unaligned); bytes = 4*n + 4*n_2
+              instructions = 3.92*n + 4.22*n_2 + 5; reads = 0.61*n_2 + 1; writes = n; cycles = 1.96*n + 2.11*n_2 + 2.5 warm / 14.46*n + 2.11*n_2 + 2.5 cold; lines = 0.06*n
+              lines by object: buf (stack) 0.06*n (0.06*n + 1 unaligned); bytes = 4*n
     "#]]);
 }
 
@@ -428,7 +428,7 @@ fn loop_pointer_streams() {
               lines by object: none
           elif n > 0:
               instructions = 6.72*n + 3.37; reads = 0.61*n + 1; writes = n; cycles = 3.36*n + 1.68 warm / 53.36*n + 1.68 cold; lines = 0.25*n
-              lines by object: *d@L46 0.12*n (0.12*n + 1 unaligned), *src@L46 0.12*n (0.12*n + 1 unaligned); bytes = 16*n
+              lines by object: *d 0.12*n (0.12*n + 1 unaligned), *src 0.12*n (0.12*n + 1 unaligned); bytes = 16*n
     "#]]);
     // `p += 8` over bytes: one byte read every 8, n·8/64 lines.
     check("gnuc", "stride8", expect![[r#"
@@ -440,7 +440,7 @@ fn loop_pointer_streams() {
               lines by object: none
           elif n > 0:
               instructions = 4.32*n + 3.47; reads = 0.61*n + 1; writes = 0; cycles = 2.16*n + 1.73 warm / 27.16*n + 1.73 cold; lines = 0.12*n
-              lines by object: *p@L55 0.12*n (0.12*n + 1 unaligned); bytes = 8*n
+              lines by object: *p 0.12*n (0.12*n + 1 unaligned); bytes = 8*n
     "#]]);
 }
 
@@ -452,7 +452,7 @@ fn loop_count_down() {
             n          trip count of the loop at line 25: n (line 25)
           if n != 0:
               instructions = 4.41*n + 4; reads = 0.61*n + 1; writes = 0; cycles = 2.21*n + 2 warm / 14.71*n + 2 cold; lines = 0.06*n
-              lines by object: *p@L25 0.06*n (0.06*n + 1 unaligned); bytes = 4*n
+              lines by object: *p 0.06*n (0.06*n + 1 unaligned); bytes = 4*n
           elif n == 0:
               instructions = 4; reads = 1; writes = 0; cycles = 2 warm / 2 cold; lines = 0
               lines by object: none
@@ -460,13 +460,13 @@ fn loop_count_down() {
     check("gnuc", "drain_do", expect![[r#"
         drain_do  :30-40  complete · 2 paths · resolution 1
           PCVs:
-            iters      iterations of the loop at line 36 (line 36)
+            (n - 1)    trip count of the loop at line 36: n - 1 (line 36)
           if n == 0:
               instructions = 3.37; reads = 1; writes = 0; cycles = 1.68 warm / 1.68 cold; lines = 0
               lines by object: none
           elif n != 0:
-              instructions = 4.32*iters + 7.69; reads = 0.61*iters + 1.61; writes = 0; cycles = 2.16*iters + 3.84 warm / 5.28*iters + 203.84 cold; lines = 0.02*iters + 1
-              lines by object: *p@L36 0.02*iters + 1 (0.02*iters + 2 unaligned); bytes = iters + 64
+              instructions = 4.32*(n - 1) + 7.69; reads = 0.61*(n - 1) + 1.61; writes = 0; cycles = 2.16*(n - 1) + 3.84 warm / 5.28*(n - 1) + 203.84 cold; lines = 0.02*(n - 1) + 1
+              lines by object: *p 0.02*(n - 1) + 1 (0.02*(n - 1) + 2 unaligned); bytes = (n - 1) + 64
     "#]]);
 }
 
@@ -477,5 +477,263 @@ fn gnuc_static_assert_is_no_code() {
           always:
               instructions = 2.68; reads = 1.61; writes = 0; cycles = 1.34 warm / 201.34 cold; lines = 1
               lines by object: *h 1; bytes = 64
+    "#]]);
+}
+
+// Binary searches (test-workspaces/idioms/search.c): the interval, or the
+// count, at least halves every time round, so the loop runs at most
+// log2(n) + 1 times; the PCVs say so in their bound.
+
+#[test]
+fn halving_half_open_interval() {
+    check("idioms", "find_u32", expect![[r#"
+        find_u32  :12-28  complete · 3 paths · resolution 1
+          PCVs:
+            iters_lo_a iterations of the loop at line 17, iterations where v[mid] >= key (hi - lo at least halves every time round; all classes together: at most log2(n) + 1) (line 17, ≤ log2(n) + 1)
+            iters_lo_b iterations of the loop at line 17, iterations where v[mid] < key (hi - lo at least halves every time round; all classes together: at most log2(n) + 1) (line 17, ≤ log2(n) + 1)
+          if n <= 0:
+              instructions = 3.47; reads = 1; writes = 0; cycles = 1.73 warm / 1.73 cold; lines = 0
+              lines by object: none
+          elif n > 0 && the loop at line 17 in find_u32 ends when its condition fails:
+              instructions = 11.2*iters_lo_a + 11.63*iters_lo_b + 3.47; reads = 1.23*iters_lo_a + 1.23*iters_lo_b + 1; writes = 0; cycles = 8.6*iters_lo_a + 8.81*iters_lo_b + 1.73 warm / 208.6*iters_lo_a + 208.81*iters_lo_b + 1.73 cold; lines = iters_lo_a + iters_lo_b
+              lines by object: *v iters_lo_a + iters_lo_b; bytes = 64*iters_lo_a + 64*iters_lo_b
+          elif n > 0 && key == v[mid] && the loop at line 17 in find_u32 leaves at the `return` on line 21:
+              instructions = 11.2*iters_lo_a + 11.63*iters_lo_b + 10.06; reads = 1.23*iters_lo_a + 1.23*iters_lo_b + 1.61; writes = 0; cycles = 8.6*iters_lo_a + 8.81*iters_lo_b + 8.03 warm / 208.6*iters_lo_a + 208.81*iters_lo_b + 208.03 cold; lines = iters_lo_a + iters_lo_b + 1
+              lines by object: *v iters_lo_a + iters_lo_b + 1; bytes = 64*iters_lo_a + 64*iters_lo_b + 64
+          resolutions where the interface changes: 1, 7
+    "#]]);
+}
+
+#[test]
+fn halving_closed_interval() {
+    check("idioms", "find_closed", expect![[r#"
+        find_closed  :31-47  complete · 3 paths · resolution 1
+          PCVs:
+            iters_lo_a iterations of the loop at line 36, iterations where v[mid] < key (line 36)
+            iters_lo_b iterations of the loop at line 36, iterations where v[mid] >= key && key < v[mid] (line 36)
+          if hi < 0:
+              instructions = 3.9; reads = 1; writes = 0; cycles = 1.95 warm / 1.95 cold; lines = 0
+              lines by object: none
+          elif hi >= 0 && the loop at line 36 in find_closed ends when its condition fails:
+              instructions = 8.56*iters_lo_a + 11.63*iters_lo_b + 3.9; reads = 0.61*iters_lo_a + 1.23*iters_lo_b + 1; writes = 0; cycles = 7.28*iters_lo_a + 8.81*iters_lo_b + 1.95 warm / 207.28*iters_lo_a + 208.81*iters_lo_b + 1.95 cold; lines = iters_lo_a + iters_lo_b
+              lines by object: *v iters_lo_a + iters_lo_b; bytes = 64*iters_lo_a + 64*iters_lo_b
+          elif hi >= 0 && v[mid] >= key && key >= v[mid] && the loop at line 36 in find_closed leaves at the `return` on line 44:
+              instructions = 8.56*iters_lo_a + 11.63*iters_lo_b + 13.56; reads = 0.61*iters_lo_a + 1.23*iters_lo_b + 2.23; writes = 0; cycles = 7.28*iters_lo_a + 8.81*iters_lo_b + 9.78 warm / 207.28*iters_lo_a + 208.81*iters_lo_b + 209.78 cold; lines = iters_lo_a + iters_lo_b + 1
+              lines by object: *v iters_lo_a + iters_lo_b + 1; bytes = 64*iters_lo_a + 64*iters_lo_b + 64
+          resolutions where the interface changes: 1, 10
+    "#]]);
+}
+
+#[test]
+fn halving_count_with_callback() {
+    check("idioms", "search_with", expect![[r#"
+        search_with  :53-70  complete · 3 paths · resolution 1
+          PCVs:
+            cost(order) instructions spent in the function `order` points to (indirect call at line 59; its target is not known in this function) (line 59)
+            iters_num_a iterations of the loop at line 57, iterations where order() <= 0 (num at least halves every time round; all classes together: at most log2(num) + 1) (line 57, ≤ log2(num) + 1)
+            iters_num_b iterations of the loop at line 57, iterations where order() > 0 (num at least halves every time round; all classes together: at most log2(num) + 1) (line 57, ≤ log2(num) + 1)
+          if num <= 0:
+              instructions = 3.37; reads = 1; writes = 0; cycles = 1.68 warm / 1.68 cold; lines = 0
+              lines by object: none
+          elif num > 0 && the loop at line 57 in search_with ends when its condition fails:
+              instructions = cost(order)*iters_num_a + cost(order)*iters_num_b + 11.07*iters_num_a + 12.58*iters_num_b + 3.37; reads = 0.34*iters_num_a + 0.34*iters_num_b + 1; writes = 0.6*iters_num_a + 0.6*iters_num_b; cycles = 0.5*cost(order)*iters_num_a + 0.5*cost(order)*iters_num_b + 8.54*iters_num_a + 9.29*iters_num_b + 1.68 warm / 0.5*cost(order)*iters_num_a + 0.5*cost(order)*iters_num_b + 8.54*iters_num_a + 9.29*iters_num_b + 1.68 cold; lines = 0
+              lines by object: none
+          elif num > 0 && order() == 0 && the loop at line 57 in search_with leaves at the `return` on line 62:
+              instructions = cost(order)*iters_num_a + cost(order)*iters_num_b + cost(order) + 11.07*iters_num_a + 12.58*iters_num_b + 11.04; reads = 0.34*iters_num_a + 0.34*iters_num_b + 1.34; writes = 0.6*iters_num_a + 0.6*iters_num_b + 0.6; cycles = 0.5*cost(order)*iters_num_a + 0.5*cost(order)*iters_num_b + 0.5*cost(order) + 8.54*iters_num_a + 9.29*iters_num_b + 8.52 warm / 0.5*cost(order)*iters_num_a + 0.5*cost(order)*iters_num_b + 0.5*cost(order) + 8.54*iters_num_a + 9.29*iters_num_b + 8.52 cold; lines = 0
+              lines by object: none
+          note: indirect call through `order` at line 59 costs cost(order)
+    "#]]);
+}
+
+#[test]
+fn halving_width_by_division() {
+    check("idioms", "lower_bound", expect![[r#"
+        lower_bound  :74-90  complete · 2 paths · resolution 1
+          PCVs:
+            iters_width_a iterations of the loop at line 79, iterations where v[first + half] >= key (width at least halves every time round; all classes together: at most log2(n) + 1) (line 79, ≤ log2(n) + 1)
+            iters_width_b iterations of the loop at line 79, iterations where v[first + half] < key (width at least halves every time round; all classes together: at most log2(n) + 1) (line 79, ≤ log2(n) + 1)
+          if n != 0:
+              instructions = 7.7*iters_width_a + 9.53*iters_width_b + 3.47; reads = 0.61*iters_width_a + 0.61*iters_width_b + 1; writes = 0; cycles = 6.85*iters_width_a + 7.76*iters_width_b + 1.73 warm / 206.85*iters_width_a + 207.76*iters_width_b + 1.73 cold; lines = iters_width_a + iters_width_b
+              lines by object: *v iters_width_a + iters_width_b; bytes = 64*iters_width_a + 64*iters_width_b
+          elif n == 0:
+              instructions = 3.47; reads = 1; writes = 0; cycles = 1.73 warm / 1.73 cold; lines = 0
+              lines by object: none
+    "#]]);
+}
+
+#[test]
+fn shrinking_by_one_is_not_halving() {
+    check("idioms", "scan_down", expect![[r#"
+        scan_down  :94-102  complete · 3 paths · resolution 1
+          PCVs:
+            iters_hi   iterations of the loop at line 96 (line 96)
+          if lo < hi && the loop at line 96 in scan_down ends when its condition fails:
+              instructions = 5.46*iters_hi + 3.27; reads = 0.61*iters_hi + 1; writes = 0; cycles = 2.73*iters_hi + 1.64 warm / 15.23*iters_hi + 1.64 cold; lines = 0.06*iters_hi
+              lines by object: *v 0.06*iters_hi (0.06*iters_hi + 1 unaligned); bytes = 4*iters_hi
+          elif lo >= hi:
+              instructions = 3.27; reads = 1; writes = 0; cycles = 1.64 warm / 1.64 cold; lines = 0
+              lines by object: none
+          elif lo < hi && key == v[hi - 1] && the loop at line 96 in scan_down leaves at the `return` on line 98:
+              instructions = 5.46*iters_hi + 7.21; reads = 0.61*iters_hi + 1.61; writes = 0; cycles = 2.73*iters_hi + 3.6 warm / 15.23*iters_hi + 203.6 cold; lines = 0.06*iters_hi + 1
+              lines by object: *v 0.06*iters_hi + 1 (0.06*iters_hi + 2 unaligned); bytes = 4*iters_hi + 64
+          resolutions where the interface changes: 1, 4
+    "#]]);
+}
+
+// Count-down loops (test-workspaces/idioms/countdown.c).
+
+#[test]
+fn countdown_do_while_pre_decrement() {
+    check("idioms", "sum_do_pre", expect![[r#"
+        sum_do_pre  :11-21  complete · 2 paths · resolution 1
+          PCVs:
+            (n - 1)    trip count of the loop at line 17: n - 1 (line 17)
+          if n == 0:
+              instructions = 3.37; reads = 1; writes = 0; cycles = 1.68 warm / 1.68 cold; lines = 0
+              lines by object: none
+          elif n != 0:
+              instructions = 4.32*(n - 1) + 7.69; reads = 0.61*(n - 1) + 1.61; writes = 0; cycles = 2.16*(n - 1) + 3.84 warm / 14.66*(n - 1) + 203.84 cold; lines = 0.06*(n - 1) + 1
+              lines by object: *p 0.06*(n - 1) + 1 (0.06*(n - 1) + 2 unaligned); bytes = 4*(n - 1) + 64
+    "#]]);
+    check("idioms", "fill_do_signed", expect![[r#"
+        fill_do_signed  :24-32  complete · 2 paths · resolution 1
+          PCVs:
+            (n - 1)    trip count of the loop at line 28: n - 1 (line 28)
+          if n <= 0:
+              instructions = 3.27; reads = 1; writes = 0; cycles = 1.64 warm / 1.64 cold; lines = 0
+              lines by object: none
+          elif n > 0:
+              instructions = 4.8*(n - 1) + 8.08; reads = 1; writes = (n - 1) + 1; cycles = 2.4*(n - 1) + 4.04 warm / 14.9*(n - 1) + 204.04 cold; lines = 0.06*(n - 1) + 1
+              lines by object: *d 0.06*(n - 1) + 1 (0.06*(n - 1) + 2 unaligned); bytes = 4*(n - 1) + 64
+    "#]]);
+}
+
+#[test]
+fn countdown_do_while_post_decrement() {
+    check("idioms", "xor_do_post", expect![[r#"
+        xor_do_post  :35-43  complete · 1 paths · resolution 1
+          PCVs:
+            n          trip count of the loop at line 39: n (line 39)
+          always:
+              instructions = 4.41*n + 6.35; reads = 0.61*n + 1.61; writes = 0; cycles = 2.21*n + 3.17 warm / 5.33*n + 203.17 cold; lines = 0.02*n + 1
+              lines by object: *p 0.02*n + 1 (0.02*n + 2 unaligned); bytes = n + 64
+    "#]]);
+}
+
+#[test]
+fn countdown_while_pre_decrement() {
+    check("idioms", "skip_first", expect![[r#"
+        skip_first  :46-55  complete · 3 paths · resolution 1
+          PCVs:
+            (n - 1)    trip count of the loop at line 52: n - 1 (line 52)
+          if n == 0:
+              instructions = 3.37; reads = 1; writes = 0; cycles = 1.68 warm / 1.68 cold; lines = 0
+              lines by object: none
+          elif n != 0 && n - 1 != 0:
+              instructions = 4.13*(n - 1) + 5.33; reads = 0.61*(n - 1) + 1; writes = 0; cycles = 2.06*(n - 1) + 2.67 warm / 14.56*(n - 1) + 2.67 cold; lines = 0.06*(n - 1)
+              lines by object: *p 0.06*(n - 1) (0.06*(n - 1) + 1 unaligned); bytes = 4*(n - 1)
+          elif n != 0 && n - 1 == 0:
+              instructions = 5.33; reads = 1; writes = 0; cycles = 2.67 warm / 2.67 cold; lines = 0
+              lines by object: none
+          resolutions where the interface changes: 1, 2
+    "#]]);
+}
+
+#[test]
+fn countdown_by_two() {
+    check("idioms", "pairs_do", expect![[r#"
+        pairs_do  :58-71  complete · 3 paths · resolution 1
+          PCVs:
+            iters_n_trips trip count of the loop at line 65: ((n & -2) - 2) / 2 (line 65)
+          if n < 2:
+              instructions = 3.37; reads = 1; writes = 0; cycles = 1.68 warm / 1.68 cold; lines = 0
+              lines by object: none
+          elif n >= 2 && n > 1000:
+              instructions = 4.8; reads = 1; writes = 0; cycles = 2.4 warm / 2.4 cold; lines = 0
+              lines by object: none
+          elif n >= 2 && n <= 1000:
+              instructions = 5.5*iters_n_trips + 11.27; reads = 1.23*iters_n_trips + 2.23; writes = 0; cycles = 2.75*iters_n_trips + 5.63 warm / 27.75*iters_n_trips + 205.63 cold; lines = 0.12*iters_n_trips + 1
+              lines by object: *p 0.12*iters_n_trips + 1 (0.12*iters_n_trips + 3 unaligned); bytes = 8*iters_n_trips + 64
+          resolutions where the interface changes: 1, 2
+    "#]]);
+}
+
+// Cache lines of bounded indices and of arrays passed over twice
+// (test-workspaces/idioms/lines.c).
+
+#[test]
+fn lines_masked_index_capped_by_table() {
+    check("idioms", "mix_bytes", expect![[r#"
+        mix_bytes  :19-27  complete · 2 paths · resolution 1
+          PCVs:
+            len        trip count of the loop at line 24: len (line 24)
+          if len <= 0:
+              instructions = 3.47; reads = 1; writes = 0; cycles = 1.73 warm / 1.73 cold; lines = 0
+              lines by object: none
+          elif len > 0:
+              instructions = 7.16*len + 3.47; reads = 1.23*len + 1; writes = 0; cycles = 3.58*len + 1.73 warm / 6.7*len + 801.73 cold; lines = 0.02*len + 4
+              lines by object: *p 0.02*len (0.02*len + 1 unaligned), mix_table 4 (5 unaligned); bytes = len + 256
+          note: mix_table starts from its initializer (lines.c:10) in 64 of 64 cells that no function in the program writes
+    "#]]);
+    check("idioms", "mix_mod", expect![[r#"
+        mix_mod  :30-38  complete · 2 paths · resolution 1
+          PCVs:
+            len        trip count of the loop at line 35: len (line 35)
+          if len <= 0:
+              instructions = 3.47; reads = 1; writes = 0; cycles = 1.73 warm / 1.73 cold; lines = 0
+              lines by object: none
+          elif len > 0:
+              instructions = 11.68*len + 3.47; reads = 1.23*len + 1; writes = 0; cycles = 11.84*len + 1.73 warm / 14.97*len + 801.73 cold; lines = 0.02*len + 4
+              lines by object: *p 0.02*len (0.02*len + 1 unaligned), mix_table 4 (5 unaligned); bytes = len + 256
+          note: mix_table starts from its initializer (lines.c:10) in 64 of 64 cells that no function in the program writes
+    "#]]);
+}
+
+#[test]
+fn lines_modulo_index_into_parameter() {
+    check("idioms", "count_keys", expect![[r#"
+        count_keys  :47-53  complete · 2 paths · resolution 1
+          PCVs:
+            n          trip count of the loop at line 51: n (line 51)
+          if n <= 0:
+              instructions = 3.37; reads = 1; writes = 0; cycles = 1.68 warm / 1.68 cold; lines = 0
+              lines by object: none
+          elif n > 0:
+              instructions = 20.32*n + 3.37; reads = 3.07*n + 1; writes = n; cycles = 19.16*n + 1.68 warm / 31.66*n + 401.68 cold; lines = 0.06*n + 2
+              lines by object: *keys 0.06*n (0.06*n + 1 unaligned), *slots 2 (3 unaligned); bytes = 4*n + 128
+    "#]]);
+}
+
+#[test]
+fn lines_index_from_a_call() {
+    check("idioms", "sum_picked", expect![[r#"
+        sum_picked  :57-65  complete · 2 paths · resolution 1
+          PCVs:
+            cost(pick) instructions spent in the function `pick` points to (indirect call at line 63; its target is not known in this function) (line 63)
+            n          trip count of the loop at line 62: n (line 62)
+          if n <= 0:
+              instructions = 3.47; reads = 1; writes = 0; cycles = 1.73 warm / 1.73 cold; lines = 0
+              lines by object: none
+          elif n > 0:
+              instructions = cost(pick)*n + 7.85*n + 3.47; reads = 1.57*n + 1; writes = 0.6*n; cycles = 0.5*cost(pick)*n + 3.93*n + 1.73 warm / 0.5*cost(pick)*n + 16.43*n + 801.73 cold; lines = 0.06*n + 4
+              lines by object: *keys 0.06*n (0.06*n + 1 unaligned), mix_table 4 (5 unaligned); bytes = 4*n + 256
+          note: indirect call through `pick` at line 63 costs cost(pick)
+          note: mix_table starts from its initializer (lines.c:10) in 64 of 64 cells that no function in the program writes
+    "#]]);
+}
+
+#[test]
+fn lines_two_passes_over_one_array() {
+    check("idioms", "two_passes", expect![[r#"
+        two_passes  :69-79  complete · 2 paths · resolution 1
+          PCVs:
+            n          trip count of the loop at line 74: n (line 74)
+            n_2        trip count of the loop at line 76: n (line 76)
+          if n <= 0:
+              instructions = 5; reads = 1; writes = 0; cycles = 2.5 warm / 2.5 cold; lines = 0
+              lines by object: none
+          elif n > 0:
+              instructions = 4.22*n + 5.99*n_2 + 5; reads = 0.61*n + 0.61*n_2 + 1; writes = n_2; cycles = 2.11*n + 2.99*n_2 + 2.5 warm / 14.61*n + 2.99*n_2 + 2.5 cold; lines = 0.06*n
+              lines by object: *a 0.06*n (0.06*n + 1 unaligned); bytes = 4*n
     "#]]);
 }

@@ -69,6 +69,9 @@ pub struct Explorer<'a> {
     /// Symbols of lazily read cells, shared by every path that reads the
     /// same cell (same object base, offset, size, generation).
     pub lazy: HashMap<(TermId, TermId, u8, String), TermId>,
+    /// Symbols of memory read at a symbolic offset: (object base, offset).
+    /// `keys[i]` read in a loop is a new value every iteration when `i` is.
+    pub read_at: HashMap<u32, (TermId, TermId)>,
     rpo_cache: HashMap<usize, Arc<Vec<usize>>>,
     /// Iteration classes whose per-iteration instruction counts differ by
     /// less than this are merged (their maximum is used).
@@ -139,6 +142,7 @@ impl<'a> Explorer<'a> {
             obs: Default::default(),
             resolution: 1.0,
             lazy: HashMap::new(),
+            read_at: HashMap::new(),
             rpo_cache: HashMap::new(),
             track_sigs: false,
             writes: None,
@@ -668,7 +672,25 @@ impl<'a> Explorer<'a> {
                 self.set_local(st, *local, v);
                 let name = st.frame().func.locals[*local].name.clone();
                 if let Value::Int(t) = v {
-                    if self.terms.sym_of(t).is_none() && self.terms.as_const(t).is_none() && !name.starts_with("tmp") {
+                    // `n = n - 1` must not make `n - 1` read as the input `n`.
+                    // (A bounded look: a term too big to look through is
+                    // not aliased; long functions must stay linear.)
+                    let shadows = self.terms.sym_named(&name).is_some_and(|s| {
+                        let target = self.terms.node_of_sym(s);
+                        let mut stack = vec![t];
+                        let mut seen = 0;
+                        let mut found = false;
+                        while let Some(x) = stack.pop() {
+                            seen += 1;
+                            if Some(x) == target || seen > 64 {
+                                found = true;
+                                break;
+                            }
+                            stack.extend(self.terms.node(x).args.iter().copied());
+                        }
+                        found
+                    });
+                    if self.terms.sym_of(t).is_none() && self.terms.as_const(t).is_none() && !name.starts_with("tmp") && !shadows {
                         self.terms.aliases.entry(t).or_insert(name);
                     }
                 }
@@ -862,6 +884,9 @@ impl<'a> Explorer<'a> {
             _ => {
                 let t = self.terms.sym(&name, width, kind);
                 self.lazy.insert(key, t);
+                if let (Op::Sym(id), None) = (self.terms.node(t).op, self.terms.as_const(off)) {
+                    self.read_at.insert(id, (o.base, off));
+                }
                 t
             }
         };
@@ -1561,5 +1586,5 @@ impl Work {
 }
 
 pub fn new_object(name: &str, base: TermId, kind: ObjKind, secret: bool) -> Object {
-    Object { name: name.to_string(), base, kind, cells: vec![], fills: vec![], copies: vec![], generation: 0, poison: vec![], havoc_tag: String::new(), secret }
+    Object { name: name.to_string(), base, kind, cells: vec![], fills: vec![], copies: vec![], generation: 0, poison: vec![], havoc_tag: String::new(), secret, origin: None }
 }

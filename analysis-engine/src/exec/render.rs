@@ -14,6 +14,28 @@ pub fn render(t: &Terms, id: TermId) -> String {
     }
 }
 
+/// A name without the tag a summarized loop gives the values it makes:
+/// `i@L53` (the value of `i` as an iteration of the loop at line 53
+/// begins) is `i`, and the loop's line; `t->keys[i]@L53#2` is
+/// `t->keys[i]#2`. Descriptions around such values say which loop.
+pub fn split_loop_tag(name: &str) -> (String, Option<u32>) {
+    let mut out = String::new();
+    let mut line = None;
+    let mut rest = name;
+    while let Some(at) = rest.find("@L") {
+        let digits: String = rest[at + 2..].chars().take_while(|c| c.is_ascii_digit()).collect();
+        out.push_str(&rest[..at]);
+        if digits.is_empty() {
+            out.push_str("@L");
+        } else if line.is_none() {
+            line = digits.parse().ok();
+        }
+        rest = &rest[at + 2 + digits.len()..];
+    }
+    out.push_str(rest);
+    (out, line)
+}
+
 fn prec(op: Op) -> u8 {
     match op {
         Op::BOr => 1,
@@ -62,7 +84,7 @@ fn go(t: &Terms, id: TermId, depth: usize) -> String {
                 v.to_string()
             }
         }
-        Op::Sym(s) => t.syms.get(s as usize).map(|i| i.name.clone()).unwrap_or_default(),
+        Op::Sym(s) => t.syms.get(s as usize).map(|i| split_loop_tag(&i.name).0).unwrap_or_default(),
         Op::ZExt | Op::SExt | Op::Trunc => go(t, n.args[0], depth + 1),
         Op::Not => format!("~{}", sub(0, 12)),
         Op::Neg => format!("-{}", sub(0, 12)),

@@ -64,6 +64,10 @@ pub struct Object {
     /// Suffix for names of values read after a havoc (`@L88`).
     pub havoc_tag: String,
     pub secret: bool,
+    /// For the object a summarized loop makes from a pointer it advances
+    /// (`*p++`): the object the pointer pointed into when the loop began.
+    /// Its lines are that object's lines (footprints name it so).
+    pub origin: Option<ObjId>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -114,11 +118,16 @@ pub struct Cost {
     /// The same per object: (lines, extra lines when the object is not
     /// line-aligned: one per strided stream).
     pub loop_objs: BTreeMap<String, (Poly, f64)>,
+    /// Lines of objects that loops index at bounded offsets (`tbl[h & 63]`,
+    /// a global table at an index from a call): at most the lines the
+    /// offsets can reach, however many iterations run. Not scaled by
+    /// enclosing loops; loops that index the same object share them (max).
+    pub caps: BTreeMap<String, f64>,
 }
 
 impl Default for Cost {
     fn default() -> Self {
-        Cost { feat: vec![Poly::default(); NFEAT], extra: vec![Poly::default(); NEXTRA], loop_lines: Poly::default(), loop_objs: BTreeMap::new() }
+        Cost { feat: vec![Poly::default(); NFEAT], extra: vec![Poly::default(); NEXTRA], loop_lines: Poly::default(), loop_objs: BTreeMap::new(), caps: BTreeMap::new() }
     }
 }
 
@@ -135,6 +144,10 @@ impl Cost {
             let e = self.loop_objs.entry(k.clone()).or_default();
             e.0.add(p);
             e.1 += x;
+        }
+        for (k, c) in &o.caps {
+            let e = self.caps.entry(k.clone()).or_insert(0.0);
+            *e = e.max(*c);
         }
     }
     pub fn add_counts(&mut self, c: &crate::cost::Counts) {
@@ -153,7 +166,7 @@ impl Cost {
         }
     }
     pub fn map(&self, f: &dyn Fn(&Poly) -> Poly) -> Cost {
-        Cost { feat: self.feat.iter().map(f).collect(), extra: self.extra.iter().map(f).collect(), loop_lines: f(&self.loop_lines), loop_objs: self.loop_objs.iter().map(|(k, (p, x))| (k.clone(), (f(p), *x))).collect() }
+        Cost { feat: self.feat.iter().map(f).collect(), extra: self.extra.iter().map(f).collect(), loop_lines: f(&self.loop_lines), loop_objs: self.loop_objs.iter().map(|(k, (p, x))| (k.clone(), (f(p), *x))).collect(), caps: self.caps.clone() }
     }
     pub fn fingerprint(&self) -> u64 {
         let mut h = super::merge::shape_hash(self);

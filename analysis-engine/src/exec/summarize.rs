@@ -35,6 +35,34 @@ pub fn simple_header(f: &Function, lp: &Loop) -> Option<(Expr, bool)> {
     }
 }
 
+/// The block whose branch decides whether the loop goes round again, with
+/// its condition and whether `then` stays in: the header (`while`, `for`;
+/// see `simple_header`) or else the single latch when it only assigns
+/// locals before its test and one side goes back to the header
+/// (`do ... while (--n > 0)`).
+pub fn loop_test(f: &Function, lp: &Loop) -> Option<(BlockId, Expr, bool)> {
+    if let Some((c, t)) = simple_header(f, lp) {
+        return Some((lp.header, c, t));
+    }
+    let [latch] = lp.latches[..] else { return None };
+    let b = f.blocks.get(latch)?;
+    if b.insts.iter().any(|i| !matches!(i.kind, InstKind::Set { .. })) {
+        return None;
+    }
+    match &b.term {
+        Terminator::Branch { cond, then_bb, else_bb } => {
+            if *then_bb == lp.header && !lp.contains(*else_bb) {
+                Some((latch, cond.clone(), true))
+            } else if *else_bb == lp.header && !lp.contains(*then_bb) {
+                Some((latch, cond.clone(), false))
+            } else {
+                None
+            }
+        }
+        _ => None,
+    }
+}
+
 /// Locals assigned anywhere in the loop.
 pub fn modified_locals(f: &Function, lp: &Loop) -> BTreeSet<LocalId> {
     let mut out = BTreeSet::new();
@@ -117,7 +145,11 @@ impl<'a> Explorer<'a> {
             };
             let v = if local.ty == Ty::Ptr {
                 let base = sym;
-                let id = h.mem.add(super::explore::new_object(&name, base, ObjKind::Lazy, false));
+                let mut o = super::explore::new_object(&name, base, ObjKind::Lazy, false);
+                if let Some(Value::Ptr { obj, .. }) = st.frame().locals.get(l).copied().flatten() {
+                    o.origin = Some(obj);
+                }
+                let id = h.mem.add(o);
                 Value::Ptr { obj: id, off: self.terms.konst(0, 64) }
             } else {
                 Value::Int(sym)
@@ -184,7 +216,10 @@ impl<'a> Explorer<'a> {
         let steps = self.induction_steps(&h, &backs);
         let classes = self.classes(&backs, n0, &steps);
         let counted = self.counted_trips(&st, &h, f, lp, &backs);
-        let vars = self.class_vars(ctx, f, lp, &classes, counted.is_some());
+        // A bound per run of the loop: inside another loop's summary its
+        // PCVs count iterations over the whole call instead.
+        let halving = if nested || counted.is_some() { None } else { self.halving_bound(&st, &h, f, lp, &backs) };
+        let vars = self.class_vars(ctx, f, lp, &classes, counted.is_some(), halving);
         for (k, c) in classes.iter().enumerate() {
             for s in &c.sigs {
                 let e = self.iter_classes.entry((ctx, lp.header, *s)).or_default();
@@ -209,10 +244,11 @@ impl<'a> Explorer<'a> {
         }
         let mut conts = Vec::new();
         let single_exit = exits.len() == 1;
+        let test_bb = loop_test(f, lp).map(|t| t.0).unwrap_or(lp.header);
         let exit_edge = |e: &State| {
             let returned = e.finished || e.frames.len() < depth;
             let (from, to) = if returned { (e.last_return.unwrap_or(usize::MAX), usize::MAX) } else { (e.prev.unwrap_or(usize::MAX), e.block) };
-            (returned, from, to, !returned && from == lp.header)
+            (returned, from, to, !returned && from == test_bb)
         };
         // A header exit charges the last class `T - Σ others` instead of its
         // PCV. Nested in another loop, that PCV is a total over the call,
@@ -229,6 +265,9 @@ impl<'a> Explorer<'a> {
             };
             let (agg, per): (Vec<Cost>, Vec<Cost>) = classes.iter().map(|c| split_aggregate(&c.cost, &self.vars)).unzip();
             let n = classes.len();
+            // Bounded-offset lines: (lines over the run when every factor is
+            // a number, the most the offsets can reach).
+            let mut capped: BTreeMap<String, (Option<f64>, f64)> = BTreeMap::new();
             for k in 0..n {
                 let factor = match (&trips_exact, k + 1 == n) {
                     (Some(t), true) => {
@@ -252,6 +291,42 @@ impl<'a> Explorer<'a> {
                         e.0.add_scaled(&factor, *per_iter);
                     }
                     e.1 = e.1.max(*streams);
+                }
+                for (name, (per_iter, cap)) in &classes[k].objs.capped {
+                    let e = capped.entry(name.clone()).or_insert((Some(0.0), 0.0));
+                    e.0 = if factor.is_const() { e.0.map(|x| x + factor.c.max(0.0) * per_iter) } else { None };
+                    e.1 = e.1.max(*cap);
+                }
+            }
+            // Streams a counted loop shares with an earlier one on this
+            // path: same object, same first offset, same step, same trip
+            // count. Their lines are counted already.
+            let mut seen_streams = Vec::new();
+            if let (Some(t), 1) = (&trips_exact, n) {
+                let trips = t.terms.keys().next().filter(|_| t.terms.len() == 1 && t.c == 0.0).and_then(|k| k.first().copied()).filter(|_| t.terms.values().all(|c| *c == 1.0));
+                let def = trips.and_then(|v| self.vars.list.get(v as usize)).and_then(|i| i.def_term);
+                if let Some(def) = def {
+                    for (label, off, d) in &classes[0].objs.streams {
+                        let Some(start) = self.stream_start(&st, &h, *off) else { continue };
+                        let key = (label.clone(), start, *d, def);
+                        if st.obs.streams.contains(&key) {
+                            if let Some(e) = loop_objs.get_mut(label) {
+                                e.0.add_scaled(t, -(d.unsigned_abs() as f64) / self.cfg.hardware.line.max(1) as f64);
+                                e.1 = (e.1 - 1.0).max(0.0);
+                            }
+                        }
+                        seen_streams.push(key);
+                    }
+                }
+            }
+            for (name, (total, cap)) in capped {
+                match total {
+                    // A known number of iterations that cannot reach them all.
+                    Some(t) if t < cap => loop_objs.entry(name).or_default().0.add(&Poly::konst((t - 1e-9).ceil().max(0.0))),
+                    _ => {
+                        let e = loop_cost.caps.entry(name).or_insert(0.0);
+                        *e = e.max(cap);
+                    }
                 }
             }
             let mut c = e;
@@ -313,6 +388,7 @@ impl<'a> Explorer<'a> {
             let mut obs = st.obs.clone();
             obs.union(&fixed_obs);
             obs.union(&c.obs);
+            obs.streams.extend(seen_streams);
             c.obs = obs;
             let mut w = st.written.clone();
             w.extend(c.written.iter().copied());
@@ -323,6 +399,34 @@ impl<'a> Explorer<'a> {
             conts.push(c);
         }
         conts
+    }
+
+    /// The first offset of a stream whose offset in the loop's symbols is
+    /// `off` (an index term, or the base of the object a pointer the loop
+    /// advances points to): the loop's locals at their values on entry.
+    fn stream_start(&mut self, pre: &State, h: &State, off: TermId) -> Option<TermId> {
+        let mut t = off;
+        let mut memo = std::collections::HashMap::new();
+        let depth = h.frames.len();
+        for (l, v) in h.frame().locals.iter().enumerate() {
+            let hv = match v {
+                Some(Value::Int(x)) => *x,
+                Some(Value::Ptr { obj, .. }) => h.mem.get(*obj).base,
+                None => continue,
+            };
+            if self.terms.sym_of(hv).is_none_or(|i| i.kind != SymKind::Havoc) {
+                continue;
+            }
+            let entry = match pre.frames.get(depth - 1).and_then(|fr| fr.locals.get(l).copied().flatten()) {
+                Some(Value::Int(x)) if self.terms.width(x) == self.terms.width(hv) => x,
+                // A pointer: its offset in the object it points into.
+                Some(Value::Ptr { off: o, .. }) if matches!(v, Some(Value::Ptr { .. })) => o,
+                _ => continue,
+            };
+            t = self.terms.subst(t, hv, entry, &mut memo);
+            memo.clear();
+        }
+        (!self.mentions_havoc(t)).then_some(t)
     }
 
     fn mentions_havoc(&self, t: TermId) -> bool {
@@ -385,7 +489,7 @@ impl<'a> Explorer<'a> {
         merged
     }
 
-    fn class_vars(&mut self, ctx: u64, f: &Function, lp: &Loop, classes: &[Class], counted: bool) -> Vec<VarId> {
+    fn class_vars(&mut self, ctx: u64, f: &Function, lp: &Loop, classes: &[Class], counted: bool, halving: Option<(String, String)>) -> Vec<VarId> {
         let file_key = format!("{}:{}", std::path::Path::new(&f.file).file_name().and_then(|n| n.to_str()).unwrap_or(""), lp.line);
         let cfg = self.cfg.pcv.get(&file_key).cloned();
         let base = cfg
@@ -401,6 +505,13 @@ impl<'a> Explorer<'a> {
         let max = cfg.as_ref().and_then(|c| c.max.map(|m| m as i128)).or_else(|| lp.annotation.as_ref().and_then(|a| a.max)).or_else(|| self.static_bound(f, lp));
         let in_fn = if ctx != 0 { format!(" in {}", f.name) } else { String::new() };
         let n = classes.len();
+        let mut bound = max.map(|m| m.to_string());
+        let mut halves = String::new();
+        if let (None, Some((b, measure))) = (&bound, halving) {
+            let all = if n > 1 { "; all classes together" } else { "" };
+            halves = format!(" ({measure} at least halves every time round{all}: at most {b})");
+            bound = Some(b);
+        }
         classes
             .iter()
             .enumerate()
@@ -413,16 +524,144 @@ impl<'a> Explorer<'a> {
                     (format!("{base}_{letter}"), format!("{desc}{in_fn}, iterations{why}"))
                 };
                 let d = if counted && n > 1 { format!("{d} (the classes sum to the trip count)") } else { d };
+                let d = format!("{d}{halves}");
                 self.vars.intern(
                     VarKey::LoopClass { ctx, header: lp.header, func: f.name.clone(), class: c.cost.fingerprint() },
                     &name,
                     d,
                     lp.line,
-                    max.map(|m| m.to_string()),
+                    bound.clone(),
                     None,
                 )
             })
             .collect()
+    }
+
+    /// A loop whose interval halves every time round (`lo < hi` with
+    /// `mid = lo + (hi - lo) / 2` and `lo = mid + 1` or `hi = mid`;
+    /// `num >>= 1`; `width /= 2`): the measure its condition keeps positive
+    /// (`hi - lo`, `hi - lo + 1`, `num`) is, on every path back to the
+    /// header, at most half what it was when the iteration began (the
+    /// solver checks it on each iteration path). After k iterations it is
+    /// at most M0 / 2^k and still at least 1, so the loop runs at most
+    /// log2(M0) + 1 times for the measure's value M0 at entry. Returns the
+    /// bound's text (`log2(num) + 1`) and the measure's.
+    fn halving_bound(&mut self, pre: &State, h: &State, f: &Function, lp: &Loop, backs: &[State]) -> Option<(String, String)> {
+        let (cond, then_stays) = simple_header(f, lp)?;
+        let (op, a, b, signed) = match &cond {
+            Expr::Bin { op, a, b, signed, .. } => (if then_stays { *op } else { negate(*op)? }, (**a).clone(), (**b).clone(), *signed),
+            e if then_stays => (BinOp::Ne, e.clone(), Expr::konst(0, Ty::I32), false),
+            _ => return None,
+        };
+        // Signed bounds: `hi - lo` may overflow in the bit-vector semantics,
+        // so the halving cannot be proven (and the query runs into the
+        // solver's timeout); such loops keep their PCVs without a bound.
+        if signed {
+            return None;
+        }
+        let depth = h.frames.len();
+        let backs: Vec<&State> = backs.iter().filter(|s| s.frames.len() == depth && s.block == lp.header).collect();
+        // One solver query per iteration path: loops with many are left
+        // without a bound rather than slow down the analysis.
+        if backs.is_empty() || backs.len() > 16 {
+            return None;
+        }
+        let mh = self.measure(h, f, lp, op, &a, &b, signed)?;
+        if !self.mentions_havoc(mh) {
+            return None;
+        }
+        let one = self.terms.konst(1, 64);
+        let half = self.terms.bin(Op::LShr, mh, one);
+        // For `lo < hi`, hi is written lo + d (d fresh): the same queries,
+        // which Z3 answers at once instead of timing out on 64-bit
+        // differences of differences.
+        let (x, y) = self.operands(h, f, lp, &a, &b)?;
+        let (small, big) = if matches!(op, BinOp::Lt | BinOp::Le) { (x, y) } else { (y, x) };
+        let shift = match (self.terms.sym_of(big).map(|i| i.kind.clone()), op) {
+            (Some(SymKind::Havoc), BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge) if self.terms.width(big) == self.terms.width(small) => {
+                let d = self.terms.sym("halving interval", self.terms.width(big), SymKind::Havoc);
+                Some((big, self.terms.bin(Op::Add, small, d)))
+            }
+            _ => None,
+        };
+        for s in backs {
+            let ms = self.measure(s, f, lp, op, &a, &b, signed)?;
+            let ok = self.terms.bin(Op::Ule, ms, half);
+            let bad = self.terms.not(ok);
+            let mut memo = std::collections::HashMap::new();
+            let bad = self.terms.div_as_shift(bad, &mut memo);
+            // Only the path's conditions on the measure's own symbols (the
+            // loop's condition): fewer assumptions make the check stronger,
+            // and conditions on loaded values (`v[mid] < key`) only slow
+            // the solver down.
+            let mut own = Vec::new();
+            self.terms.symbols(bad, &mut own);
+            let mut q = s.clone();
+            let kept: Vec<TermId> = s
+                .pc
+                .iter()
+                .copied()
+                .filter(|c| {
+                    let mut cs = Vec::new();
+                    self.terms.symbols(*c, &mut cs);
+                    cs.iter().all(|x| own.contains(x))
+                })
+                .collect();
+            q.pc = kept.into_iter().map(|c| self.terms.div_as_shift(c, &mut memo)).collect();
+            let mut bad = bad;
+            if let Some((from, to)) = shift {
+                let mut m = std::collections::HashMap::new();
+                bad = self.terms.subst(bad, from, to, &mut m);
+                q.pc = q.pc.iter().map(|c| self.terms.subst(*c, from, to, &mut m)).collect();
+            }
+            if self.feasible(&q, bad) {
+                return None;
+            }
+        }
+        let m0 = self.measure(pre, f, lp, op, &a, &b, signed)?;
+        if self.mentions_havoc(m0) {
+            return None;
+        }
+        let text = super::render::render(&self.terms, m0);
+        let m = super::render::render(&self.terms, mh);
+        Some((format!("log2({text}) + 1"), m))
+    }
+
+    /// The quantity the loop's condition keeps at least 1 (64 bits,
+    /// unsigned), in state `s` after the header's assignments.
+    #[allow(clippy::too_many_arguments)]
+    fn measure(&mut self, s: &State, f: &Function, lp: &Loop, op: BinOp, a: &Expr, b: &Expr, signed: bool) -> Option<TermId> {
+        let (x, y) = self.operands(s, f, lp, a, b)?;
+        let x = self.terms.resize(x, 64, signed);
+        let y = self.terms.resize(y, 64, signed);
+        let one = self.terms.konst(1, 64);
+        Some(match op {
+            BinOp::Lt => self.terms.bin(Op::Sub, y, x),
+            BinOp::Le => {
+                let d = self.terms.bin(Op::Sub, y, x);
+                self.terms.bin(Op::Add, d, one)
+            }
+            BinOp::Gt => self.terms.bin(Op::Sub, x, y),
+            BinOp::Ge => {
+                let d = self.terms.bin(Op::Sub, x, y);
+                self.terms.bin(Op::Add, d, one)
+            }
+            BinOp::Ne if self.terms.as_const(y) == Some(0) => x,
+            BinOp::Ne if self.terms.as_const(x) == Some(0) => y,
+            _ => return None,
+        })
+    }
+
+    /// The values of the condition's operands in state `s` after the
+    /// header's assignments.
+    fn operands(&mut self, s: &State, f: &Function, lp: &Loop, a: &Expr, b: &Expr) -> Option<(TermId, TermId)> {
+        let mut s = s.clone();
+        for inst in &f.blocks[lp.header].insts {
+            self.exec_inst(&mut s, inst);
+        }
+        let Value::Int(x) = self.eval(&mut s, a) else { return None };
+        let Value::Int(y) = self.eval(&mut s, b) else { return None };
+        Some((x, y))
     }
 
     /// A term under its width changes, and whether there were any.
@@ -457,49 +696,67 @@ impl<'a> Explorer<'a> {
     }
 
     /// Trip count of a counted loop as a polynomial (a constant, or a
-    /// variable defined by an expression in the inputs).
+    /// variable defined by an expression in the inputs): the number of
+    /// times the loop goes back, which is how the concrete interpreter
+    /// counts trips.
     fn counted_trips(&mut self, pre: &State, h: &State, f: &Function, lp: &Loop, backs: &[State]) -> Option<Poly> {
-        let (cond, then_stays) = simple_header(f, lp)?;
+        let (test_bb, cond, then_stays) = loop_test(f, lp)?;
         let Expr::Bin { op, a, b, signed, .. } = &cond else { return None };
-        let (i, other, op) = match (strip_cast(a), strip_cast(b)) {
+        let (tl, other, op) = match (strip_cast(a), strip_cast(b)) {
             (Expr::Local(i), _) => (*i, b.as_ref(), *op),
             (_, Expr::Local(i)) => (*i, a.as_ref(), flip(*op)),
             _ => return None,
         };
         let op = if then_stays { op } else { negate(op)? };
-        // The test must see the counter as it enters the header. `while (n--)`
-        // tests a copy made there before the decrement: count `n` itself.
-        let tested = i;
-        let mut i = i;
-        let mut copied = false;
-        for inst in &f.blocks[lp.header].insts {
-            let InstKind::Set { local, value } = &inst.kind else { continue };
-            if *local == tested {
-                match value {
-                    Expr::Local(j) if !copied && *j != tested => {
-                        i = *j;
-                        copied = true;
-                    }
-                    _ => return None,
-                }
+        let depth = h.frames.len();
+        let local_at = |s: &State, l: LocalId| match s.frames.get(depth.wrapping_sub(1)).and_then(|fr| fr.locals.get(l).copied().flatten()) {
+            Some(Value::Int(t)) => Some(t),
+            _ => None,
+        };
+        // The value the test compares, in the symbols the loop starts an
+        // iteration with: after the header's assignments (`while (n--)`
+        // tests a copy made before the decrement, `while (--n)` the
+        // decremented counter) or, for a test after the body
+        // (`do ... while (--n > 0)`), as the latch left it.
+        let tested = if test_bb == lp.header {
+            let mut s = h.clone();
+            for inst in &f.blocks[lp.header].insts {
+                self.exec_inst(&mut s, inst);
             }
-        }
-        if copied {
-            // The copy must come before any assignment of the counter.
-            let first = f.blocks[lp.header].insts.iter().position(|x| matches!(&x.kind, InstKind::Set { value: Expr::Local(j), .. } if *j == i));
-            let set = f.blocks[lp.header].insts.iter().position(|x| matches!(&x.kind, InstKind::Set { local, .. } if *local == i));
-            if let (Some(a), Some(b)) = (first, set) {
-                if b < a {
+            local_at(&s, tl)?
+        } else {
+            let mut t = None;
+            for s in backs.iter().filter(|s| s.frames.len() == depth) {
+                let v = local_at(s, tl)?;
+                if t.is_some_and(|x| x != v) {
                     return None;
                 }
+                t = Some(v);
             }
+            t?
+        };
+        // It must be `x + c`: x the counter's value as the iteration starts.
+        let (core, _) = self.peel_width(tested);
+        let n = self.terms.node(core).clone();
+        let x = match (n.op, n.args.as_slice()) {
+            (Op::Add | Op::Sub, [p, q]) if self.terms.as_const(*q).is_some() => self.peel_width(*p).0,
+            (Op::Add, [p, q]) if self.terms.as_const(*p).is_some() => self.peel_width(*q).0,
+            _ => core,
+        };
+        if self.terms.sym_of(x).is_none_or(|i| i.kind != SymKind::Havoc) {
+            return None;
         }
-        let Some(Value::Int(ih)) = h.frame().locals.get(i).copied().flatten() else { return None };
+        let i = (0..f.locals.len()).find(|l| local_at(h, *l) == Some(x))?;
+        let ih = x;
         let Some(Value::Int(i0)) = pre.frame().locals.get(i).copied().flatten() else { return None };
+        if self.terms.width(i0) != self.terms.width(ih) {
+            return None;
+        }
+        // The first value tested: the test's expression at the entry value.
+        let v0 = self.terms.subst(tested, ih, i0, &mut std::collections::HashMap::new());
         // Every iteration must move i by the same constant step.
         let mut step: Option<i128> = None;
         let mut narrow = false;
-        let depth = h.frames.len();
         for s in backs {
             let v = match s.frames.get(depth - 1).and_then(|fr| fr.locals.get(i).copied().flatten()) {
                 Some(Value::Int(t)) => t,
@@ -540,8 +797,17 @@ impl<'a> Explorer<'a> {
             }
         }
         let wide = |s: &mut Self, t: TermId| s.terms.resize(t, 64, *signed);
-        let (i0w, bw) = (wide(self, i0), wide(self, bt));
+        let (i0w, bw) = (wide(self, v0), wide(self, bt));
+        // `!=` counts modulo the compared width (`while (--n)` with n = 0
+        // wraps around, as the C code does).
+        let (vw, bnw) = (self.terms.width(v0), self.terms.width(bt));
+        let modular = |s: &mut Self, x: TermId, y: TermId| {
+            let d = s.terms.bin(Op::Sub, x, y);
+            s.terms.resize(d, 64, false)
+        };
         let (diff, extra) = match (op, step > 0) {
+            (BinOp::Ne, true) if vw == bnw && step == 1 => (modular(self, bt, v0), 0),
+            (BinOp::Ne, false) if vw == bnw && step == -1 => (modular(self, v0, bt), 0),
             (BinOp::Lt, true) | (BinOp::Ne, true) => (self.terms.bin(Op::Sub, bw, i0w), 0),
             (BinOp::Le, true) => (self.terms.bin(Op::Sub, bw, i0w), 1),
             (BinOp::Gt, false) | (BinOp::Ne, false) => (self.terms.bin(Op::Sub, i0w, bw), 0),
@@ -563,6 +829,29 @@ impl<'a> Explorer<'a> {
                 let st = self.terms.konst(s, 64);
                 let num = self.terms.bin(Op::Add, t, adj);
                 t = self.terms.bin(Op::UDiv, num, st);
+            }
+        }
+        if test_bb != lp.header {
+            // Tested after the body: the loop may go back zero times when
+            // the first test already fails. The count must then be 0 too.
+            let first = match op {
+                BinOp::Lt => Some(self.terms.bin(if *signed { Op::Slt } else { Op::Ult }, i0w, bw)),
+                BinOp::Le => Some(self.terms.bin(if *signed { Op::Sle } else { Op::Ule }, i0w, bw)),
+                BinOp::Gt => Some(self.terms.bin(if *signed { Op::Slt } else { Op::Ult }, bw, i0w)),
+                BinOp::Ge => Some(self.terms.bin(if *signed { Op::Sle } else { Op::Ule }, bw, i0w)),
+                BinOp::Ne => {
+                    let e = self.terms.eq(i0w, bw);
+                    Some(self.terms.not(e))
+                }
+                _ => None,
+            }?;
+            let fails = self.terms.not(first);
+            let zero = self.terms.konst(0, 64);
+            let is_zero = self.terms.eq(t, zero);
+            let nonzero = self.terms.not(is_zero);
+            let wrong = self.terms.and(fails, nonzero);
+            if self.feasible(pre, wrong) {
+                return None;
             }
         }
         if let Some(k) = self.terms.as_const(t) {
@@ -598,7 +887,7 @@ impl<'a> Explorer<'a> {
 fn loop_pcv_name(f: &Function, lp: &Loop) -> String {
     let modified = modified_locals(f, lp);
     let mut found: Option<String> = None;
-    if let Some((cond, _)) = simple_header(f, lp) {
+    if let Some((_, cond, _)) = loop_test(f, lp) {
         let mut todo = vec![&cond];
         while let Some(e) = todo.pop() {
             match e {
@@ -705,6 +994,7 @@ fn split_aggregate(c: &Cost, vars: &super::vars::Vars) -> (Cost, Cost) {
         agg.loop_objs.insert(k.clone(), (a, 0.0));
         per.loop_objs.insert(k.clone(), (r, *x));
     }
+    per.caps = c.caps.clone();
     (agg, per)
 }
 
@@ -730,6 +1020,10 @@ fn max_merge(costs: &[Cost]) -> Cost {
             let e = out.loop_objs.entry(k.clone()).or_default();
             merge(&mut e.0, p);
             e.1 = e.1.max(*x);
+        }
+        for (k, x) in &c.caps {
+            let e = out.caps.entry(k.clone()).or_insert(0.0);
+            *e = e.max(*x);
         }
     }
     out
