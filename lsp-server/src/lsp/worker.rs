@@ -475,6 +475,12 @@ impl Worker {
                 if let Some(d) = self.docs.get_mut(&uri) {
                     d.pinned = Some(text);
                     d.baseline = None;
+                    // The regressions a machine-code run reuses were found
+                    // against the old baseline: the next run is a model
+                    // run that compares with the pinned text (the
+                    // refinement follows it).
+                    d.last_regs.clear();
+                    d.machine = None;
                 }
             }
             Msg::Close { uri } => {
