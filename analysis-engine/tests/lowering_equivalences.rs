@@ -63,7 +63,10 @@ fn shape(f: &Function) -> String {
 }
 
 fn lowered(src: &str) -> Vec<(String, String)> {
-    let dir = std::env::temp_dir().join(format!("perfi-comments-{}-{}", std::process::id(), src.len()));
+    // Tests run in parallel threads of one process: one folder per call.
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("perfi-lowering-{}-{n}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let path = dir.join("walk.c");
     std::fs::write(&path, src).expect("write");
