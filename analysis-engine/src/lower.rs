@@ -1665,6 +1665,7 @@ impl<'a, 'e> Lowerer<'a, 'e> {
     fn call(&mut self, n: Node) -> R<Val> {
         let span = Span::of(n);
         let fnode = n.child_by_field_name("function").ok_or(self.err("call", n))?;
+        let args: Vec<Node> = n.child_by_field_name("arguments").map(syntax::named_children).unwrap_or_default().into_iter().filter(|a| a.kind() != "comment").collect();
         // `(u16)(x >> 8)`: without a preprocessor tree-sitter cannot tell a
         // cast to a typedef from a call; a parenthesized type name is a cast.
         if fnode.kind() == "parenthesized_expression" {
@@ -1674,8 +1675,15 @@ impl<'a, 'e> Lowerer<'a, 'e> {
                 let f = c.child_by_field_name("function")?;
                 matches!(self.text(f).as_str(), "typeof" | "__typeof__" | "__typeof").then_some(c)
             });
-            if let Some(to) = typeof_cast.and_then(|c| self.typeof_type(c)) {
-                let args: Vec<Node> = n.child_by_field_name("arguments").map(syntax::named_children).unwrap_or_default().into_iter().filter(|a| a.kind() != "comment").collect();
+            let to = match typeof_cast {
+                Some(c) => self.typeof_type(c),
+                None => syntax::first_code_child(fnode)
+                    .filter(|c| c.kind() == "identifier")
+                    .map(|id| self.text(id))
+                    .filter(|tname| self.lookup(tname).is_none())
+                    .and_then(|tname| self.env.typedef(&tname)),
+            };
+            if let Some(to) = to {
                 let Some(last) = args.last() else { return unsupported("empty cast", n) };
                 for a in &args[..args.len() - 1] {
                     self.effect(*a)?;
@@ -1683,21 +1691,6 @@ impl<'a, 'e> Lowerer<'a, 'e> {
                 let v = self.rvalue(*last)?;
                 let ty = self.scalar_ty(&to);
                 return Ok(Val { e: self.convert(v, ty), ct: to });
-            }
-            if let Some(id) = syntax::first_code_child(fnode).filter(|c| c.kind() == "identifier") {
-                let tname = self.text(id);
-                if self.lookup(&tname).is_none() {
-                    if let Some(to) = self.env.typedef(&tname) {
-                        let args: Vec<Node> = n.child_by_field_name("arguments").map(syntax::named_children).unwrap_or_default();
-                        let Some(last) = args.last() else { return unsupported("empty cast", n) };
-                        for a in &args[..args.len() - 1] {
-                            self.effect(*a)?;
-                        }
-                        let v = self.rvalue(*last)?;
-                        let ty = self.scalar_ty(&to);
-                        return Ok(Val { e: self.convert(v, ty), ct: to });
-                    }
-                }
             }
         }
         // `(*fp)(x)` calls what `fp` points to, like `fp(x)`.
@@ -1715,7 +1708,6 @@ impl<'a, 'e> Lowerer<'a, 'e> {
                 _ => break,
             }
         }
-        let args: Vec<Node> = n.child_by_field_name("arguments").map(syntax::named_children).unwrap_or_default().into_iter().filter(|a| a.kind() != "comment").collect();
         if fexpr.kind() != "identifier" {
             return self.indirect_call(fexpr, &args, n);
         }
