@@ -353,20 +353,25 @@ impl Terms {
         }
         let n = self.node(t).clone();
         let args: Vec<TermId> = n.args.iter().map(|a| self.subst(*a, from, to, memo)).collect();
-        let r = if args == n.args {
-            t
-        } else {
-            match (n.op, args.as_slice()) {
-                (Op::ZExt | Op::Trunc, [a]) => self.resize(*a, n.width, false),
-                (Op::SExt, [a]) => self.resize(*a, n.width, true),
-                (Op::Ite, [c, a, b]) => self.ite(*c, *a, *b),
-                (op, [a]) => self.un(op, *a),
-                (op, [a, b]) => self.bin(op, *a, *b),
-                _ => t,
-            }
-        };
+        let r = self.rebuild(t, &n, &args);
         memo.insert(t, r);
         r
+    }
+
+    /// Term `t` (node `n`) with its arguments replaced by `args`: `t`
+    /// itself when they are the same, else built again (and simplified).
+    fn rebuild(&mut self, t: TermId, n: &Node, args: &[TermId]) -> TermId {
+        if args == n.args.as_slice() {
+            return t;
+        }
+        match (n.op, args) {
+            (Op::ZExt | Op::Trunc, [a]) => self.resize(*a, n.width, false),
+            (Op::SExt, [a]) => self.resize(*a, n.width, true),
+            (Op::Ite, [c, a, b]) => self.ite(*c, *a, *b),
+            (op, [a]) => self.un(op, *a),
+            (op, [a, b]) => self.bin(op, *a, *b),
+            _ => t,
+        }
     }
 
     /// `t` with unsigned divisions by a power of two written as shifts
@@ -384,13 +389,7 @@ impl Terms {
                 let k = self.konst(k as u128, w);
                 self.bin(Op::LShr, *a, k)
             }
-            _ if args == n.args => t,
-            (Op::ZExt | Op::Trunc, [a]) => self.resize(*a, n.width, false),
-            (Op::SExt, [a]) => self.resize(*a, n.width, true),
-            (Op::Ite, [c, a, b]) => self.ite(*c, *a, *b),
-            (op, [a]) => self.un(op, *a),
-            (op, [a, b]) => self.bin(op, *a, *b),
-            _ => t,
+            _ => self.rebuild(t, &n, &args),
         };
         memo.insert(t, r);
         r
