@@ -81,6 +81,10 @@ pub fn compile_flags(file: &Path) -> CompileFlags {
     if let Some(db) = COMPILE_DB.get() {
         return compile_flags_from_db(db, file);
     }
+    // A relative name (`perfi analyze tcp_cong.c`) has the empty path as
+    // its parent, which has no parent: walk up from the absolute path.
+    let abs = std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf());
+    let file = abs.as_path();
     let mut dir = file.parent().map(|p| p.to_path_buf());
     while let Some(d) = dir {
         for db in [d.join("compile_commands.json"), d.join("build").join("compile_commands.json")] {
