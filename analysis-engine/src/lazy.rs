@@ -220,8 +220,11 @@ struct FolderIndex {
 impl FolderIndex {
     fn build(dir: &Path) -> FolderIndex {
         let mut idx = FolderIndex::default();
-        let Ok(rd) = std::fs::read_dir(dir) else { return idx };
-        let mut files: Vec<PathBuf> = rd.filter_map(|e| e.ok()).map(|e| e.path()).filter(|x| x.extension().is_some_and(|e| e == "c")).collect();
+        // `tcp_cong.c` named alone has the empty folder: read `.`, but name
+        // the siblings as the requested file is named (`x.c`, not `./x.c`),
+        // so that they share its function table (`Program::table_for`).
+        let Ok(rd) = std::fs::read_dir(if dir.as_os_str().is_empty() { Path::new(".") } else { dir }) else { return idx };
+        let mut files: Vec<PathBuf> = rd.filter_map(|e| e.ok()).map(|e| dir.join(e.file_name())).filter(|x| x.extension().is_some_and(|e| e == "c")).collect();
         files.sort();
         for f in files {
             let Ok(bytes) = std::fs::read(&f) else { continue };
