@@ -237,6 +237,61 @@ impl FolderIndex {
         }
         idx
     }
+
+    /// The index of files already scanned (the server's open documents
+    /// and disk files).
+    fn from_files(files: Vec<(PathBuf, Vec<Def>)>) -> FolderIndex {
+        let mut idx = FolderIndex::default();
+        for (f, defs) in files {
+            let fi = idx.files.len();
+            for (di, d) in defs.iter().enumerate() {
+                idx.by_name.entry(d.name.clone()).or_default().push((fi, di));
+            }
+            idx.files.push((f, defs));
+        }
+        idx
+    }
+
+    /// Per file (of those `open` allows), the definitions to lower: the
+    /// ones `names` call, transitively by the scan's calls, and those that
+    /// name a global in `globs` (so that `globals.rs` still sees the
+    /// stores that keep an initializer from being constant).
+    fn reached(&self, names: &[String], globs: &HashSet<u64>, open: &[bool]) -> HashMap<usize, HashSet<usize>> {
+        let mut keep: HashMap<usize, HashSet<usize>> = HashMap::new();
+        let mut queue: Vec<(usize, usize)> = Vec::new();
+        if !globs.is_empty() {
+            for (fi, (_, defs)) in self.files.iter().enumerate() {
+                if !open[fi] {
+                    continue;
+                }
+                for (di, d) in defs.iter().enumerate() {
+                    if d.words.iter().any(|w| globs.contains(w)) {
+                        queue.push((fi, di));
+                    }
+                }
+            }
+        }
+        let mut seen_names: HashSet<String> = HashSet::new();
+        let push_name = |name: &str, queue: &mut Vec<(usize, usize)>, seen: &mut HashSet<String>| {
+            if let Some(defs) = self.by_name.get(name) {
+                if seen.insert(name.to_string()) {
+                    queue.extend(defs.iter().copied().filter(|&(fi, _)| open[fi]));
+                }
+            }
+        };
+        for n in names {
+            push_name(n, &mut queue, &mut seen_names);
+        }
+        while let Some((fi, di)) = queue.pop() {
+            if !keep.entry(fi).or_default().insert(di) {
+                continue;
+            }
+            for c in &self.files[fi].1[di].calls {
+                push_name(c, &mut queue, &mut seen_names);
+            }
+        }
+        keep
+    }
 }
 
 /// How many files `load_lazily` lowered whole, how many in part (only the
@@ -375,41 +430,7 @@ pub fn load_lazily(paths: &[PathBuf]) -> Result<(Program, LoadStats), crate::Eng
         let idx = FolderIndex::build(&dir);
         stats.scanned += idx.files.len();
         let open: Vec<bool> = idx.files.iter().map(|(p, _)| !loaded.contains(&canon(p))).collect();
-        let mut keep: HashMap<usize, HashSet<usize>> = HashMap::new();
-        let mut queue: Vec<(usize, usize)> = Vec::new();
-        if !globs.is_empty() {
-            for (fi, (_, defs)) in idx.files.iter().enumerate() {
-                if !open[fi] {
-                    continue;
-                }
-                for (di, d) in defs.iter().enumerate() {
-                    if d.words.iter().any(|w| globs.contains(w)) {
-                        queue.push((fi, di));
-                    }
-                }
-            }
-        }
-        let mut seen_names: HashSet<String> = HashSet::new();
-        let push_name = |name: &str, queue: &mut Vec<(usize, usize)>, seen: &mut HashSet<String>| {
-            if seen.insert(name.to_string()) {
-                for &(fi, di) in idx.by_name.get(name).into_iter().flatten() {
-                    if open[fi] {
-                        queue.push((fi, di));
-                    }
-                }
-            }
-        };
-        for n in &names {
-            push_name(n, &mut queue, &mut seen_names);
-        }
-        while let Some((fi, di)) = queue.pop() {
-            if !keep.entry(fi).or_default().insert(di) {
-                continue;
-            }
-            for c in &idx.files[fi].1[di].calls {
-                push_name(c, &mut queue, &mut seen_names);
-            }
-        }
+        let keep = idx.reached(&names, &globs, &open);
         let mut files: Vec<usize> = keep.keys().copied().collect();
         files.sort_unstable();
         for fi in files {
@@ -443,11 +464,12 @@ pub fn load_lazily(paths: &[PathBuf]) -> Result<(Program, LoadStats), crate::Eng
 }
 
 /// As `Program::from_sources` (the first source is the file analyzed, the
-/// others its folder's files, already parsed — the language server's open
-/// documents and disk files), lowering a sibling only when a lowered
-/// function calls a function it defines, or it names a global the first
-/// file's unit declares. Siblings are lowered whole: they are parsed
-/// already, and the server caches interfaces by key.
+/// others its folder's files — the language server's open documents and
+/// disk files), with the siblings cut as `load_lazily` cuts them: only the
+/// functions the first file's calls reach (transitively, by the scan's
+/// calls) and those naming a global its unit declares are lowered; a
+/// sibling nothing reaches is only scanned. The same sources give the
+/// same cut, so the server's keys and the indexing pool's agree.
 pub fn from_sources_reached(sources: Vec<std::sync::Arc<crate::source::SourceFile>>, cache: &mut FileCache) -> Program {
     let mut it = sources.into_iter();
     let mut prog = Program::default();
@@ -455,32 +477,21 @@ pub fn from_sources_reached(sources: Vec<std::sync::Arc<crate::source::SourceFil
     let rest: Vec<_> = it.collect();
     prog.files.push(lower_file(main, cache));
     let globs: HashSet<u64> = prog.files[0].unit.index.globals.iter().map(|(g, _)| word_hash(g.as_bytes())).collect();
-    let defs: Vec<Vec<Def>> = rest.iter().map(|f| scan_definitions(&f.text)).collect();
-    let mut done = vec![false; rest.len()];
-    let mut wanted: Vec<String> = outside_callees(&prog.files[0]);
-    let mut lower = |i: usize, prog: &mut Program, wanted: &mut Vec<String>, done: &mut Vec<bool>| {
-        done[i] = true;
-        let fa = lower_file(rest[i].clone(), cache);
-        wanted.extend(outside_callees(&fa));
-        prog.files.push(fa);
-    };
-    if !globs.is_empty() {
-        for i in 0..rest.len() {
-            if defs[i].iter().any(|d| d.words.iter().any(|w| globs.contains(w))) {
-                lower(i, &mut prog, &mut wanted, &mut done);
+    let bytes = |f: &crate::source::SourceFile| -> std::sync::Arc<[u8]> { f.user.clone().unwrap_or_else(|| std::sync::Arc::from(f.text.as_slice())) };
+    let idx = FolderIndex::from_files(rest.iter().map(|f| (PathBuf::from(&f.path), scan_definitions(&bytes(f)))).collect());
+    let keep = idx.reached(&outside_callees(&prog.files[0]), &globs, &vec![true; rest.len()]);
+    for (fi, f) in rest.iter().enumerate() {
+        let Some(k) = keep.get(&fi) else { continue };
+        let defs = &idx.files[fi].1;
+        let file = if k.len() == defs.len() {
+            f.clone()
+        } else {
+            match crate::source::SourceFile::unparsed(f.path.clone(), &keep_only(&bytes(f), defs, k)) {
+                Ok(cut) => std::sync::Arc::new(cut),
+                Err(_) => f.clone(),
             }
-        }
-    }
-    let mut seen = HashSet::new();
-    while let Some(n) = wanted.pop() {
-        if !seen.insert(n.clone()) {
-            continue;
-        }
-        for i in 0..rest.len() {
-            if !done[i] && defs[i].iter().any(|d| d.name == n) {
-                lower(i, &mut prog, &mut wanted, &mut done);
-            }
-        }
+        };
+        prog.files.push(lower_file(file, cache));
     }
     prog.files[1..].sort_by(|a, b| a.path.cmp(&b.path));
     prog
@@ -520,5 +531,31 @@ two_lines(int a,
         assert_eq!(kept.len(), src.len());
         assert_eq!(scan_function_names(&kept), vec!["two_lines"]);
         assert_eq!(kept.iter().filter(|b| **b == b'\n').count(), src.iter().filter(|b| **b == b'\n').count());
+    }
+
+    /// The server's loader (sources already read) cuts siblings as
+    /// `load_lazily` does: the called function and what it calls are
+    /// lowered, the rest of that file is blanked, and a file nothing calls
+    /// is not lowered at all.
+    #[test]
+    fn sources_reached_lowers_only_the_functions_called() {
+        use crate::source::SourceFile;
+        use std::sync::Arc;
+        let f = |p: &str, t: &str| Arc::new(SourceFile::unparsed(p, t.as_bytes()).expect("file"));
+        let main = f("/nonexistent/lz/main.c", "int helper_a(int x);\nint run(int x)\n{\n    return helper_a(x) + 1;\n}\n");
+        let a = f("/nonexistent/lz/a.c", "static int inner(int x)\n{\n    return x * 3;\n}\nint helper_a(int x)\n{\n    return inner(x) - 2;\n}\nint unused_a(int y)\n{\n    while (y > 1) y /= 2;\n    return y;\n}\n");
+        let b = f("/nonexistent/lz/b.c", "int unused_b(int z)\n{\n    return z;\n}\n");
+        let prog = super::from_sources_reached(vec![main, a, b], &mut super::FileCache::default());
+        let lowered: Vec<(String, Vec<String>)> = prog.files.iter().map(|fa| (fa.path.clone(), fa.functions.iter().map(|l| l.info.name.clone()).collect())).collect();
+        assert_eq!(
+            lowered,
+            vec![
+                ("/nonexistent/lz/main.c".to_string(), vec!["run".to_string()]),
+                ("/nonexistent/lz/a.c".to_string(), vec!["inner".to_string(), "helper_a".to_string()]),
+            ]
+        );
+        // Blanked text keeps the spans: `helper_a` is still on line 5.
+        let h = prog.files[1].functions.iter().find(|l| l.info.name == "helper_a").expect("helper_a");
+        assert_eq!(h.info.range.start_line, 5);
     }
 }

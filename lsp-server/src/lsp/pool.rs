@@ -212,7 +212,9 @@ fn run(id: usize, s: &Shared) {
     finish_one(s);
 }
 
-/// Parsed `.c` files of the folder a thread is working in.
+/// The `.c` files of the folder a thread is working in, read but not
+/// parsed: `build_unit` preprocesses the bytes and parses the pieces, and
+/// a sibling is only scanned unless something calls into it.
 #[derive(Default)]
 struct FolderFiles {
     dir: PathBuf,
@@ -225,7 +227,7 @@ impl FolderFiles {
             .entry(p.to_path_buf())
             .or_insert_with(|| {
                 let bytes = std::fs::read(p).ok()?;
-                SourceFile::parse(p.to_string_lossy(), &bytes).ok().map(Arc::new)
+                SourceFile::unparsed(p.to_string_lossy(), &bytes).ok().map(Arc::new)
             })
             .clone()
     }

@@ -567,7 +567,9 @@ impl Worker {
             }
         }
         let bytes = std::fs::read(p).ok()?;
-        let f = Arc::new(SourceFile::parse(p.to_string_lossy(), &bytes).ok()?);
+        // Bytes only: `build_unit` preprocesses them and parses the pieces;
+        // a sibling nothing calls is only scanned.
+        let f = Arc::new(SourceFile::unparsed(p.to_string_lossy(), &bytes).ok()?);
         self.disk.insert(p.to_path_buf(), DiskFile { stamp: st, file: f.clone() });
         Some(f)
     }
