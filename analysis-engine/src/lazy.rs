@@ -10,9 +10,11 @@
 
 use crate::analysis::{load, lower_file, FileAnalysis, Program};
 use crate::ir::InstKind;
+use crate::source::SourceFile;
 use crate::workspace::FileCache;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Names of the functions a C text appears to define: at brace depth 0,
 /// the first identifier followed by `(` in the text before a `{` that
@@ -465,36 +467,101 @@ pub fn load_lazily(paths: &[PathBuf]) -> Result<(Program, LoadStats), crate::Eng
 
 /// As `Program::from_sources` (the first source is the file analyzed, the
 /// others its folder's files — the language server's open documents and
-/// disk files), with the siblings cut as `load_lazily` cuts them: only the
-/// functions the first file's calls reach (transitively, by the scan's
-/// calls) and those naming a global its unit declares are lowered; a
-/// sibling nothing reaches is only scanned. The same sources give the
-/// same cut, so the server's keys and the indexing pool's agree.
-pub fn from_sources_reached(sources: Vec<std::sync::Arc<crate::source::SourceFile>>, cache: &mut FileCache) -> Program {
+/// disk files), with the siblings cut as `load_lazily` cuts them (see
+/// `add_reached`).
+pub fn from_sources_reached(sources: Vec<Arc<SourceFile>>, cache: &mut FileCache) -> Program {
     let mut it = sources.into_iter();
     let mut prog = Program::default();
     let Some(main) = it.next() else { return prog };
     let rest: Vec<_> = it.collect();
     prog.files.push(lower_file(main, cache));
-    let globs: HashSet<u64> = prog.files[0].unit.index.globals.iter().map(|(g, _)| word_hash(g.as_bytes())).collect();
-    let bytes = |f: &crate::source::SourceFile| -> std::sync::Arc<[u8]> { f.user.clone().unwrap_or_else(|| std::sync::Arc::from(f.text.as_slice())) };
-    let idx = FolderIndex::from_files(rest.iter().map(|f| (PathBuf::from(&f.path), scan_definitions(&bytes(f)))).collect());
-    let keep = idx.reached(&outside_callees(&prog.files[0]), &globs, &vec![true; rest.len()]);
+    add_reached(&mut prog, &rest, cache);
+    prog
+}
+
+/// The bytes a source was read from (its text when it has none).
+fn bytes_of(f: &SourceFile) -> Arc<[u8]> {
+    f.user.clone().unwrap_or_else(|| Arc::from(f.text.as_slice()))
+}
+
+/// Add to `prog` (its first file lowered) the functions of `rest` (its
+/// folder's other files) that the first file's calls reach, transitively
+/// by the scan's calls, and those naming a global its unit declares; the
+/// rest of a sibling is blanked, and a sibling nothing reaches is only
+/// scanned. The same sources give the same cut, so the server's keys and
+/// the indexing pool's agree.
+pub fn add_reached(prog: &mut Program, rest: &[Arc<SourceFile>], cache: &mut FileCache) {
+    let Some(first) = prog.files.first() else { return };
+    let globs: HashSet<u64> = first.unit.index.globals.iter().map(|(g, _)| word_hash(g.as_bytes())).collect();
+    let names = outside_callees(first);
+    let idx = FolderIndex::from_files(rest.iter().map(|f| (PathBuf::from(&f.path), scan_definitions(&bytes_of(f)))).collect());
+    let keep = idx.reached(&names, &globs, &vec![true; rest.len()]);
+    let start = prog.files.len();
     for (fi, f) in rest.iter().enumerate() {
         let Some(k) = keep.get(&fi) else { continue };
         let defs = &idx.files[fi].1;
         let file = if k.len() == defs.len() {
             f.clone()
         } else {
-            match crate::source::SourceFile::unparsed(f.path.clone(), &keep_only(&bytes(f), defs, k)) {
-                Ok(cut) => std::sync::Arc::new(cut),
+            match SourceFile::unparsed(f.path.clone(), &keep_only(&bytes_of(f), defs, k)) {
+                Ok(cut) => Arc::new(cut),
                 Err(_) => f.clone(),
             }
         };
         prog.files.push(lower_file(file, cache));
     }
-    prog.files[1..].sort_by(|a, b| a.path.cmp(&b.path));
-    prog
+    prog.files[start..].sort_by(|a, b| a.path.cmp(&b.path));
+}
+
+/// Per function of `prog`'s first file (lowered alone), whether its
+/// interface can be computed without the folder's other files `rest`: no
+/// function it calls, directly or through the file's and its headers'
+/// functions, is defined in a sibling (by the scan), and neither it nor
+/// a function of the file it calls names a global of the unit that a
+/// sibling also names (a sibling's store could keep the global's
+/// initializer from being constant, `globals.rs`). The language server
+/// shows these first when a file is opened in a large folder; the others
+/// wait for `add_reached`.
+pub fn independent_of_siblings(prog: &Program, rest: &[Arc<SourceFile>]) -> Vec<bool> {
+    let Some(fa) = prog.files.first() else { return Vec::new() };
+    let mut defined: HashSet<String> = HashSet::new();
+    let mut words: HashSet<u64> = HashSet::new();
+    for f in rest {
+        for d in scan_definitions(&bytes_of(f)) {
+            words.extend(d.words.iter().copied());
+            defined.insert(d.name);
+        }
+    }
+    let shared_globals: HashSet<u64> = fa.unit.index.globals.iter().map(|(g, _)| word_hash(g.as_bytes())).filter(|h| words.contains(h)).collect();
+    let own_words: HashMap<String, Vec<u64>> = scan_definitions(&bytes_of(fa.unit.main())).into_iter().map(|d| (d.name, d.words)).collect();
+    let table = prog.table_for(&fa.path);
+    let names_shared = |n: &str| own_words.get(n).is_some_and(|w| w.iter().any(|h| shared_globals.contains(h)));
+    fa.functions
+        .iter()
+        .map(|l| {
+            let Ok(f) = &l.ir else { return false };
+            if names_shared(&f.name) {
+                return false;
+            }
+            let mut seen: HashSet<&str> = HashSet::new();
+            let mut queue: Vec<&crate::ir::Function> = vec![f];
+            while let Some(g) = queue.pop() {
+                for inst in g.blocks.iter().flat_map(|b| b.insts.iter()) {
+                    let InstKind::Call { callee, .. } = &inst.kind else { continue };
+                    if !seen.insert(callee.as_str()) {
+                        continue;
+                    }
+                    if defined.contains(callee.as_str()) || names_shared(callee) {
+                        return false;
+                    }
+                    if let Some(c) = table.get(callee.as_str()) {
+                        queue.push(c);
+                    }
+                }
+            }
+            true
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -557,5 +624,26 @@ two_lines(int a,
         // Blanked text keeps the spans: `helper_a` is still on line 5.
         let h = prog.files[1].functions.iter().find(|l| l.info.name == "helper_a").expect("helper_a");
         assert_eq!(h.info.range.start_line, 5);
+    }
+
+    /// A function of the opened file is independent of its siblings when
+    /// nothing it calls (through the file's own functions too) is defined
+    /// in one and it names no global a sibling also names.
+    #[test]
+    fn independence_from_siblings_follows_calls_and_shared_globals() {
+        use crate::source::SourceFile;
+        use std::sync::Arc;
+        let f = |p: &str, t: &str| Arc::new(SourceFile::unparsed(p, t.as_bytes()).expect("file"));
+        let main = f(
+            "/nonexistent/ind/main.c",
+            "int shared_count;\nint own_only;\nint far(int x);\nstatic int near(int x) { return x + 1; }\nint calls_near(int x) { return near(x) * 2; }\nint calls_far(int x) { return far(x); }\nstatic int wraps_far(int x) { return far(x) + 1; }\nint through_wrapper(int x) { return wraps_far(x); }\nint reads_shared(void) { return shared_count; }\nint reads_own(void) { return own_only; }\n",
+        );
+        let sib = f("/nonexistent/ind/sib.c", "extern int shared_count;\nint far(int x)\n{\n    shared_count++;\n    return x;\n}\n");
+        let mut cache = super::FileCache::default();
+        let prog = super::from_sources_reached(vec![main], &mut cache);
+        let ind = super::independent_of_siblings(&prog, &[sib]);
+        let by_name: Vec<(String, bool)> = prog.files[0].functions.iter().map(|l| l.info.name.clone()).zip(ind).collect();
+        let expect = [("near", true), ("calls_near", true), ("calls_far", false), ("wraps_far", false), ("through_wrapper", false), ("reads_shared", false), ("reads_own", true)];
+        assert_eq!(by_name, expect.iter().map(|(n, b)| (n.to_string(), *b)).collect::<Vec<_>>());
     }
 }

@@ -3,8 +3,8 @@
 //!
 //! Two sessions share one interface cache (a fresh `XDG_CACHE_HOME` per
 //! run of this program, so the first session is cold):
-//! 1. cold: once workspace indexing has started (the first `$/progress`
-//!    report), open FILE and measure the time to its first
+//! 1. cold: once workspace indexing has started (`$/progress` begin: no
+//!    file indexed yet, so the header caches are cold), open FILE and measure the time to its first
 //!    publishDiagnostics, to the first code lens that shows an interface
 //!    (the client declares lens refresh support, so partial lenses are
 //!    answered), to a hover on that function answering with its
@@ -66,8 +66,8 @@ fn session(bin: &Path, root: &Path, file: &Path, cache_home: &Path, cold: bool, 
     c.initialize(&file_uri(root), json!({"perfi": {"baseline": "open"}}), caps)?;
     let mut row = Row::default();
     if cold {
-        // Open once indexing is under way.
-        let begun = c.wait_notification(timeout, |m| m["method"] == "$/progress" && m["params"]["value"]["kind"] == "report")?;
+        // Open as soon as indexing begins.
+        let begun = c.wait_notification(timeout, |m| m["method"] == "$/progress" && m["params"]["value"]["kind"] == "begin")?;
         if begun.is_none() {
             bail!("indexing reported no progress within {timeout:?}");
         }

@@ -675,9 +675,12 @@ impl LanguageServer for Backend {
         guard("codeLens", || {
             let mut out = Vec::new();
             for f in &v.functions {
+                // A function of a view still being filled in (a file just
+                // opened) that has no interface yet.
+                let title = if f.lens.is_empty() && !v.complete { "perfi: analyzing…".to_string() } else { f.lens.clone() };
                 out.push(CodeLens {
                     range: byte_range(&v.rope, f.name_start, f.name_end, enc),
-                    command: Some(Command { title: f.lens.clone(), command: "perfi.showInterface".into(), arguments: Some(vec![json!(uri), json!(f.name)]) }),
+                    command: Some(Command { title, command: "perfi.showInterface".into(), arguments: Some(vec![json!(uri), json!(f.name)]) }),
                     data: None,
                 });
             }

@@ -580,9 +580,11 @@ impl Worker {
         list.into_iter().filter_map(|(u, p, r)| self.parse_open(&u, &p, &r).map(|f| (p, f))).collect()
     }
 
-    /// A program of `main` (already parsed) with its folder's `.c` files,
-    /// open documents taking precedence over the disk.
-    fn program(&mut self, uri: &str, main: Arc<SourceFile>) -> Program {
+    /// What a program of `main` is built from: the run's file cache (open
+    /// documents, and the headers the last run read, from disk) and the
+    /// folder's other `.c` files, open documents taking precedence over
+    /// the disk.
+    fn program_inputs(&mut self, uri: &str, main: &SourceFile) -> (FileCache, Vec<Arc<SourceFile>>) {
         let path = PathBuf::from(&main.path);
         let open = self.open_files(uri);
         let mut cache = FileCache::default();
@@ -597,7 +599,7 @@ impl Worker {
                 }
             }
         }
-        let mut sources = vec![main];
+        let mut sources = Vec::new();
         if let Some(dir) = path.parent() {
             let mut sibs: Vec<PathBuf> = std::fs::read_dir(if dir.as_os_str().is_empty() { Path::new(".") } else { dir })
                 .map(|rd| rd.filter_map(|e| e.ok()).map(|e| dir.join(e.file_name())).filter(|p| p.extension().is_some_and(|e| e == "c")).collect())
@@ -621,7 +623,21 @@ impl Worker {
                 }
             }
         }
-        let prog = perfi_engine::lazy::from_sources_reached(sources, &mut cache);
+        (cache, sources)
+    }
+
+    /// A program of `main` (already parsed) with what its calls reach in
+    /// its folder's other `.c` files (the baseline's text).
+    fn program(&mut self, uri: &str, main: Arc<SourceFile>) -> Program {
+        let (mut cache, siblings) = self.program_inputs(uri, &main);
+        let prog = perfi_engine::lazy::from_sources_reached(std::iter::once(main).chain(siblings).collect(), &mut cache);
+        self.record_deps(uri, &prog);
+        prog
+    }
+
+    /// Remember the headers `prog` read for `uri` (the next run reads them
+    /// through the file cache).
+    fn record_deps(&mut self, uri: &str, prog: &Program) {
         let mut deps = Vec::new();
         for fa in &prog.files {
             for f in fa.unit.files.iter().take(fa.unit.files.len().saturating_sub(1)) {
@@ -634,7 +650,6 @@ impl Worker {
         if let Some(d) = self.docs.get_mut(uri) {
             d.deps = deps;
         }
-        prog
     }
 
     // ------------------------------------------------------------ runs
@@ -760,11 +775,23 @@ impl Worker {
         let path_str = main.path.clone();
         // A file opened for the first time that indexing saw unchanged:
         // its interfaces from the cache before anything is lowered.
-        if self.docs.get(&req.uri).is_some_and(|d| d.last.is_empty()) {
+        let just_opened = self.docs.get(&req.uri).is_some_and(|d| d.last.is_empty());
+        if just_opened {
             self.quick_view(req, &main, ck);
         }
         let t0 = Instant::now();
-        let prog = self.program(&req.uri, main.clone());
+        // The file first, with its headers; the functions its calls reach
+        // in the folder's other files next (`lazy::add_reached`). A file
+        // just opened shows the interfaces that need no other file before
+        // those are lowered.
+        let (mut cache, siblings) = self.program_inputs(&req.uri, &main);
+        let mut prog = Program { files: vec![perfi_engine::analysis::lower_file(main.clone(), &mut cache)] };
+        Self::check(token)?;
+        if just_opened && !siblings.is_empty() {
+            self.first_look(req, &prog, &siblings, &cfg, ck, cfg_warning.as_deref(), token)?;
+        }
+        perfi_engine::lazy::add_reached(&mut prog, &siblings, &mut cache);
+        self.record_deps(&req.uri, &prog);
         let t_prog = t0.elapsed();
         Self::check(token)?;
         let Some(fa) = prog.files.first() else { return Ok(()) };
@@ -877,6 +904,43 @@ impl Worker {
         if req.settings.machine_code && !known && req.path.extension().is_some_and(|e| e == "c") {
             let _ = self.compiler.send(CompileJob { uri: req.uri.clone(), version: req.version, path: req.path.clone(), text: req.rope.to_string(), hash: text });
         }
+        Ok(())
+    }
+
+    /// The first interfaces of a file just opened in a folder of other
+    /// `.c` files: its functions that need none of them
+    /// (`lazy::independent_of_siblings`), analyzed with the file alone and
+    /// published as they come (the first at once, then at most every
+    /// `PUBLISH_EVERY`); the others show nothing yet. Their keys are the
+    /// ones the full program gives them (no callee of theirs comes from a
+    /// sibling), so the run that follows takes them from the cache.
+    #[allow(clippy::too_many_arguments)]
+    fn first_look(&mut self, req: &AnalyzeReq, prog: &Program, siblings: &[Arc<SourceFile>], cfg: &Config, ck: u64, cfg_warning: Option<&str>, token: &CancelToken) -> Result<(), Cancelled> {
+        let Some(fa) = prog.files.first() else { return Ok(()) };
+        let independent = perfi_engine::lazy::independent_of_siblings(prog, siblings);
+        if !independent.iter().any(|b| *b) {
+            return Ok(());
+        }
+        let kc = KeyContext::new(prog, &fa.path, ck);
+        let mut entries: Vec<Option<(Rc<Entry>, bool)>> = vec![None; fa.functions.len()];
+        let no_callees = (HashMap::new(), false);
+        let no_regressions = HashMap::new();
+        let mut last_pub: Option<Instant> = None;
+        let t0 = Instant::now();
+        for (i, l) in fa.functions.iter().enumerate() {
+            let Ok(ir) = &l.ir else { continue };
+            if !independent.get(i).copied().unwrap_or(false) {
+                continue;
+            }
+            let keys = kc.keys(ir, &l.info.name);
+            entries[i] = self.interface(fa, i, &kc, cfg, keys, false, token)?;
+            if last_pub.is_none_or(|t| t.elapsed() >= PUBLISH_EVERY) {
+                self.publish(req, fa, &entries, &no_callees, &no_regressions, cfg, cfg_warning, false);
+                last_pub = Some(Instant::now());
+            }
+        }
+        self.publish(req, fa, &entries, &no_callees, &no_regressions, cfg, cfg_warning, false);
+        trace(|| format!("v{} first look: {} of {} function(s) without the folder's other files, {:?}", req.version, independent.iter().filter(|b| **b).count(), fa.functions.len(), t0.elapsed()));
         Ok(())
     }
 
