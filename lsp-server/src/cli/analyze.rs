@@ -208,6 +208,26 @@ pub fn config_for(path: &Path, resolution: Option<f64>, hardware: Option<&str>) 
     Ok(cfg)
 }
 
+type Compiled = HashMap<PathBuf, std::result::Result<perfi_engine::machine::MachineCosts, String>>;
+
+/// Compile every `.c` file of `files` (those named on the command line),
+/// two at a time, on a thread of its own; joined before the analysis.
+fn start_compiles(files: &[PathBuf]) -> std::thread::JoinHandle<Compiled> {
+    let todo: Vec<PathBuf> = files.iter().filter(|p| p.extension().is_some_and(|e| e == "c")).cloned().collect();
+    std::thread::spawn(move || {
+        let mut done = HashMap::new();
+        for chunk in todo.chunks(2) {
+            std::thread::scope(|s| {
+                let hs: Vec<_> = chunk.iter().map(|p| (p, s.spawn(move || machine_costs(p, None)))).collect();
+                for (p, h) in hs {
+                    done.insert(p.clone(), h.join().unwrap_or_else(|_| Err("the compile thread panicked".into())));
+                }
+            });
+        }
+        done
+    })
+}
+
 pub fn run(args: Args) -> Result<ExitCode> {
     if let Some(db) = &args.compile_commands {
         anyhow::ensure!(db.is_file(), "--compile-commands: {} is not a file", db.display());
@@ -216,6 +236,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
         perfi_engine::workspace::set_compile_db(db.clone());
     }
     let files = collect_sources(&args.paths).context("collecting sources")?;
+    // The compiles (machine-code costs) start now, beside the loading: the
+    // analysis needs them before it starts, so only loading can overlap.
+    let compiles = (args.cost_source != CostSourceArg::Model).then(|| start_compiles(&files));
     let prog = Program::load(&files).context("loading sources")?;
     let budgets = match args.budgets.as_deref() {
         None => None,
@@ -248,26 +271,16 @@ pub fn run(args: Args) -> Result<ExitCode> {
         }
         cfgs.push(Some(cfg));
     }
-    if args.cost_source != CostSourceArg::Model {
-        // One compile per requested .c file, two at a time.
-        let todo: Vec<(usize, PathBuf)> = (0..prog.files.len()).filter(|&fi| cfgs[fi].is_some() && prog.files[fi].path.ends_with(".c")).map(|fi| (fi, PathBuf::from(&prog.files[fi].path))).collect();
-        let results: Vec<(usize, std::result::Result<perfi_engine::machine::MachineCosts, String>)> = std::thread::scope(|s| {
-            let mut done = Vec::new();
-            for chunk in todo.chunks(2) {
-                let hs: Vec<_> = chunk.iter().map(|(fi, p)| (*fi, s.spawn(move || machine_costs(p, None)))).collect();
-                for (fi, h) in hs {
-                    done.push((fi, h.join().unwrap_or_else(|_| Err("the compile thread panicked".into()))));
-                }
-            }
-            done
-        });
-        for (fi, r) in results {
+    if let Some(compiles) = compiles {
+        let mut results = compiles.join().unwrap_or_default();
+        for (fi, fa) in prog.files.iter().enumerate() {
             let Some(cfg) = cfgs[fi].as_mut() else { continue };
+            let Some(r) = results.remove(Path::new(&fa.path)) else { continue };
             match r {
                 Ok(mc) => cfg.machine = Some(Arc::new(mc)),
-                Err(e) if args.cost_source == CostSourceArg::MachineCode => anyhow::bail!("--cost-source machine-code: {}: {e}", prog.files[fi].path),
+                Err(e) if args.cost_source == CostSourceArg::MachineCode => anyhow::bail!("--cost-source machine-code: {}: {e}", fa.path),
                 Err(e) => {
-                    eprintln!("perfi: note: {}: model costs: {e}", prog.files[fi].path);
+                    eprintln!("perfi: note: {}: model costs: {e}", fa.path);
                     cfg.machine_note = Some(e);
                 }
             }
