@@ -208,24 +208,118 @@ pub fn config_for(path: &Path, resolution: Option<f64>, hardware: Option<&str>) 
     Ok(cfg)
 }
 
-type Compiled = HashMap<PathBuf, std::result::Result<perfi_engine::machine::MachineCosts, String>>;
+type Compiled = std::result::Result<perfi_engine::machine::MachineCosts, String>;
 
 /// Compile every `.c` file of `files` (those named on the command line),
-/// two at a time, on a thread of its own; joined before the analysis.
-fn start_compiles(files: &[PathBuf]) -> std::thread::JoinHandle<Compiled> {
+/// two at a time, on a thread of their own, in the order given; each
+/// result is sent as it comes. The analysis of a file waits for its own.
+fn start_compiles(files: &[PathBuf]) -> std::sync::mpsc::Receiver<(PathBuf, Compiled)> {
     let todo: Vec<PathBuf> = files.iter().filter(|p| p.extension().is_some_and(|e| e == "c")).cloned().collect();
+    let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
-        let mut done = HashMap::new();
         for chunk in todo.chunks(2) {
-            std::thread::scope(|s| {
+            let sent = std::thread::scope(|s| {
                 let hs: Vec<_> = chunk.iter().map(|p| (p, s.spawn(move || machine_costs(p, None)))).collect();
-                for (p, h) in hs {
-                    done.insert(p.clone(), h.join().unwrap_or_else(|_| Err("the compile thread panicked".into())));
-                }
+                hs.into_iter().all(|(p, h)| tx.send((p.clone(), h.join().unwrap_or_else(|_| Err("the compile thread panicked".into())))).is_ok())
             });
+            if !sent {
+                // The analysis stopped (an error): no more compiles.
+                return;
+            }
         }
-        done
-    })
+    });
+    rx
+}
+
+/// Compile results by file, as the analysis asks for them.
+struct Compiles {
+    rx: std::sync::mpsc::Receiver<(PathBuf, Compiled)>,
+    arrived: HashMap<PathBuf, Compiled>,
+}
+
+impl Compiles {
+    /// The result for `path` (waiting for it), `None` if it was not compiled.
+    fn take(&mut self, path: &Path) -> Option<Compiled> {
+        loop {
+            if let Some(r) = self.arrived.remove(path) {
+                return Some(r);
+            }
+            let (p, r) = self.rx.recv().ok()?;
+            self.arrived.insert(p, r);
+        }
+    }
+}
+
+/// What the output has written so far, across the files analyzed one by
+/// one: JSON's open file, whether a file or function came before, and the
+/// hardware and resolution of the last configuration (the JSON trailer).
+struct Emitter {
+    out: Out,
+    format: Format,
+    first_file: bool,
+    first_fn: bool,
+    hw_name: String,
+    res_used: f64,
+}
+
+impl Emitter {
+    fn open_file(&mut self) -> Result<()> {
+        self.out.write(if self.first_file { "\n    {\n      \"functions\": [" } else { ",\n    {\n      \"functions\": [" })?;
+        self.first_file = false;
+        self.first_fn = true;
+        Ok(())
+    }
+
+    fn close_file(&mut self, path: &str) -> Result<()> {
+        self.out.write(if self.first_fn { "]" } else { "\n      ]" })?;
+        self.out.write(&format!(",\n      \"path\": {}\n    }}", serde_json::to_string(path)?))
+    }
+
+    fn function_json(&mut self, j: &serde_json::Value) -> Result<()> {
+        self.out.write(if self.first_fn { "\n        " } else { ",\n        " })?;
+        self.first_fn = false;
+        self.out.write(&indented(j, 8)?)
+    }
+
+    fn rendered(&mut self, r: Rendered) -> Result<()> {
+        match r {
+            Rendered::Json(j) => self.function_json(&j),
+            Rendered::Text(t) => {
+                self.out.write(&t)?;
+                if self.format == Format::Text {
+                    self.out.write("\n")?;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// A function that has no IR: its name and why.
+    fn unsupported(&mut self, path: &str, l: &Lowered) -> Result<()> {
+        let e = l.ir.as_ref().err().map(String::as_str).unwrap_or_default();
+        match self.format {
+            Format::Text => self.out.write(&format!("{}  {}:{}-{}  {e}\n\n", l.info.name, path, l.info.range.start_line, l.info.range.end_line)),
+            Format::Python => self.out.write(&format!("# {}: {e}\n\n", l.info.name)),
+            Format::Json => {
+                let j = json!({
+                    "name": l.info.name,
+                    "range": {"start_line": l.info.range.start_line, "end_line": l.info.range.end_line},
+                    "status": Status::Unsupported,
+                    "reason": e,
+                    "paths": 0, "analysis_ms": 0.0, "pcvs": [], "cases": [], "resolutions": [],
+                    "secret_findings": [], "cost_source": "model",
+                });
+                self.function_json(&j)
+            }
+        }
+    }
+}
+
+/// The files of a run in the order they are analyzed and printed: each
+/// path, then the other requested files of its folder in name order.
+fn batches(files: &[PathBuf]) -> Vec<PathBuf> {
+    let mut seen = std::collections::HashSet::new();
+    files.iter().filter(|f| seen.insert(f.canonicalize().unwrap_or_else(|_| f.to_path_buf()))).cloned().collect()
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
@@ -236,172 +330,113 @@ pub fn run(args: Args) -> Result<ExitCode> {
         perfi_engine::workspace::set_compile_db(db.clone());
     }
     let files = collect_sources(&args.paths).context("collecting sources")?;
-    // The compiles (machine-code costs) start now, beside the loading: the
-    // analysis needs them before it starts, so only loading can overlap.
-    let compiles = (args.cost_source != CostSourceArg::Model).then(|| start_compiles(&files));
-    let prog = Program::load(&files).context("loading sources")?;
     let budgets = match args.budgets.as_deref() {
         None => None,
         Some("batch") => Some(Budgets::batch()),
         Some("interactive") => Some(Budgets::interactive()),
         Some(other) => anyhow::bail!("unknown budgets `{other}` (batch or interactive)"),
     };
-    let cancel = CancelToken::new();
-    // Files named on the command line (the program also holds the headers
-    // they include) and the functions asked for.
-    let requested = |fa: &perfi_engine::analysis::FileAnalysis| files.iter().any(|f| f.to_string_lossy() == fa.path);
-    let wanted = |name: &str| args.function.as_ref().is_none_or(|n| n == name);
-    let mut cfgs = Vec::new();
-    for (fi, fa) in prog.files.iter().enumerate() {
-        if !requested(fa) {
-            cfgs.push(None);
-            continue;
-        }
-        let mut cfg = config_for(Path::new(&fa.path), args.resolution, args.hardware.as_deref())?;
-        if let Some(b) = budgets {
-            cfg.budgets = b;
-        }
-        if args.cost_source == CostSourceArg::Model {
-            cfg.machine_note = Some("--cost-source model".into());
-        }
-        let _ = fi;
-        // Missing headers, `#error`: said once per file, on stderr.
-        for n in preprocessor_notes(fa) {
-            eprintln!("perfi: note: {n}");
-        }
-        cfgs.push(Some(cfg));
-    }
-    if let Some(compiles) = compiles {
-        let mut results = compiles.join().unwrap_or_default();
-        for (fi, fa) in prog.files.iter().enumerate() {
-            let Some(cfg) = cfgs[fi].as_mut() else { continue };
-            let Some(r) = results.remove(Path::new(&fa.path)) else { continue };
-            match r {
-                Ok(mc) => cfg.machine = Some(Arc::new(mc)),
-                Err(e) if args.cost_source == CostSourceArg::MachineCode => anyhow::bail!("--cost-source machine-code: {}: {e}", fa.path),
-                Err(e) => {
-                    eprintln!("perfi: note: {}: model costs: {e}", fa.path);
-                    cfg.machine_note = Some(e);
-                }
-            }
-        }
-    }
     if let Some(n) = &args.function {
-        let found = prog.files.iter().enumerate().any(|(fi, fa)| cfgs[fi].is_some() && fa.functions.iter().any(|l| &l.info.name == n));
+        // Before anything is printed: a scan of the files (no lowering).
+        let found = files.iter().any(|p| std::fs::read(p).is_ok_and(|b| perfi_engine::lazy::scan_function_names(&b).iter().any(|f| f == n)));
         anyhow::ensure!(found, "no function named `{n}` in the given paths");
     }
-    let hw_name = cfgs.iter().flatten().last().map(|c| c.hardware.name.clone()).unwrap_or_default();
-    let res_used = cfgs.iter().flatten().last().map(|c| c.resolution).unwrap_or(10.0);
-    // Output in the files' and functions' order, streamed: what is
-    // written is not kept. JSON is written piece by piece with the layout
-    // `serde_json::to_string_pretty` gives the whole document.
-    let mut out = Out::new();
+    // The compiles (machine-code costs) start now: while one file is
+    // loaded and analyzed, the next ones compile.
+    let mut compiles = (args.cost_source != CostSourceArg::Model).then(|| Compiles { rx: start_compiles(&files), arrived: HashMap::new() });
+    let mut em = Emitter { out: Out::new(), format: args.format, first_file: true, first_fn: true, hw_name: String::new(), res_used: 10.0 };
     match args.format {
-        Format::Json => out.write("{\n  \"files\": [")?,
-        Format::Python => out.write(output::PY_PRELUDE)?,
+        Format::Json => em.out.write("{\n  \"files\": [")?,
+        Format::Python => em.out.write(output::PY_PRELUDE)?,
         Format::Text => {}
     }
-    let requested_files: Vec<usize> = (0..prog.files.len()).filter(|&fi| cfgs[fi].is_some()).collect();
-    // Per file, the functions to print; an entry's analysis job, if any.
-    let mut items: Vec<(usize, usize, Option<usize>)> = Vec::new();
-    {
-        let mut k = 0;
-        for &fi in &requested_files {
-            if !prog.files[fi].functions.iter().any(|l| wanted(&l.info.name)) {
-                // Only the file's header (JSON: a file with no functions).
-                items.push((fi, usize::MAX, None));
-                continue;
-            }
-            for (li, l) in prog.files[fi].functions.iter().enumerate() {
-                if !wanted(&l.info.name) {
-                    continue;
-                }
-                if l.ir.is_ok() {
-                    items.push((fi, li, Some(k)));
-                    k += 1;
-                } else {
-                    items.push((fi, li, None));
-                }
+    // One file at a time, each with what its calls reach in its folder
+    // (`Program::load`, as for a single file): memory holds one program,
+    // not the tree's.
+    let mut printed = false;
+    for file in batches(&files) {
+        printed |= analyze_file(&file, &args, budgets, compiles.as_mut(), &mut em)?;
+    }
+    if let Some(n) = &args.function {
+        anyhow::ensure!(printed, "no function named `{n}` in the given paths");
+    }
+    if args.format == Format::Json {
+        em.out.write(if em.first_file { "]" } else { "\n  ]" })?;
+        em.out.write(&format!(
+            ",\n  \"hardware\": {},\n  \"perfi_version\": {},\n  \"resolution\": {}\n}}\n",
+            serde_json::to_string(&em.hw_name)?,
+            serde_json::to_string(perfi_engine::VERSION)?,
+            serde_json::to_string(&json!(em.res_used))?
+        ))?;
+    }
+    em.out.finish()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Load, analyze and print one requested file; whether a function of it
+/// was printed.
+fn analyze_file(file: &Path, args: &Args, budgets: Option<Budgets>, compiles: Option<&mut Compiles>, em: &mut Emitter) -> Result<bool> {
+    let prog = Program::load(std::slice::from_ref(&file.to_path_buf())).with_context(|| format!("loading {}", file.display()))?;
+    let cancel = CancelToken::new();
+    let wanted = |name: &str| args.function.as_ref().is_none_or(|n| n == name);
+    let Some(fi) = prog.files.iter().position(|fa| Path::new(&fa.path) == file) else { return Ok(false) };
+    let fa = &prog.files[fi];
+    let mut cfg = config_for(file, args.resolution, args.hardware.as_deref())?;
+    if let Some(b) = budgets {
+        cfg.budgets = b;
+    }
+    if args.cost_source == CostSourceArg::Model {
+        cfg.machine_note = Some("--cost-source model".into());
+    }
+    // Missing headers, `#error`: said once per file, on stderr.
+    for n in preprocessor_notes(fa) {
+        eprintln!("perfi: note: {n}");
+    }
+    if let Some(r) = compiles.and_then(|c| c.take(file)) {
+        match r {
+            Ok(mc) => cfg.machine = Some(Arc::new(mc)),
+            Err(e) if args.cost_source == CostSourceArg::MachineCode => anyhow::bail!("--cost-source machine-code: {}: {e}", fa.path),
+            Err(e) => {
+                eprintln!("perfi: note: {}: model costs: {e}", fa.path);
+                cfg.machine_note = Some(e);
             }
         }
     }
-    let mut pos = 0; // next item to print
-    let mut file_open: Option<usize> = None;
-    let mut first_file = true;
-    let mut first_fn = true;
+    em.hw_name = cfg.hardware.name.clone();
+    em.res_used = cfg.resolution;
+    let fns: Vec<usize> = (0..fa.functions.len()).filter(|&li| wanted(&fa.functions[li].info.name)).collect();
+    if args.function.is_some() && fns.is_empty() {
+        return Ok(false);
+    }
     let json_fmt = args.format == Format::Json;
-    // Prints items up to (and including) the job `upto` (None: all).
-    let mut print_until = |out: &mut Out, upto: Option<(usize, Rendered)>| -> Result<()> {
-        let mut job = upto;
-        while pos < items.len() {
-            let (fi, li, k) = items[pos];
-            if json_fmt && file_open != Some(fi) {
-                open_json_file(out, &mut file_open, fi, &mut first_file, &mut first_fn, &prog)?;
+    if json_fmt {
+        em.open_file()?;
+    }
+    // Functions without IR are printed in their place, between results.
+    let jobs: Vec<(usize, usize)> = fns.iter().filter(|&&li| fa.functions[li].ir.is_ok()).map(|&li| (fi, li)).collect();
+    let mut pos = 0;
+    let mut cfgs: Vec<Option<Config>> = (0..prog.files.len()).map(|_| None).collect();
+    cfgs[fi] = Some(cfg);
+    let skip_unsupported = |em: &mut Emitter, pos: &mut usize| -> Result<()> {
+        while let Some(&li) = fns.get(*pos) {
+            if fa.functions[li].ir.is_ok() {
+                break;
             }
-            if li == usize::MAX {
-                pos += 1;
-                continue;
-            }
-            let l = &prog.files[fi].functions[li];
-            match k {
-                Some(k) => {
-                    let Some((jk, r)) = job.take() else { return Ok(()) };
-                    if jk != k {
-                        anyhow::bail!("internal error: results out of order");
-                    }
-                    match r {
-                        Rendered::Json(j) => json_function(out, &j, &mut first_fn)?,
-                        Rendered::Text(t) => {
-                            out.write(&t)?;
-                            if args.format == Format::Text {
-                                out.write("\n")?;
-                            }
-                        }
-                    }
-                }
-                None => {
-                    let e = l.ir.as_ref().err().map(String::as_str).unwrap_or_default();
-                    let fa = &prog.files[fi];
-                    match args.format {
-                        Format::Text => out.write(&format!("{}  {}:{}-{}  {e}\n\n", l.info.name, fa.path, l.info.range.start_line, l.info.range.end_line))?,
-                        Format::Python => out.write(&format!("# {}: {e}\n\n", l.info.name))?,
-                        Format::Json => {
-                            let j = json!({
-                                "name": l.info.name,
-                                "range": {"start_line": l.info.range.start_line, "end_line": l.info.range.end_line},
-                                "status": Status::Unsupported,
-                                "reason": e,
-                                "paths": 0, "analysis_ms": 0.0, "pcvs": [], "cases": [], "resolutions": [],
-                                "secret_findings": [], "cost_source": "model",
-                            });
-                            json_function(out, &j, &mut first_fn)?;
-                        }
-                    }
-                }
-            }
-            pos += 1;
+            em.unsupported(&fa.path, &fa.functions[li])?;
+            *pos += 1;
         }
         Ok(())
     };
-    let jobs: Vec<(usize, usize)> = items.iter().filter(|it| it.2.is_some()).map(|it| (it.0, it.1)).collect();
-    analyze_parallel(&prog, &cfgs, &jobs, args.format, &cancel, |k, r| print_until(&mut out, Some((k, r))))?;
-    print_until(&mut out, None)?;
+    skip_unsupported(em, &mut pos)?;
+    analyze_parallel(&prog, &cfgs, &jobs, args.format, &cancel, |_, r| {
+        em.rendered(r)?;
+        pos += 1;
+        skip_unsupported(em, &mut pos)
+    })?;
     if json_fmt {
-        if file_open.is_some() {
-            close_json_file(&mut out, first_fn, file_open.map(|fi| prog.files[fi].path.as_str()).unwrap_or_default())?;
-            out.write("\n  ]")?;
-        } else {
-            out.write("]")?;
-        }
-        out.write(&format!(
-            ",\n  \"hardware\": {},\n  \"perfi_version\": {},\n  \"resolution\": {}\n}}\n",
-            serde_json::to_string(&hw_name)?,
-            serde_json::to_string(perfi_engine::VERSION)?,
-            serde_json::to_string(&json!(res_used))?
-        ))?;
+        em.close_file(&fa.path)?;
     }
-    out.finish()?;
-    Ok(ExitCode::SUCCESS)
+    Ok(!fns.is_empty())
 }
 
 /// Standard output, buffered; a reader that went away is not an error
@@ -443,28 +478,6 @@ fn indented(v: &serde_json::Value, n: usize) -> Result<String> {
     let text = serde_json::to_string_pretty(v)?;
     let pad = " ".repeat(n);
     Ok(text.replace('\n', &format!("\n{pad}")))
-}
-
-fn json_function(out: &mut Out, j: &serde_json::Value, first_fn: &mut bool) -> Result<()> {
-    out.write(if *first_fn { "\n        " } else { ",\n        " })?;
-    *first_fn = false;
-    out.write(&indented(j, 8)?)
-}
-
-fn close_json_file(out: &mut Out, first_fn: bool, path: &str) -> Result<()> {
-    out.write(if first_fn { "]" } else { "\n      ]" })?;
-    out.write(&format!(",\n      \"path\": {}\n    }}", serde_json::to_string(path)?))
-}
-
-fn open_json_file(out: &mut Out, file_open: &mut Option<usize>, fi: usize, first_file: &mut bool, first_fn: &mut bool, prog: &Program) -> Result<()> {
-    if let Some(prev) = *file_open {
-        close_json_file(out, *first_fn, &prog.files[prev].path)?;
-    }
-    out.write(if *first_file { "\n    {\n      \"functions\": [" } else { ",\n    {\n      \"functions\": [" })?;
-    *first_file = false;
-    *first_fn = true;
-    *file_open = Some(fi);
-    Ok(())
 }
 
 /// What the preprocessor said about a requested file (missing headers,
