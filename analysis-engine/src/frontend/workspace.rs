@@ -484,18 +484,28 @@ pub fn header_cache() -> &'static pp::HeaderCache {
 
 /// Parses of pieces by (path, fingerprint), shared like the header cache:
 /// a header's tree is built once. Bounded: emptied past `MAX_PARSED_BYTES`.
+type Parsed = std::collections::HashMap<(PathBuf, u64), Arc<SourceFile>>;
+
+fn parsed_pieces() -> &'static std::sync::Mutex<(Parsed, usize)> {
+    static PARSED: std::sync::OnceLock<std::sync::Mutex<(Parsed, usize)>> = std::sync::OnceLock::new();
+    PARSED.get_or_init(Default::default)
+}
+
+/// The parse of `piece` if it is cached.
+fn cached_piece(piece: &Arc<pp::Piece>) -> Option<Arc<SourceFile>> {
+    let g = parsed_pieces().lock().ok()?;
+    let f = g.0.get(&(piece.path.clone(), piece.fingerprint))?;
+    f.piece.as_ref().is_some_and(|p| p.text == piece.text).then(|| f.clone())
+}
+
 fn parsed_piece(piece: &Arc<pp::Piece>) -> Option<Arc<SourceFile>> {
     const MAX_PARSED_BYTES: usize = 512 << 20;
-    type Parsed = std::collections::HashMap<(PathBuf, u64), Arc<SourceFile>>;
-    static PARSED: std::sync::OnceLock<std::sync::Mutex<(Parsed, usize)>> = std::sync::OnceLock::new();
-    let m = PARSED.get_or_init(Default::default);
-    let key = (piece.path.clone(), piece.fingerprint);
-    if let Some(f) = m.lock().ok()?.0.get(&key) {
-        if f.piece.as_ref().is_some_and(|p| p.text == piece.text) {
-            return Some(f.clone());
-        }
+    if let Some(f) = cached_piece(piece) {
+        return Some(f);
     }
     let f = Arc::new(SourceFile::from_piece(piece.clone()).ok()?);
+    let m = parsed_pieces();
+    let key = (piece.path.clone(), piece.fingerprint);
     let mut g = m.lock().ok()?;
     if g.1 + piece.text.len() > MAX_PARSED_BYTES {
         g.0.clear();
@@ -504,6 +514,52 @@ fn parsed_piece(piece: &Arc<pp::Piece>) -> Option<Arc<SourceFile>> {
     g.1 += piece.text.len();
     g.0.insert(key, f.clone());
     Some(f)
+}
+
+/// The parses of header pieces (`parsed_piece`), in order. Those not parsed
+/// yet are parsed on every core when there is enough text: a kernel file
+/// includes hundreds of headers, and their first parse is most of the
+/// time to its first interface.
+fn parse_pieces(pieces: &[Arc<pp::Piece>]) -> Vec<Option<Arc<SourceFile>>> {
+    const PARALLEL_BYTES: usize = 256 << 10;
+    let mut out: Vec<Option<Arc<SourceFile>>> = pieces.iter().map(cached_piece).collect();
+    let missing: Vec<usize> = (0..pieces.len()).filter(|&i| out[i].is_none()).collect();
+    let bytes: usize = missing.iter().map(|&i| pieces[i].text.len()).sum();
+    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(4);
+    if threads < 2 || missing.len() < 2 || bytes < PARALLEL_BYTES {
+        for i in missing {
+            out[i] = parsed_piece(&pieces[i]);
+        }
+        return out;
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let done: std::sync::Mutex<Vec<(usize, Option<Arc<SourceFile>>)>> = std::sync::Mutex::new(Vec::new());
+    let work = || loop {
+        let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let Some(&i) = missing.get(k) else { break };
+        let f = parsed_piece(&pieces[i]);
+        if let Ok(mut d) = done.lock() {
+            d.push((i, f));
+        }
+    };
+    std::thread::scope(|s| {
+        // This thread works too; a helper that cannot start leaves its
+        // share to the others.
+        for _ in 1..threads {
+            let _ = std::thread::Builder::new().stack_size(16 << 20).spawn_scoped(s, work);
+        }
+        work();
+    });
+    for (i, f) in done.into_inner().unwrap_or_default() {
+        out[i] = f;
+    }
+    // A piece a helper did not get to (none should be left): parsed here.
+    for (i, slot) in out.iter_mut().enumerate() {
+        if slot.is_none() {
+            *slot = parsed_piece(&pieces[i]);
+        }
+    }
+    out
 }
 
 /// Preprocess `main` (the user's text of the file) with its compile flags
@@ -516,15 +572,14 @@ pub fn build_unit(main: Arc<SourceFile>, cache: &mut FileCache) -> Unit {
     let out = pp::preprocess(&path, &user, &opts, &Overlay { docs: cache, disk: pp::DiskFiles::default() }, header_cache());
     let mut files = Vec::new();
     let n = out.pieces.len();
-    for (i, piece) in out.pieces.iter().enumerate() {
-        if i + 1 == n && piece.path == path {
-            // The main file: its own parse (it changes with every keystroke).
-            if let Ok(mut f) = SourceFile::from_piece(piece.clone()) {
-                f.user = Some(user.clone());
-                files.push(Arc::new(f));
-            }
-        } else if let Some(f) = parsed_piece(piece) {
-            files.push(f);
+    let main_is_last = out.pieces.last().is_some_and(|p| p.path == path);
+    let headers = &out.pieces[..if main_is_last { n - 1 } else { n }];
+    files.extend(parse_pieces(headers).into_iter().flatten());
+    if main_is_last {
+        // The main file: its own parse (it changes with every keystroke).
+        if let Ok(mut f) = SourceFile::from_piece(out.pieces[n - 1].clone()) {
+            f.user = Some(user.clone());
+            files.push(Arc::new(f));
         }
     }
     if files.last().is_none_or(|f| f.path != main.path) {
