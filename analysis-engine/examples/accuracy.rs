@@ -372,6 +372,9 @@ struct Opts {
     fit_static: bool,
     /// `--no-write`: with `--fit-static`, report only.
     no_write: bool,
+    /// `--static-only`: with `--fit-static`, leave out the test
+    /// workspaces' dynamic fit half.
+    dynamic: bool,
 }
 
 #[path = "fit/static_fit.rs"]
@@ -380,13 +383,14 @@ mod static_fit;
 fn main() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
     let root = root.canonicalize().unwrap_or(root);
-    let mut opts = Opts { calibrate: false, only: None, no_cache: false, verbose: false, results: None, suite: None, lopo: false, budget_scale: 1.0, cost_source: "both".into(), fit_static: false, no_write: false };
+    let mut opts = Opts { calibrate: false, only: None, no_cache: false, verbose: false, results: None, suite: None, lopo: false, budget_scale: 1.0, cost_source: "both".into(), fit_static: false, no_write: false, dynamic: true };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
             "--calibrate" => opts.calibrate = true,
             "--fit-static" => opts.fit_static = true,
             "--no-write" => opts.no_write = true,
+            "--static-only" => opts.dynamic = false,
             "--only" => opts.only = args.next(),
             "--no-cache" => opts.no_cache = true,
             "--verbose" | "-v" => opts.verbose = true,
@@ -408,7 +412,7 @@ fn main() {
                 }
             },
             "-h" | "--help" => {
-                println!("usage: accuracy [--calibrate | --fit-static [--no-write]] [--suite unseen|workspaces|all] [--lopo] [--only WS] [--no-cache] [--verbose] [--results PATH] [--budget-scale F] [--cost-source both|machine-code|model]");
+                println!("usage: accuracy [--calibrate | --fit-static [--no-write] [--static-only]] [--suite unseen|workspaces|all] [--lopo] [--only WS] [--no-cache] [--verbose] [--results PATH] [--budget-scale F] [--cost-source both|machine-code|model]");
                 return;
             }
             other => {
@@ -417,7 +421,7 @@ fn main() {
             }
         }
     }
-    let result = if opts.fit_static { static_fit::fit_static(&root, opts.verbose, !opts.no_write) } else { run(&root, &opts) };
+    let result = if opts.fit_static { static_fit::fit_static(&root, opts.verbose, !opts.no_write, opts.dynamic) } else { run(&root, &opts) };
     match result {
         Ok(()) => {}
         Err(e) => {

@@ -7,16 +7,19 @@
 //! accuracy.rs --fit-static, examples/fit/static_fit.rs): per function,
 //! gcc -O2's instructions, reads and writes of its symbol against the
 //! static feature counts of its IR (callees gcc inlined add their body),
-//! 385 functions of test-workspaces (17 files, 114 functions), linux-lib (21 files, 59 functions), tree-sitter (12 files, 173 functions), zlib-examples (12 files, 35 functions), nettle-examples (18 files, 4 functions).
+//! 385 functions of test-workspaces (17 files, 114 functions), linux-lib (21 files, 59 functions), tree-sitter (12 files, 173 functions), zlib-examples (12 files, 35 functions), nettle-examples (18 files, 4 functions);
+//! with the 50 fit-half scenarios of accuracy/drivers (valgrind counts against
+//! the interpreter's feature counts) weighing as much in total.
 //! Least absolute relative error (IRLS over non-negative least squares,
 //! counts under 8 by absolute difference), ridge pull toward the hand-set
-//! prior chosen by 6-fold cross-validation (instructions 3, memory reads 10, memory writes 1).
+//! prior chosen by 6-fold cross-validation (instructions 0.3, memory reads 10, memory writes 10).
 //! Leave-one-project-out median errors (instructions / reads / writes):
 //!   test-workspaces (114 functions): 23.9 % / 16.3 % / 11.3 %
-//!   linux-lib (59 functions): 38.2 % / 18.4 % / 22.8 %
-//!   tree-sitter (173 functions): 32.8 % / 19.7 % / 14.0 %
-//!   zlib-examples (35 functions): 22.0 % / 27.3 % / 26.6 %
-//!   nettle-examples (4 functions): 7.3 % / 5.9 % / 4.0 %
+//!   linux-lib (59 functions): 35.2 % / 16.9 % / 18.9 %
+//!   tree-sitter (173 functions): 29.2 % / 19.5 % / 18.7 %
+//!   zlib-examples (35 functions): 21.6 % / 22.9 % / 28.4 %
+//!   nettle-examples (4 functions): 5.5 % / 6.0 % / 2.4 %
+//! Dynamic check: test workspaces' held-back half (50 scenarios, not fitted on; cost model on the interpreter's counts): 7.8 % / 12.5 % / 32.6 % (table in use: 9.0 % / 18.6 % / 36.8 %).
 //! Weights are bounded below by what the instructions physically cost
 //! (`LOWER` in accuracy.rs). The unseen benchmark's files are not fitted on.
 //! Weights are rounded to 3 decimals. The other rows are hand-set.
@@ -34,11 +37,11 @@ use crate::cost::{CostTable, NFEAT, NMET};
 pub fn table() -> CostTable {
     let weights: [[f64; NFEAT]; NMET] = [
         // instructions
-        [0.136, 0.767, 1.0, 3.138, 0.345, 1.033, 0.365, 0.253, 1.425, 1.237, 3.157, 0.0, 0.0, 1.383, 2.277, 0.54, 2.405, 1.388, 1.066],
+        [0.263, 1.212, 1.732, 4.062, 0.708, 0.839, 0.135, 0.065, 1.813, 1.284, 4.933, 0.0, 0.0, 1.0, 2.33, 0.574, 2.583, 0.0, 0.739],
         // memory reads
-        [0.0, 0.0, 0.0, 0.0, 0.707, 0.0, 0.0, 0.0, 0.0, 0.0, 0.981, 0.0, 0.416, 0.0, 0.516, 0.166, 0.488, 0.0, 0.0],
+        [0.0, 0.0, 0.0, 0.0, 0.849, 0.0, 0.0, 0.0, 0.0, 0.0, 0.991, 0.0, 0.283, 0.481, 0.51, 0.005, 0.218, 0.0, 0.0],
         // memory writes
-        [0.0, 0.0, 0.0, 0.0, 0.0, 1.005, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.332, 0.0, 0.125, 0.0, 0.0],
+        [0.0, 0.0, 0.0, 0.0, 0.0, 0.985, 0.0, 0.0, 0.0, 0.0, 0.0, 0.047, 0.0, 0.554, 1.204, 0.0, 0.004, 0.0, 0.0],
         // branches
         [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0],
         // multiplies
@@ -48,6 +51,6 @@ pub fn table() -> CostTable {
         // calls
         [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0],
     ];
-    let entry: [f64; NMET] = [1.65, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0];
+    let entry: [f64; NMET] = [1.302, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0];
     CostTable { weights, entry }
 }
