@@ -504,8 +504,8 @@ pub fn fit_static(root: &Path, verbose: bool, write: bool, with_dynamic: bool) -
     } else {
         let (n, m) = dynamic_medians(&dyn_all, Half::Held, &t);
         let (_, old) = dynamic_medians(&dyn_all, Half::Held, &base);
-        let line = format!("test workspaces' held-back half ({n} scenarios, not fitted on; cost model on the interpreter's counts): {} / {} / {} (table in use: {} / {} / {})", pct(m[0]), pct(m[1]), pct(m[2]), pct(old[0]), pct(old[1]), pct(old[2]));
-        println!("\nDynamic check, instructions / reads / writes: {line}");
+        let line = format!("test workspaces' held-back half ({n} scenarios, not fitted on; cost model on the interpreter's counts): {} / {} / {}", pct(m[0]), pct(m[1]), pct(m[2]));
+        println!("\nDynamic check, instructions / reads / writes: {line} (the table compiled in: {} / {} / {})", pct(old[0]), pct(old[1]), pct(old[2]));
         line
     };
     if verbose {
@@ -516,23 +516,27 @@ pub fn fit_static(root: &Path, verbose: bool, write: bool, with_dynamic: bool) -
     println!("Fitted on all {} functions:\n\n{}", rows.len(), render_table_md(&t));
     if write {
         let get = |k: &str| machine.iter().find(|(x, _)| *x == k).map(|(_, v)| v.clone()).unwrap_or_default();
-        let fitted_on = per.iter().filter(|p| p.2 > 0).map(|(p, f, n)| format!("{p} ({f} files, {n} functions)")).collect::<Vec<_>>().join(", ");
+        let fitted_on: Vec<String> = per.iter().filter(|p| p.2 > 0).map(|(p, f, n)| format!("  {p}: {f} files, {n} functions")).collect();
         let mut header = vec![
             "The instruction, memory-read and memory-write rows and their entry".to_string(),
             "constants are fitted on static machine code (`make fit-model`,".to_string(),
             "accuracy.rs --fit-static, examples/fit/static_fit.rs): per function,".to_string(),
             "gcc -O2's instructions, reads and writes of its symbol against the".to_string(),
             "static feature counts of its IR (callees gcc inlined add their body),".to_string(),
-            format!("{} functions of {fitted_on};", rows.len()),
+            format!("{} functions of", rows.len()),
+        ];
+        header.extend(fitted_on);
+        header.extend([
             format!("with the {} fit-half scenarios of accuracy/drivers (valgrind counts against", dyn_fit.len()),
             "the interpreter's feature counts) weighing as much in total.".to_string(),
             "Least absolute relative error (IRLS over non-negative least squares,".to_string(),
             format!("counts under {TINY:.0} by absolute difference), ridge pull toward the hand-set"),
             format!("prior chosen by {CV_FOLDS}-fold cross-validation ({}).", MEASURED.iter().zip(&ridges).map(|((_, l), r)| format!("{l} {r}")).collect::<Vec<_>>().join(", ")),
             "Leave-one-project-out median errors (instructions / reads / writes):".to_string(),
-        ];
+        ]);
         header.extend(lopo_lines.iter().map(|l| format!("  {l}")));
-        header.push(format!("Dynamic check: {dyn_line}."));
+        header.push("Dynamic check, instructions / reads / writes:".to_string());
+        header.push(format!("  {dyn_line}."));
         header.extend([
             "Weights are bounded below by what the instructions physically cost".to_string(),
             "(`LOWER` in accuracy.rs). The unseen benchmark's files are not fitted on.".to_string(),
