@@ -23,15 +23,17 @@
 
 use crate::ir::*;
 
-/// The distinct (address, size) pairs the function loads or stores.
-struct Addrs<'a>(Vec<(&'a Expr, u8)>);
+/// The distinct (address, size) pairs the function loads or stores, with
+/// their indices (hashed: a large function has thousands).
+struct Addrs<'a>(Vec<(&'a Expr, u8)>, std::collections::HashMap<(&'a Expr, u8), usize>);
 
 impl<'a> Addrs<'a> {
     fn index(&self, a: (&Expr, u8)) -> Option<usize> {
-        self.0.iter().position(|x| x.1 == a.1 && *x.0 == *a.0)
+        self.1.get(&a).copied()
     }
     fn insert(&mut self, a: (&'a Expr, u8)) {
-        if self.index(a).is_none() {
+        if !self.1.contains_key(&a) {
+            self.1.insert(a, self.0.len());
             self.0.push(a);
         }
     }
@@ -155,7 +157,7 @@ fn kill(avail: &mut [bool], addrs: &Addrs, hit: impl Fn(&Expr, u8) -> bool) {
 
 /// Forwarded loads per block of `f` (see the module comment).
 pub fn forwarded_loads(f: &Function) -> Vec<u32> {
-    let mut addrs = Addrs(Vec::new());
+    let mut addrs = Addrs(Vec::new(), Default::default());
     for b in &f.blocks {
         for i in &b.insts {
             for e in inst_exprs(i) {
