@@ -22,6 +22,7 @@
 //! their constant byte ranges do not overlap.
 
 use crate::ir::*;
+use crate::loops::successors;
 
 /// The distinct (address, size) pairs the function loads or stores, with
 /// their indices (hashed: a large function has thousands).
@@ -102,14 +103,6 @@ fn term_expr(t: &Terminator) -> Option<&Expr> {
     }
 }
 
-fn successors(t: &Terminator) -> Vec<BlockId> {
-    match t {
-        Terminator::Goto(b) => vec![*b],
-        Terminator::Branch { then_bb, else_bb, .. } => vec![*then_bb, *else_bb],
-        Terminator::Switch { cases, default, .. } => cases.iter().map(|c| c.1).chain(std::iter::once(*default)).collect(),
-        Terminator::Return(_) | Terminator::Unreachable => vec![],
-    }
-}
 
 /// Run one block from the available set `avail` (one bool per address):
 /// returns the loads found available, and leaves the set at the block's end.

@@ -13,6 +13,7 @@
 //! know which); the fitted weight of `SavedReg` absorbs the average error.
 
 use crate::ir::*;
+use crate::loops::successors;
 
 /// Caller-saved general-purpose registers on x86-64 SysV.
 const CALLER_SAVED: usize = 9;
@@ -72,14 +73,6 @@ fn term_uses(t: &Terminator, regs: &[bool], live: &mut Set) {
     }
 }
 
-fn successors(t: &Terminator) -> Vec<BlockId> {
-    match t {
-        Terminator::Goto(b) => vec![*b],
-        Terminator::Branch { then_bb, else_bb, .. } => vec![*then_bb, *else_bb],
-        Terminator::Switch { cases, default, .. } => cases.iter().map(|c| c.1).chain(std::iter::once(*default)).collect(),
-        Terminator::Return(_) | Terminator::Unreachable => vec![],
-    }
-}
 
 /// A call gcc emits as a call (builtins are expanded in place).
 fn is_real_call(i: &Inst) -> bool {
