@@ -28,7 +28,12 @@
 //!    and the return to its call site are counted as distinct 64-byte
 //!    lines, and compared with the interface's `cache_lines`.
 //!
-//! Options: `--calibrate`, `--only <ws>`, `--no-cache`, `--verbose`,
+//! `--fit-static` (`make fit-model`, `fit/static_fit.rs`) fits the table on
+//! static machine code of third-party projects and the fit half instead,
+//! with a leave-one-project-out report.
+//!
+//! Options: `--calibrate`, `--fit-static [--no-write] [--static-only]`,
+//! `--only <ws>`, `--no-cache`, `--verbose`,
 //! `--results <path>` (default `accuracy/results.md`; not written with
 //! `--only` or `--calibrate`).
 
