@@ -6,7 +6,7 @@ CARGO ?= cargo
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_INSTALL := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends
 
-.PHONY: all deps deps-headers deps-linux-source deps-z3 deps-ground-truth deps-neovim deps-clangd build release run test bench bench-scale bench-lsp accuracy calibrate fuzz clean \
+.PHONY: all deps deps-headers deps-linux-source deps-z3 deps-ground-truth deps-neovim deps-clangd build release run test bench bench-scale bench-lsp accuracy calibrate fit-model fuzz clean \
 	deps-realworld realworld \
 	deps-node deps-vscode-test vscode-npm package test-vscode test-vscode-unit test-vscode-integration screenshots deps-unseen
 
@@ -183,6 +183,14 @@ accuracy: deps deps-ground-truth deps-unseen
 
 calibrate: deps deps-ground-truth
 	$(CARGO) run --release -p perfi-engine --example accuracy -- --calibrate
+
+# The cost table from static machine code: every function gcc compiles in
+# Linux lib/ (the realworld set), tree-sitter's C runtime, zlib's and
+# nettle's examples and the test workspaces (in place, never copied),
+# with the test workspaces' dynamic fit half; prints the
+# leave-one-project-out errors and writes analysis-engine/src/cost_table.rs.
+fit-model: deps deps-ground-truth deps-realworld
+	$(CARGO) run --release -p perfi-engine --example accuracy -- --fit-static
 
 # Fuzzing (not part of `make test`): each target runs FUZZ_SECONDS, one
 # job, one after the other. cargo-fuzz needs nightly flags; the stable

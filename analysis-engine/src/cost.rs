@@ -11,7 +11,7 @@ use serde::Serialize;
 /// Features counted per IR construct.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 pub enum Feature {
-    /// Add, sub, logic, shift, compare, negate, byte swap.
+    /// Add, sub, logic, shift, negate, byte swap.
     Alu,
     /// Integer multiply.
     Mul,
@@ -41,9 +41,28 @@ pub enum Feature {
     CopyWord,
     /// Call to an external function with no contract (cost(f) is a PCV).
     ExternCall,
+    /// A load whose value gcc already holds in a register: on every path
+    /// to it the address was stored to or loaded from, with no store that
+    /// may overlap it, call or copy in between (store-to-load forwarding,
+    /// redundant-load elimination, loop-invariant loads hoisted out of
+    /// loops; `forward.rs`). Counted instead of `Load`.
+    FwdLoad,
+    /// Callee-saved registers the function's prologue pushes and its
+    /// epilogue pops, estimated from register pressure (`frame::saved_regs`);
+    /// counted once per call of the analyzed function, with its `Ret`.
+    SavedReg,
+    /// The function keeps locals in memory (arrays, structs, address-taken
+    /// scalars): a stack adjustment in the prologue and epilogue; 0 or 1,
+    /// counted with `Ret`.
+    StackFrame,
+    /// A comparison (`==`, `<`, ...). Apart from `Alu`: one feeding a
+    /// branch is the `cmp`/`test` of a fused compare-and-jump, and
+    /// counting it as arithmetic made the fitted ALU weight a blend of
+    /// the two (0.1–0.4 instructions), far too low for arithmetic code.
+    Cmp,
 }
 
-pub const FEATURES: [Feature; 15] = [
+pub const FEATURES: [Feature; 19] = [
     Feature::Alu,
     Feature::Mul,
     Feature::Div,
@@ -59,6 +78,10 @@ pub const FEATURES: [Feature; 15] = [
     Feature::Ret,
     Feature::CopyWord,
     Feature::ExternCall,
+    Feature::FwdLoad,
+    Feature::SavedReg,
+    Feature::StackFrame,
+    Feature::Cmp,
 ];
 pub const NFEAT: usize = FEATURES.len();
 
@@ -174,6 +197,7 @@ pub fn expr_counts(e: &Expr, c: &mut Counts) {
                     BinOp::Mul => Feature::Mul,
                     BinOp::Div | BinOp::Rem if b.as_const().is_some() => Feature::DivConst,
                     BinOp::Div | BinOp::Rem => Feature::Div,
+                    op if op.is_compare() => Feature::Cmp,
                     _ => Feature::Alu,
                 };
                 c.add(f, 1.0);
@@ -280,12 +304,30 @@ pub fn term_counts(t: &Terminator, c: &mut Counts) {
 }
 
 /// The features of a whole basic block (instructions and terminator);
-/// calls' own costs are added where the call is executed.
+/// calls' own costs are added where the call is executed. Loads gcc keeps
+/// in a register (`Block::fwd_loads`, `forward::forwarded_loads`) count as
+/// `FwdLoad`, not `Load`.
 pub fn block_counts(b: &Block) -> Counts {
     let mut c = Counts::default();
     for i in &b.insts {
         inst_counts(i, &mut c);
     }
     term_counts(&b.term, &mut c);
+    let fwd = b.fwd_loads as f64;
+    c.add(Feature::Load, -fwd);
+    c.add(Feature::FwdLoad, fwd);
     c
 }
+
+/// What leaving the analyzed function costs beyond its body: its `ret`, and
+/// the epilogue's (and prologue's) callee-saved registers and stack frame.
+/// Counted once per call of the analyzed function, by the explorer and the
+/// interpreter alike.
+pub fn exit_counts(f: &Function) -> Counts {
+    let mut c = Counts::default();
+    c.add(Feature::Ret, 1.0);
+    c.add(Feature::SavedReg, f.frame.saved_regs as f64);
+    c.add(Feature::StackFrame, if f.frame.stack { 1.0 } else { 0.0 });
+    c
+}
+

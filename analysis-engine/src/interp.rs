@@ -422,7 +422,7 @@ impl<'a> Interp<'a> {
                         self.measured_depth = usize::MAX;
                         let mut counts = self.counts;
                         if self.plan(&func).is_none() {
-                            counts.add(Feature::Ret, 1.0);
+                            counts.plus(&cost::exit_counts(&func));
                         }
                         self.captured = Some(RunResult {
                             sig: self.sig,
@@ -440,7 +440,7 @@ impl<'a> Interp<'a> {
                     match fr.ret_to {
                         None => {
                             if self.plan(&fr.func).is_none() {
-                                self.counts.add(Feature::Ret, 1.0);
+                                self.counts.plus(&cost::exit_counts(&fr.func));
                             }
                             return Ok(RunResult {
                                 sig: self.sig,

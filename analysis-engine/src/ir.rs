@@ -187,6 +187,9 @@ pub struct Block {
     pub insts: Vec<Inst>,
     pub term: Terminator,
     pub term_span: Span,
+    /// Loads of this block whose value is already in a register
+    /// (`forward::forwarded_loads`, computed once after lowering).
+    pub fwd_loads: u32,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -261,6 +264,18 @@ pub struct Function {
     /// constant) or None for a number literal. Conditions show a value by
     /// its name when every comparison with it used that one name.
     pub const_names: Vec<(i128, Option<String>)>,
+    /// What gcc's prologue and epilogue are estimated to hold
+    /// (`frame::frame_info`, computed once after lowering).
+    pub frame: FrameInfo,
+}
+
+/// The estimated stack frame of a function: callee-saved registers pushed
+/// in the prologue (popped in the epilogue), and whether locals live in
+/// memory (a stack adjustment).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct FrameInfo {
+    pub saved_regs: u8,
+    pub stack: bool,
 }
 
 /// An eBPF map definition the function names: `map_type` is the number in

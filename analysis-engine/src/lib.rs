@@ -11,6 +11,8 @@ pub mod config;
 pub mod contracts;
 pub mod cost;
 pub mod cost_table;
+pub mod forward;
+pub mod frame;
 pub mod poly;
 pub mod regress;
 pub mod exec;

@@ -107,6 +107,7 @@ pub fn lower_function<'a>(env: &mut TypeEnv, file: &'a crate::source::SourceFile
             globals: Default::default(),
             maps: Default::default(),
             const_names: Vec::new(),
+            frame: Default::default(),
         },
         cur: 0,
         scopes: vec![Scope::default()],
@@ -126,6 +127,10 @@ pub fn lower_function<'a>(env: &mut TypeEnv, file: &'a crate::source::SourceFile
     let loop_meta = std::mem::take(&mut lw.loop_meta);
     let mut f = lw.f;
     crate::loops::find_loops(&mut f, &loop_meta, file);
+    f.frame = crate::frame::frame_info(&f);
+    for (b, n) in crate::forward::forwarded_loads(&f).into_iter().enumerate() {
+        f.blocks[b].fwd_loads = n;
+    }
     Ok(f)
 }
 
@@ -153,7 +158,7 @@ impl<'a, 'e> Lowerer<'a, 'e> {
         self.f.const_names.push((v, name));
     }
     fn new_block(&mut self) -> BlockId {
-        self.f.blocks.push(Block { insts: vec![], term: Terminator::Unreachable, term_span: Span::default() });
+        self.f.blocks.push(Block { insts: vec![], term: Terminator::Unreachable, term_span: Span::default(), fwd_loads: 0 });
         self.f.blocks.len() - 1
     }
     fn terminate(&mut self, t: Terminator, span: Span) {

@@ -642,9 +642,7 @@ impl<'a> Explorer<'a> {
         match fr.ret_to {
             None => {
                 if self.plan(&fr.func).is_none() {
-                    let mut c = Counts::default();
-                    c.add(Feature::Ret, 1.0);
-                    st.cost.add_counts(&c);
+                    st.cost.add_counts(&cost::exit_counts(&fr.func));
                 }
                 st.finished = true;
                 st.ret = val;
