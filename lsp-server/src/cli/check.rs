@@ -254,6 +254,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
         Some(Some(d)) => Some(crate::disk_cache::DiskCache::open(d)?),
         None => None,
     };
+    if let Some(c) = &cache {
+        c.prune_in_background();
+    }
     // Cost follows the diff: a file is lowered only when a `.c` file of its
     // folder changed (calls resolve within a folder), unless a header or
     // the configuration changed.

@@ -170,7 +170,10 @@ impl Store {
     pub fn new(dir: Option<&Path>) -> (Store, Option<String>) {
         let mut msg = None;
         let disk = dir.and_then(|d| match DiskCache::open(d) {
-            Ok(c) => Some(c),
+            Ok(c) => {
+                c.prune_in_background();
+                Some(c)
+            }
             Err(e) => {
                 msg = Some(format!("perfi: interface cache off: {e:#}"));
                 None
