@@ -397,7 +397,9 @@ fn analyze_file(file: &Path, args: &Args, budgets: Option<Budgets>, compiles: Op
             Ok(mc) => cfg.machine = Some(Arc::new(mc)),
             Err(e) if args.cost_source == CostSourceArg::MachineCode => anyhow::bail!("--cost-source machine-code: {}: {e}", fa.path),
             Err(e) => {
-                eprintln!("perfi: note: {}: model costs: {e}", fa.path);
+                // A compile that ran out of time cost the user its limit.
+                let hint = if e.contains("took longer than") { " (--cost-source model does not wait for the compiler)" } else { "" };
+                eprintln!("perfi: note: {}: model costs: {e}{hint}", fa.path);
                 cfg.machine_note = Some(e);
             }
         }
