@@ -383,7 +383,16 @@ impl<'a> Interp<'a> {
                     // costs what the line's machine code says.
                     let expanded = crate::contracts::builtin_for(callee, None).is_some() && self.plan(&func).is_some_and(|p| !p.calls_on(i.span.start_line));
                     let before = expanded.then(|| (self.counts, self.extra));
-                    let r = self.external(callee, &vals, i.span.start_byte)?;
+                    let r = match bit_builtin(callee, &vals, args.first().map(|a| a.ty(&func.locals).bits())) {
+                        // Its cost is the contract's; its value is computed
+                        // (a bit search's result bounds loops: `int_sqrt`'s
+                        // `1UL << (__fls(x) & ~1)`), never a random number.
+                        Some(v) => {
+                            let _ = self.external(callee, &vals, i.span.start_byte)?;
+                            Some(v)
+                        }
+                        None => self.external(callee, &vals, i.span.start_byte)?,
+                    };
                     if let Some((c, x)) = before {
                         self.counts = c;
                         self.extra = x;
@@ -1154,6 +1163,28 @@ pub fn resize(x: u128, from: u32, to: u32, signed: bool) -> u128 {
     } else {
         x & mask(to)
     }
+}
+
+/// The value of `__builtin_popcount`/`ctz`/`clz` (lowering folds the `l`
+/// and `ll` variants into these with the argument converted to 64 bits,
+/// so the width comes from the argument's type). Zero, for which gcc
+/// leaves ctz and clz undefined, gives the width (what `tzcnt`/`lzcnt`
+/// return). `None` for other functions.
+fn bit_builtin(name: &str, args: &[CVal], bits: Option<u32>) -> Option<CVal> {
+    let bits = bits.filter(|b| *b == 32 || *b == 64)?;
+    let x = match args.first()? {
+        CVal::Int(x) => *x & mask(bits),
+        CVal::Ptr { .. } => return None,
+    };
+    let r = match name {
+        "__builtin_popcount" => x.count_ones(),
+        "__builtin_ctz" if x == 0 => bits,
+        "__builtin_ctz" => x.trailing_zeros(),
+        "__builtin_clz" if x == 0 => bits,
+        "__builtin_clz" => x.leading_zeros() - (128 - bits),
+        _ => return None,
+    };
+    Some(CVal::Int(r as u128))
 }
 
 /// The interface's prediction for a run: (case condition, metrics in

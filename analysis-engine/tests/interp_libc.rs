@@ -124,3 +124,78 @@ int drive(void) { return total(g_buf, 5); }
     let (a, b) = (predict(&iface, &unpriced).expect("case").1[0], predict(&iface, &priced).expect("case").1[0]);
     assert!((b - a - 5.0 * 11.0).abs() < 1e-9, "priced {b} = unpriced {a} + 5 calls x 11");
 }
+
+/// gcc's bit-search builtins have their values in the interpreter (they
+/// were random numbers): a halving loop started from `1 << fls(x)` or
+/// `1 << ctz(x)` runs as often as the compiled code does. Each driver's
+/// loop halves `m` down to 0: log2(m) + 1 iterations.
+#[test]
+fn bit_builtins_have_their_values() {
+    const BITS: &str = r#"
+unsigned halvings_from_top(unsigned long x)
+{
+	unsigned long m = 1UL << (63 - __builtin_clzl(x));
+	unsigned n = 0;
+	while (m != 0) {
+		n += (unsigned)(m & 1);
+		m >>= 1;
+	}
+	return n;
+}
+unsigned halvings_from_top32(unsigned x)
+{
+	unsigned m = 1U << (31 - __builtin_clz(x));
+	unsigned n = 0;
+	while (m != 0) {
+		n += m & 1;
+		m >>= 1;
+	}
+	return n;
+}
+unsigned halvings_from_low(unsigned long x)
+{
+	unsigned long m = 1UL << __builtin_ctzl(x);
+	unsigned n = 0;
+	while (m != 0) {
+		n += (unsigned)(m & 1);
+		m >>= 1;
+	}
+	return n;
+}
+unsigned halvings_popcount(unsigned long x)
+{
+	unsigned long m = 1UL << __builtin_popcountl(x);
+	unsigned n = 0;
+	while (m != 0) {
+		n += (unsigned)(m & 1);
+		m >>= 1;
+	}
+	return n;
+}
+unsigned g_r;
+void top(void) { g_r = halvings_from_top(40); }
+void top32(void) { g_r = halvings_from_top32(40); }
+void low(void) { g_r = halvings_from_low(0x100); }
+void pop(void) { g_r = halvings_popcount(0xf0f0); }
+"#;
+    let dir = std::env::temp_dir().join(format!("perfi-interp-bits-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join("bits.c");
+    std::fs::write(&path, BITS).expect("write");
+    let prog = Program::load(std::slice::from_ref(&path)).expect("loads");
+    let _ = std::fs::remove_dir_all(&dir);
+    let fa = &prog.files[0];
+    let funcs = prog.table_for(&fa.path);
+    let ir = |name: &str| Arc::new(fa.functions.iter().find(|l| l.info.name == name).and_then(|l| l.ir.as_ref().ok()).expect("lowers").clone());
+    let iterations = |driver: &str, measured: &str| -> u64 {
+        let mut it = Interp::new(&funcs, 5);
+        let run = it.run_measured(&ir(driver), measured).expect("runs");
+        run.iter_counts.values().sum::<u64>()
+    };
+    // 40 = 0b101000: top bit 5, m = 32 → 6 halvings; 0x100: lowest bit 8,
+    // m = 256 → 9; popcount(0xf0f0) = 8, m = 256 → 9.
+    assert_eq!(iterations("top", "halvings_from_top"), 6);
+    assert_eq!(iterations("top32", "halvings_from_top32"), 6);
+    assert_eq!(iterations("low", "halvings_from_low"), 9);
+    assert_eq!(iterations("pop", "halvings_popcount"), 9);
+}
