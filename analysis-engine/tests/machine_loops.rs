@@ -1,0 +1,104 @@
+//! Machine-code attribution of loops (`machine/attribute.rs`, `plan.rs`)
+//! on `tests/machine/loops.c`: the interface, evaluated at the
+//! interpreter's PCV values for a call, must count what the object runs
+//! for that call. The expected counts come from the object (instructions
+//! by machine-loop depth) and from the C semantics of each loop (trip
+//! counts, element sizes), not from the attribution under test.
+//!
+//! One difference is inherent and allowed: the IR tests a loop's
+//! condition once more than it iterates (the exit test), while gcc's
+//! rotated loop tests at the bottom, so each entry into a loop may be
+//! charged up to one more iteration of its per-iteration code.
+
+use perfi_engine::analysis::{analyze_function_with_signatures, CostSource, Program};
+use perfi_engine::cancel::CancelToken;
+use perfi_engine::config::{Budgets, Config};
+use perfi_engine::cost::default_table;
+use perfi_engine::interp::{check_run, predict, Interp};
+use perfi_engine::machine::compile::{self, Input, Limits};
+use perfi_engine::machine::{MachineCosts, Plan, I_INSTR};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+fn source() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/machine/loops.c")
+}
+
+/// Instructions the interface predicts for the call `driver` makes to
+/// `func`, checked against the cost model on the same run.
+fn predicted(mc: &Arc<MachineCosts>, func: &str, driver: &str) -> f64 {
+    let prog = Program::load(&[source()]).expect("loads");
+    let fa = &prog.files[0];
+    let funcs = prog.table_for(&fa.path);
+    let ir = |name: &str| Arc::new(fa.functions.iter().find(|l| l.info.name == name).and_then(|l| l.ir.as_ref().ok()).expect("lowers").clone());
+    let info = &fa.functions.iter().find(|l| l.info.name == func).expect("function").info;
+    let mut cfg = Config::default();
+    cfg.machine = Some(mc.clone());
+    let budgets = Budgets { paths: 1000, solver_ms: 10_000, wall_ms: 10_000, query_ms: 1000 };
+    let iface = analyze_function_with_signatures(&ir(func), info, &funcs, &cfg, budgets, 1.0, &CancelToken::new());
+    assert_eq!(iface.cost_source, CostSource::MachineCode, "{func}: {:?}", iface.cost_source_note);
+    let table = default_table();
+    let mut it = Interp::new(&funcs, 1);
+    it.machine = Some(Plan::new(mc.clone(), func, &funcs, &table));
+    let run = it.run_measured(&ir(driver), func).expect("runs");
+    check_run(&iface, &run, &table).unwrap_or_else(|e| panic!("{func}: {e}"));
+    predict(&iface, &run).expect("a case").1[0]
+}
+
+/// (instructions outside machine loops, per machine-loop depth 1, 2...)
+fn by_depth(mc: &MachineCosts, sym: &str) -> Vec<f64> {
+    let s = &mc.symbols[sym];
+    let mut out = vec![s.unlined.0[I_INSTR]];
+    for d in s.depths.values() {
+        if out.len() < d.len() {
+            out.resize(d.len(), 0.0);
+        }
+        for (k, m) in d.iter().enumerate() {
+            out[k] += m.0[I_INSTR];
+        }
+    }
+    out
+}
+
+#[test]
+fn vectorized_loops_count_per_vector_iteration() {
+    let Some(_) = compile::system_compiler() else { return };
+    let mc = Arc::new(MachineCosts::compile(Input::File(&source()), &[], Limits::default()).expect("loops.c compiles"));
+    // 256 entries of 2 bytes each.
+    let (n, elem) = (256.0, 2.0);
+    let vec = mc.symbols["fill_group"].vector.values().map(|v| v.0).max().unwrap_or(0);
+    let scalar = by_depth(&mc, "fill_group_scalar");
+    assert!(mc.symbols["fill_group_scalar"].vector.is_empty(), "the scalar loop has no vector access:\n{}", mc.listing("fill_group_scalar"));
+    assert_eq!(scalar.len(), 2, "one machine loop");
+    let ps = predicted(&mc, "fill_group_scalar", "run_fill_scalar");
+    let want = scalar[0] + scalar[1] * n;
+    assert!(ps >= want - 1e-6 && ps <= want + scalar[1], "scalar: predicted {ps}, object {} + {} x {n}", scalar[0], scalar[1]);
+    if vec == 0 {
+        // A compiler that did not vectorize: nothing to divide.
+        return;
+    }
+    let v = by_depth(&mc, "fill_group");
+    assert_eq!(v.len(), 2, "one machine loop:\n{}", mc.listing("fill_group"));
+    // One machine iteration stores `vec` bytes: vec / elem entries.
+    let machine_iterations = n * elem / vec as f64;
+    let p = predicted(&mc, "fill_group", "run_fill");
+    let want = v[0] + v[1] * machine_iterations;
+    assert!(p >= want - 1e-6 && p <= want + v[1], "vectorized: predicted {p}, object {} + {} x {machine_iterations}", v[0], v[1]);
+}
+
+#[test]
+fn an_inner_loop_start_on_its_header_line_runs_per_outer_iteration() {
+    let Some(_) = compile::system_compiler() else { return };
+    let mc = Arc::new(MachineCosts::compile(Input::File(&source()), &[], Limits::default()).expect("loops.c compiles"));
+    let d = by_depth(&mc, "spread");
+    assert_eq!(d.len(), 3, "two nested machine loops:\n{}", mc.listing("spread"));
+    // i = 128, 64, ..., 1: 8 outer iterations; the inner loop steps by 2i
+    // through 256: 256 / 2i iterations each, 1 + 2 + ... + 128 = 255.
+    let (outer, inner) = (8.0, 255.0);
+    let p = predicted(&mc, "spread", "run_spread");
+    let want = d[0] + d[1] * outer + d[2] * inner;
+    // One extra test per entry: the inner loop is entered 8 times, the
+    // outer once.
+    let slack = d[2] * outer + d[1];
+    assert!(p >= want - 1e-6 && p <= want + slack, "predicted {p}, object {d:?}: {want} + at most {slack}");
+}
