@@ -16,7 +16,7 @@ use perfi_engine::config::{Budgets, Config};
 use perfi_engine::cost::default_table;
 use perfi_engine::interp::{check_run, predict, Interp};
 use perfi_engine::machine::compile::{self, Input, Limits};
-use perfi_engine::machine::{MachineCosts, Plan, I_INSTR};
+use perfi_engine::machine::{MachineCosts, Plan, I_INSTR, I_READS};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -27,6 +27,11 @@ fn source() -> PathBuf {
 /// Instructions the interface predicts for the call `driver` makes to
 /// `func`, checked against the cost model on the same run.
 fn predicted(mc: &Arc<MachineCosts>, func: &str, driver: &str) -> f64 {
+    predicted_metric(mc, func, driver, 0)
+}
+
+/// The same for metric `k` (0 instructions, 1 reads, 2 writes).
+fn predicted_metric(mc: &Arc<MachineCosts>, func: &str, driver: &str, k: usize) -> f64 {
     let prog = Program::load(&[source()]).expect("loads");
     let fa = &prog.files[0];
     let funcs = prog.table_for(&fa.path);
@@ -42,19 +47,23 @@ fn predicted(mc: &Arc<MachineCosts>, func: &str, driver: &str) -> f64 {
     it.machine = Some(Plan::new(mc.clone(), func, &funcs, &table));
     let run = it.run_measured(&ir(driver), func).expect("runs");
     check_run(&iface, &run, &table).unwrap_or_else(|e| panic!("{func}: {e}"));
-    predict(&iface, &run).expect("a case").1[0]
+    predict(&iface, &run).expect("a case").1[k]
 }
 
 /// (instructions outside machine loops, per machine-loop depth 1, 2...)
 fn by_depth(mc: &MachineCosts, sym: &str) -> Vec<f64> {
+    by_depth_of(mc, sym, I_INSTR)
+}
+
+fn by_depth_of(mc: &MachineCosts, sym: &str, metric: usize) -> Vec<f64> {
     let s = &mc.symbols[sym];
-    let mut out = vec![s.unlined.0[I_INSTR]];
+    let mut out = vec![s.unlined.0[metric]];
     for d in s.depths.values() {
         if out.len() < d.len() {
             out.resize(d.len(), 0.0);
         }
         for (k, m) in d.iter().enumerate() {
-            out[k] += m.0[I_INSTR];
+            out[k] += m.0[metric];
         }
     }
     out
@@ -101,4 +110,18 @@ fn an_inner_loop_start_on_its_header_line_runs_per_outer_iteration() {
     // outer once.
     let slack = d[2] * outer + d[1];
     assert!(p >= want - 1e-6 && p <= want + slack, "predicted {p}, object {d:?}: {want} + at most {slack}");
+}
+
+#[test]
+fn code_hoisted_out_of_an_inner_loop_runs_per_outer_iteration() {
+    let Some(_) = compile::system_compiler() else { return };
+    let mc = Arc::new(MachineCosts::compile(Input::File(&source()), &[], Limits::default()).expect("loops.c compiles"));
+    let reads = by_depth_of(&mc, "mix_bits", I_READS);
+    assert_eq!(reads.len(), 3, "two nested machine loops:\n{}", mc.listing("mix_bits"));
+    // g_words holds 16 + 8 + 1 + 1 = 26 set bits in 4 words.
+    let (outer, inner) = (4.0, 26.0);
+    let want = reads[0] + reads[1] * outer + reads[2] * inner;
+    let slack = reads[2] * outer + reads[1];
+    let p = predicted_metric(&mc, "mix_bits", "run_mix", 1);
+    assert!(p >= want - 1e-6 && p <= want + slack, "reads predicted {p}, object {reads:?}: {want} + at most {slack}");
 }

@@ -246,6 +246,17 @@ fn loop_elements(f: &Function) -> Vec<Option<u32>> {
         .collect()
 }
 
+/// The block that enters the loop around `bi` nested `depth` deep (1: an
+/// outermost loop), when exactly one block outside that loop jumps to its
+/// header: it runs once per entry into the loop.
+fn entering_block(f: &Function, bi: usize, depth: usize) -> Option<usize> {
+    let nesting = |b: usize| f.loops.iter().filter(|lp| lp.contains(b)).count();
+    let lp = f.loops.iter().find(|lp| lp.contains(bi) && nesting(lp.header) == depth)?;
+    let mut entries = f.blocks.iter().enumerate().filter(|(b, blk)| !lp.contains(*b) && crate::loops::successors(&blk.term).contains(&lp.header)).map(|(b, _)| b);
+    let first = entries.next()?;
+    entries.next().is_none().then_some(first)
+}
+
 /// Share each line's metrics among the IR pieces on it.
 ///
 /// - Machine code outside machine loops goes to the line's pieces outside
@@ -263,6 +274,9 @@ fn loop_elements(f: &Function) -> Vec<Option<u32>> {
 ///   `e` the narrowest memory access of the IR loop the line's deepest
 ///   pieces are in: one machine iteration does `V / e` source iterations,
 ///   and the IR charges the line per source iteration.
+/// - Code in a machine loop shallower than every IR piece of its line
+///   (gcc hoisted it out of an inner loop into the loop around it) goes
+///   to the block entering the inner loop, when there is one.
 pub fn distribute(f: &Function, table: &CostTable, code: Lines, mut entry: Metrics, how: How) -> FnPlan {
     let Lines { lines, looped, depths, vector } = code;
     let est = |c: &Counts| -> f64 { table.weights[0].iter().zip(c.0.iter()).map(|(w, n)| w * n).sum::<f64>() };
@@ -337,6 +351,18 @@ pub fn distribute(f: &Function, table: &CostTable, code: Lines, mut entry: Metri
         ir_depths.dedup();
         let machine: Vec<usize> = (1..md.len()).rev().filter(|d| !md[*d].is_zero()).collect();
         for (r, d) in machine.iter().enumerate() {
+            // Code in a shallower machine loop than any IR piece of the
+            // line: hoisted out of the inner loop into the one around it
+            // (`key[j]` loaded once per `j`, not per set bit). It runs once
+            // per entry into the inner loop: the block entering it.
+            if r >= ir_depths.len() && *d < ir_depths[0] {
+                if let Some(pre) = deepest_piece.and_then(|bi| entering_block(f, bi, *d + 1)) {
+                    if let Some(b) = blocks.get_mut(pre) {
+                        b.add(&md[*d]);
+                        continue;
+                    }
+                }
+            }
             let target = ir_depths.len().checked_sub(1 + r).map(|k| ir_depths[k]).unwrap_or(ir_depths[0]);
             let group: Vec<&(usize, f64, usize)> = inside.iter().copied().filter(|p| p.2 == target).collect();
             share(&group, &md[*d], &mut blocks);

@@ -32,3 +32,20 @@ uint8_t g_table[256];
 void run_fill(void) { fill_group(g_entries, 7); }
 void run_fill_scalar(void) { fill_group_scalar(g_entries, 7); }
 void run_spread(void) { spread(g_table, 0x31); }
+
+/* `key[j]` does not change in the inner loop: gcc loads it once per `j`
+   (in the outer machine loop), though its line is in the inner IR loop. */
+uint32_t mix_bits(const uint32_t *words, uint32_t n, const uint32_t *key)
+{
+    uint32_t acc = 0;
+    for (uint32_t j = 0; j < n; j++) {
+        for (uint32_t m = words[j]; m; m &= m - 1)
+            acc ^= key[j] << (__builtin_ctz(m) & 31);
+    }
+    return acc;
+}
+
+uint32_t g_words[4] = { 0xffff, 0xf0f0, 0x1, 0x80000000 };
+uint32_t g_key[4] = { 3, 5, 7, 11 };
+uint32_t g_acc;
+void run_mix(void) { g_acc = mix_bits(g_words, 4, g_key); }
