@@ -125,3 +125,14 @@ fn code_hoisted_out_of_an_inner_loop_runs_per_outer_iteration() {
     let p = predicted_metric(&mc, "mix_bits", "run_mix", 1);
     assert!(p >= want - 1e-6 && p <= want + slack, "reads predicted {p}, object {reads:?}: {want} + at most {slack}");
 }
+
+#[test]
+fn inline_asm_in_an_inlined_helper_is_charged_per_call() {
+    let Some(_) = compile::system_compiler() else { return };
+    let mc = Arc::new(MachineCosts::compile(Input::File(&source()), &[], Limits::default()).expect("loops.c compiles"));
+    let d = by_depth(&mc, "swap_sum");
+    assert_eq!(d.len(), 2, "one machine loop:\n{}", mc.listing("swap_sum"));
+    let want = d[0] + d[1] * 4.0;
+    let p = predicted(&mc, "swap_sum", "run_swap");
+    assert!(p >= want - 1e-6 && p <= want + d[1], "predicted {p}, object {d:?}: {want} + at most {}", d[1]);
+}
