@@ -136,3 +136,14 @@ fn inline_asm_in_an_inlined_helper_is_charged_per_call() {
     let p = predicted(&mc, "swap_sum", "run_swap");
     assert!(p >= want - 1e-6 && p <= want + d[1], "predicted {p}, object {d:?}: {want} + at most {}", d[1]);
 }
+
+#[test]
+fn a_dead_constant_arm_takes_no_machine_code() {
+    let Some(_) = compile::system_compiler() else { return };
+    let mc = Arc::new(MachineCosts::compile(Input::File(&source()), &[], Limits::default()).expect("loops.c compiles"));
+    let d = by_depth(&mc, "swap_sum_macro");
+    assert_eq!(d.len(), 2, "one machine loop:\n{}", mc.listing("swap_sum_macro"));
+    let want = d[0] + d[1] * 4.0;
+    let p = predicted(&mc, "swap_sum_macro", "run_swap_macro");
+    assert!(p >= want - 1e-6 && p <= want + d[1], "predicted {p}, object {d:?}: {want} + at most {}", d[1]);
+}

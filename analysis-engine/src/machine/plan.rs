@@ -257,6 +257,44 @@ fn entering_block(f: &Function, bi: usize, depth: usize) -> Option<usize> {
     entries.next().is_none().then_some(first)
 }
 
+/// Blocks reachable from the entry when a branch on a constant follows
+/// only its taken edge. The others are code the compiler never emitted
+/// (`__builtin_constant_p(x) ? constant_swap(x) : asm_swap(x)` with a
+/// non-constant `x`): their pieces must not take a share of the line's
+/// machine code from the arm that runs.
+fn live_blocks(f: &Function) -> Vec<bool> {
+    let mut live = vec![false; f.blocks.len()];
+    let mut todo = vec![f.entry];
+    while let Some(b) = todo.pop() {
+        if b >= live.len() || live[b] {
+            continue;
+        }
+        live[b] = true;
+        let Some(blk) = f.blocks.get(b) else { continue };
+        match &blk.term {
+            crate::ir::Terminator::Branch { cond, then_bb, else_bb } if const_truth(cond).is_some() => {
+                todo.push(if const_truth(cond) == Some(true) { *then_bb } else { *else_bb });
+            }
+            t => todo.extend(crate::loops::successors(t)),
+        }
+    }
+    live
+}
+
+/// The truth of a condition lowering left unfolded: a constant, or an
+/// equality test of two constants (`0 != 0` from `__builtin_constant_p`).
+fn const_truth(e: &crate::ir::Expr) -> Option<bool> {
+    use crate::ir::{BinOp, Expr};
+    match e {
+        Expr::Const { value, .. } => Some(*value != 0),
+        Expr::Bin { op: op @ (BinOp::Eq | BinOp::Ne), a, b, .. } => {
+            let (x, y) = (a.as_const()?, b.as_const()?);
+            Some((x == y) == (*op == BinOp::Eq))
+        }
+        _ => None,
+    }
+}
+
 /// Share each line's metrics among the IR pieces on it.
 ///
 /// - Machine code outside machine loops goes to the line's pieces outside
@@ -274,6 +312,8 @@ fn entering_block(f: &Function, bi: usize, depth: usize) -> Option<usize> {
 ///   `e` the narrowest memory access of the IR loop the line's deepest
 ///   pieces are in: one machine iteration does `V / e` source iterations,
 ///   and the IR charges the line per source iteration.
+/// - Pieces in blocks only a constant branch condition leads to, the
+///   other way, get nothing (`live_blocks`).
 /// - Code in a machine loop shallower than every IR piece of its line
 ///   (gcc hoisted it out of an inner loop into the loop around it) goes
 ///   to the block entering the inner loop, when there is one.
@@ -282,9 +322,13 @@ pub fn distribute(f: &Function, table: &CostTable, code: Lines, mut entry: Metri
     let est = |c: &Counts| -> f64 { table.weights[0].iter().zip(c.0.iter()).map(|(w, n)| w * n).sum::<f64>() };
     let depth: Vec<usize> = (0..f.blocks.len()).map(|bi| f.loops.iter().filter(|lp| lp.contains(bi)).count()).collect();
     let elements = loop_elements(f);
+    let live = live_blocks(f);
     // (block, estimate, IR loop depth) per piece, by line.
     let mut pieces: BTreeMap<u32, Vec<(usize, f64, usize)>> = BTreeMap::new();
     for (bi, blk) in f.blocks.iter().enumerate() {
+        if !live.get(bi).copied().unwrap_or(true) {
+            continue;
+        }
         for i in &blk.insts {
             let mut c = Counts::default();
             cost::inst_counts(i, &mut c);

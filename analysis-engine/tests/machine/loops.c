@@ -68,3 +68,21 @@ uint32_t swap_sum(const uint32_t *w, unsigned n)
 }
 
 void run_swap(void) { g_acc = swap_sum(g_words, 4); }
+
+/* A byte swap that is a constant expression for constants and the asm
+   helper otherwise: for a variable the constant arm is dead code, which
+   gcc never emits and which must not take the line's code from the arm
+   that runs. */
+#define SWAP32(x) (__builtin_constant_p(x) ? \
+    ((((x) & 0xffu) << 24) | (((x) & 0xff00u) << 8) | (((x) >> 8) & 0xff00u) | ((x) >> 24)) : \
+    swap32(x))
+
+uint32_t swap_sum_macro(const uint32_t *w, unsigned n)
+{
+    uint32_t s = 0;
+    for (unsigned i = 0; i < n; i++)
+        s += SWAP32(w[i]) ^ (uint32_t)i;
+    return s;
+}
+
+void run_swap_macro(void) { g_acc = swap_sum_macro(g_words, 4); }
