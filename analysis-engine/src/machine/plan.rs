@@ -257,28 +257,37 @@ fn entering_block(f: &Function, bi: usize, depth: usize) -> Option<usize> {
     entries.next().is_none().then_some(first)
 }
 
-/// Blocks reachable from the entry when a branch on a constant follows
-/// only its taken edge. The others are code the compiler never emitted
+/// Blocks that only the untaken edge of a branch on a constant leads to
+/// (reachable from the entry, but not when such a branch follows only its
+/// taken edge). They are code the compiler never emitted
 /// (`__builtin_constant_p(x) ? constant_swap(x) : asm_swap(x)` with a
 /// non-constant `x`): their pieces must not take a share of the line's
-/// machine code from the arm that runs.
+/// machine code from the arm that runs. Blocks no edge reaches at all
+/// (the implicit return after a body that always returns) keep their
+/// share: giving their lines' code to the entry cost instead counts
+/// prologues the attribution otherwise loses, but also exposes
+/// over-counts elsewhere (docs/accuracy-unseen.md, 2026-12-02 03:50).
 fn live_blocks(f: &Function) -> Vec<bool> {
-    let mut live = vec![false; f.blocks.len()];
-    let mut todo = vec![f.entry];
-    while let Some(b) = todo.pop() {
-        if b >= live.len() || live[b] {
-            continue;
-        }
-        live[b] = true;
-        let Some(blk) = f.blocks.get(b) else { continue };
-        match &blk.term {
-            crate::ir::Terminator::Branch { cond, then_bb, else_bb } if const_truth(cond).is_some() => {
-                todo.push(if const_truth(cond) == Some(true) { *then_bb } else { *else_bb });
+    let reach = |prune: bool| {
+        let mut seen = vec![false; f.blocks.len()];
+        let mut todo = vec![f.entry];
+        while let Some(b) = todo.pop() {
+            if b >= seen.len() || seen[b] {
+                continue;
             }
-            t => todo.extend(crate::loops::successors(t)),
+            seen[b] = true;
+            let Some(blk) = f.blocks.get(b) else { continue };
+            match &blk.term {
+                crate::ir::Terminator::Branch { cond, then_bb, else_bb } if prune && const_truth(cond).is_some() => {
+                    todo.push(if const_truth(cond) == Some(true) { *then_bb } else { *else_bb });
+                }
+                t => todo.extend(crate::loops::successors(t)),
+            }
         }
-    }
-    live
+        seen
+    };
+    let (all, taken) = (reach(false), reach(true));
+    all.iter().zip(&taken).map(|(a, t)| *t || !*a).collect()
 }
 
 /// The truth of a condition lowering left unfolded: a constant, or an
