@@ -45,6 +45,9 @@ pub struct SymbolLines {
     /// access in bytes: one of its iterations does the work of several
     /// source iterations.
     pub vector: BTreeMap<(u32, u32), (u32, Metrics)>,
+    /// `ret` instructions per line: gcc copies the epilogue to each exit,
+    /// and a call runs one copy (`plan.rs` divides the closing line by it).
+    pub returns: BTreeMap<(u32, u32), u32>,
     /// Code before any line row.
     pub unlined: Metrics,
     /// Instances of inlined functions in this symbol, by name.
@@ -148,6 +151,9 @@ impl MachineCosts {
                 match key {
                     Some(k) => {
                         entry.lines.entry(k).or_default().add(&ins.m);
+                        if ins.text == iced_x86::Mnemonic::Ret {
+                            *entry.returns.entry(k).or_default() += 1;
+                        }
                         if in_loop {
                             entry.looped.entry(k).or_default().add(&ins.m);
                         }

@@ -135,7 +135,12 @@ impl Plan {
         let mut own = |sym: &SymbolLines, scale: f64, foreign: bool, entry: &mut Metrics| {
             for ((fi, l), m) in &sym.lines {
                 if *fi == file && a <= *l && *l <= b {
-                    if *l == a || *l == b {
+                    if *l == b && *l != a {
+                        // The epilogue: gcc copies it to each exit and a
+                        // call runs one copy.
+                        let copies = sym.returns.get(&(*fi, *l)).copied().unwrap_or(1).max(1);
+                        entry.add_scaled(m, scale / copies as f64);
+                    } else if *l == a {
                         entry.add_scaled(m, scale);
                     } else {
                         lines.entry(*l).or_default().add_scaled(m, scale);
@@ -257,37 +262,31 @@ fn entering_block(f: &Function, bi: usize, depth: usize) -> Option<usize> {
     entries.next().is_none().then_some(first)
 }
 
-/// Blocks that only the untaken edge of a branch on a constant leads to
-/// (reachable from the entry, but not when such a branch follows only its
-/// taken edge). They are code the compiler never emitted
-/// (`__builtin_constant_p(x) ? constant_swap(x) : asm_swap(x)` with a
-/// non-constant `x`): their pieces must not take a share of the line's
-/// machine code from the arm that runs. Blocks no edge reaches at all
-/// (the implicit return after a body that always returns) keep their
-/// share: giving their lines' code to the entry cost instead counts
-/// prologues the attribution otherwise loses, but also exposes
-/// over-counts elsewhere (docs/accuracy-unseen.md, 2026-12-02 03:50).
+/// Blocks reachable from the entry when a branch on a constant follows
+/// only its taken edge. The others never run and the compiler emitted no
+/// code for them: the untaken arm of `__builtin_constant_p(x) ?
+/// constant_swap(x) : asm_swap(x)` for a non-constant `x`, the implicit
+/// return after a body that always returns. Their pieces must not take a
+/// share of a line's machine code from pieces that run (the implicit
+/// return's piece sits on the line of the opening brace and took the
+/// prologue).
 fn live_blocks(f: &Function) -> Vec<bool> {
-    let reach = |prune: bool| {
-        let mut seen = vec![false; f.blocks.len()];
-        let mut todo = vec![f.entry];
-        while let Some(b) = todo.pop() {
-            if b >= seen.len() || seen[b] {
-                continue;
-            }
-            seen[b] = true;
-            let Some(blk) = f.blocks.get(b) else { continue };
-            match &blk.term {
-                crate::ir::Terminator::Branch { cond, then_bb, else_bb } if prune && const_truth(cond).is_some() => {
-                    todo.push(if const_truth(cond) == Some(true) { *then_bb } else { *else_bb });
-                }
-                t => todo.extend(crate::loops::successors(t)),
-            }
+    let mut live = vec![false; f.blocks.len()];
+    let mut todo = vec![f.entry];
+    while let Some(b) = todo.pop() {
+        if b >= live.len() || live[b] {
+            continue;
         }
-        seen
-    };
-    let (all, taken) = (reach(false), reach(true));
-    all.iter().zip(&taken).map(|(a, t)| *t || !*a).collect()
+        live[b] = true;
+        let Some(blk) = f.blocks.get(b) else { continue };
+        match &blk.term {
+            crate::ir::Terminator::Branch { cond, then_bb, else_bb } if const_truth(cond).is_some() => {
+                todo.push(if const_truth(cond) == Some(true) { *then_bb } else { *else_bb });
+            }
+            t => todo.extend(crate::loops::successors(t)),
+        }
+    }
+    live
 }
 
 /// The truth of a condition lowering left unfolded: a constant, or an
