@@ -8,7 +8,10 @@
 //! One difference is inherent and allowed: the IR tests a loop's
 //! condition once more than it iterates (the exit test), while gcc's
 //! rotated loop tests at the bottom, so each entry into a loop may be
-//! charged up to one more iteration of its per-iteration code.
+//! charged up to one more iteration of its per-iteration code. And gcc
+//! copies the epilogue to each exit, on the closing line: a call runs one
+//! copy, so the object's code outside loops overstates a call by the other
+//! copies (`extra_epilogues`).
 
 use perfi_engine::analysis::{analyze_function_with_signatures, CostSource, Program};
 use perfi_engine::cancel::CancelToken;
@@ -55,6 +58,13 @@ fn by_depth(mc: &MachineCosts, sym: &str) -> Vec<f64> {
     by_depth_of(mc, sym, I_INSTR)
 }
 
+/// The code of the epilogue copies a call does not run: on a line with k
+/// `ret`s, (k − 1) / k of its code.
+fn extra_epilogues(mc: &MachineCosts, sym: &str, metric: usize) -> f64 {
+    let s = &mc.symbols[sym];
+    s.returns.iter().filter(|(_, k)| **k > 1).map(|(l, k)| s.lines.get(l).map(|m| m.0[metric]).unwrap_or(0.0) * (*k - 1) as f64 / *k as f64).sum()
+}
+
 fn by_depth_of(mc: &MachineCosts, sym: &str, metric: usize) -> Vec<f64> {
     let s = &mc.symbols[sym];
     let mut out = vec![s.unlined.0[metric]];
@@ -80,7 +90,7 @@ fn vectorized_loops_count_per_vector_iteration() {
     assert!(mc.symbols["fill_group_scalar"].vector.is_empty(), "the scalar loop has no vector access:\n{}", mc.listing("fill_group_scalar"));
     assert_eq!(scalar.len(), 2, "one machine loop");
     let ps = predicted(&mc, "fill_group_scalar", "run_fill_scalar");
-    let want = scalar[0] + scalar[1] * n;
+    let want = scalar[0] + scalar[1] * n - extra_epilogues(&mc, "fill_group_scalar", I_INSTR);
     assert!(ps >= want - 1e-6 && ps <= want + scalar[1], "scalar: predicted {ps}, object {} + {} x {n}", scalar[0], scalar[1]);
     if vec == 0 {
         // A compiler that did not vectorize: nothing to divide.
@@ -91,7 +101,7 @@ fn vectorized_loops_count_per_vector_iteration() {
     // One machine iteration stores `vec` bytes: vec / elem entries.
     let machine_iterations = n * elem / vec as f64;
     let p = predicted(&mc, "fill_group", "run_fill");
-    let want = v[0] + v[1] * machine_iterations;
+    let want = v[0] + v[1] * machine_iterations - extra_epilogues(&mc, "fill_group", I_INSTR);
     assert!(p >= want - 1e-6 && p <= want + v[1], "vectorized: predicted {p}, object {} + {} x {machine_iterations}", v[0], v[1]);
 }
 
@@ -105,7 +115,7 @@ fn an_inner_loop_start_on_its_header_line_runs_per_outer_iteration() {
     // through 256: 256 / 2i iterations each, 1 + 2 + ... + 128 = 255.
     let (outer, inner) = (8.0, 255.0);
     let p = predicted(&mc, "spread", "run_spread");
-    let want = d[0] + d[1] * outer + d[2] * inner;
+    let want = d[0] + d[1] * outer + d[2] * inner - extra_epilogues(&mc, "spread", I_INSTR);
     // One extra test per entry: the inner loop is entered 8 times, the
     // outer once.
     let slack = d[2] * outer + d[1];
@@ -120,7 +130,7 @@ fn code_hoisted_out_of_an_inner_loop_runs_per_outer_iteration() {
     assert_eq!(reads.len(), 3, "two nested machine loops:\n{}", mc.listing("mix_bits"));
     // g_words holds 16 + 8 + 1 + 1 = 26 set bits in 4 words.
     let (outer, inner) = (4.0, 26.0);
-    let want = reads[0] + reads[1] * outer + reads[2] * inner;
+    let want = reads[0] + reads[1] * outer + reads[2] * inner - extra_epilogues(&mc, "mix_bits", I_READS);
     let slack = reads[2] * outer + reads[1];
     let p = predicted_metric(&mc, "mix_bits", "run_mix", 1);
     assert!(p >= want - 1e-6 && p <= want + slack, "reads predicted {p}, object {reads:?}: {want} + at most {slack}");
@@ -132,7 +142,7 @@ fn inline_asm_in_an_inlined_helper_is_charged_per_call() {
     let mc = Arc::new(MachineCosts::compile(Input::File(&source()), &[], Limits::default()).expect("loops.c compiles"));
     let d = by_depth(&mc, "swap_sum");
     assert_eq!(d.len(), 2, "one machine loop:\n{}", mc.listing("swap_sum"));
-    let want = d[0] + d[1] * 4.0;
+    let want = d[0] + d[1] * 4.0 - extra_epilogues(&mc, "swap_sum", I_INSTR);
     let p = predicted(&mc, "swap_sum", "run_swap");
     assert!(p >= want - 1e-6 && p <= want + d[1], "predicted {p}, object {d:?}: {want} + at most {}", d[1]);
 }
@@ -143,7 +153,39 @@ fn a_dead_constant_arm_takes_no_machine_code() {
     let mc = Arc::new(MachineCosts::compile(Input::File(&source()), &[], Limits::default()).expect("loops.c compiles"));
     let d = by_depth(&mc, "swap_sum_macro");
     assert_eq!(d.len(), 2, "one machine loop:\n{}", mc.listing("swap_sum_macro"));
-    let want = d[0] + d[1] * 4.0;
+    let want = d[0] + d[1] * 4.0 - extra_epilogues(&mc, "swap_sum_macro", I_INSTR);
     let p = predicted(&mc, "swap_sum_macro", "run_swap_macro");
     assert!(p >= want - 1e-6 && p <= want + d[1], "predicted {p}, object {d:?}: {want} + at most {}", d[1]);
+}
+
+/// gcc copies a function's epilogue (`pop`s and `ret`) to each exit and
+/// places every copy on the closing brace's line; a call runs one copy.
+/// The LPM workspace's `lpm_lookup` (code of this repository) has two
+/// exits: its entry cost must be what it is for the same object with a
+/// single epilogue copy on that line.
+#[test]
+fn one_epilogue_copy_per_call() {
+    let Some(_) = compile::system_compiler() else { return };
+    let lpm = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../test-workspaces/lpm/lpm.c");
+    let inc = format!("-I{}", lpm.parent().expect("folder").display());
+    let mc = MachineCosts::compile(Input::File(&lpm), &[inc], Limits::default()).expect("lpm.c compiles");
+    let prog = Program::load(std::slice::from_ref(&lpm)).expect("loads");
+    let fa = &prog.files[0];
+    let funcs = prog.table_for(&fa.path);
+    let f = funcs.get("lpm_lookup").expect("lpm_lookup");
+    let file = mc.file_index(&lpm).expect("the line table names lpm.c");
+    let close = (file, f.span.end_line);
+    let rets = mc.symbols["lpm_lookup"].returns.get(&close).copied().unwrap_or(0);
+    if rets < 2 {
+        // A compiler that emits one shared epilogue: nothing to divide.
+        return;
+    }
+    let entry = |mc: MachineCosts| Plan::new(Arc::new(mc), "lpm_lookup", &funcs, &default_table()).get(f).expect("a plan").entry.0[I_INSTR];
+    let mut one = mc.clone();
+    let sym = one.symbols.get_mut("lpm_lookup").expect("symbol");
+    let m = sym.lines.get_mut(&close).expect("code on the closing line");
+    *m = perfi_engine::machine::Metrics(m.0.map(|x| x / rets as f64));
+    sym.returns.insert(close, 1);
+    let (copies, single) = (entry(mc.clone()), entry(one));
+    assert!((copies - single).abs() < 1e-9, "entry with {rets} epilogue copies {copies}, with one {single}:\n{}", mc.listing("lpm_lookup"));
 }
