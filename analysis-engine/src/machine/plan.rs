@@ -19,6 +19,10 @@
 //! another function the explorer inlines itself is left to that function
 //! (its blocks are costed when it is explored); other code at foreign
 //! lines (a system header's inline function) goes to the entry cost.
+//! The closing line's code counts one epilogue copy per call; loop code
+//! is matched to IR loops by depth, hoisted code goes to the block
+//! entering its inner loop, vectorized loops are divided by their vector
+//! factor, and blocks that never run get nothing (`distribute`).
 
 use super::attribute::{base_name, MachineCosts, SymbolLines};
 use super::Metrics;
