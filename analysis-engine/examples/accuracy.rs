@@ -537,6 +537,10 @@ fn run_suite(root: &Path, opts: &Opts, suite: Suite) -> Result<(String, Vec<Row>
         }
     }
     let measured = measure_all(&scenarios, &binaries, &target, opts.no_cache);
+    // What library callees cost per call, measured: the values of the
+    // interfaces' `cost(name)` PCVs (empty where the measurement failed).
+    let libs: Vec<LibCalls> = measured.iter().map(|m| m.as_ref().map(|(_, l)| l.clone()).unwrap_or_default()).collect();
+    let measured: Vec<Result<Measured, String>> = measured.into_iter().map(|m| m.map(|(m, _)| m)).collect();
     eprintln!("accuracy: measured in {:.1} s", t0.elapsed().as_secs_f64());
     let t0 = std::time::Instant::now();
     let lines = lines_all(&scenarios, &binaries, &target, opts.no_cache);
@@ -558,7 +562,7 @@ fn run_suite(root: &Path, opts: &Opts, suite: Suite) -> Result<(String, Vec<Row>
     let engine = |machine: bool| -> Result<Vec<Result<Modelled, String>>, String> {
         let t1 = std::time::Instant::now();
         let mode = if machine { "mc" } else { "model" };
-        let cache_key = model_cache_key(root, &scenarios).map(|k| format!("{k}-{}-{mode}", opts.budget_scale));
+        let cache_key = model_cache_key(root, &scenarios, &libs).map(|k| format!("{k}-{}-{mode}", opts.budget_scale));
         let cache_path = target.join(match &opts.only {
             Some(ws) => format!("model-cache-{ws}-{mode}.json"),
             None => format!("model-cache-{mode}.json"),
@@ -570,7 +574,7 @@ fn run_suite(root: &Path, opts: &Opts, suite: Suite) -> Result<(String, Vec<Row>
                 m
             }
             None => {
-                let m = model_all(&scenarios, opts.verbose, budgets(opts.budget_scale), machine)?;
+                let m = model_all(&scenarios, &libs, opts.verbose, budgets(opts.budget_scale), machine)?;
                 if let Some(k) = &cache_key {
                     save_model_cache(&cache_path, k, &m);
                 }
@@ -911,24 +915,19 @@ fn first_lines(s: &str, n: usize) -> String {
 }
 
 /// Measure every scenario with valgrind, on all cores.
-fn measure_all(scenarios: &[Scenario], binaries: &BTreeMap<String, Result<PathBuf, String>>, target: &Path, no_cache: bool) -> Vec<Result<Measured, String>> {
+fn measure_all(scenarios: &[Scenario], binaries: &BTreeMap<String, Result<PathBuf, String>>, target: &Path, no_cache: bool) -> Vec<Result<(Measured, LibCalls), String>> {
     on_all_cores(scenarios, binaries, "not measured", &|bin, s, vg| measure(bin, s, target, vg, no_cache))
 }
 
-fn measure(bin: &Path, s: &Scenario, target: &Path, valgrind_version: &str, no_cache: bool) -> Result<Measured, String> {
+fn measure(bin: &Path, s: &Scenario, target: &Path, valgrind_version: &str, no_cache: bool) -> Result<(Measured, LibCalls), String> {
     let bytes = std::fs::read(bin).map_err(|e| format!("{}: {e}", bin.display()))?;
-    let key = format!("{:016x}", fnv(&[&bytes, s.scenario.as_bytes(), s.func.as_bytes(), valgrind_version.as_bytes(), b"callgrind cache-sim"]));
+    let key = format!("{:016x}", fnv(&[&bytes, s.scenario.as_bytes(), s.func.as_bytes(), valgrind_version.as_bytes(), b"callgrind cache-sim, library call edges"]));
     let dir = target.join(&s.ws).join("measure");
     std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     let cache = dir.join(format!("{}.txt", s.scenario));
     if !no_cache {
-        if let Ok(t) = std::fs::read_to_string(&cache) {
-            let f: Vec<&str> = t.split_whitespace().collect();
-            if f.len() == 4 && f[0] == key {
-                if let (Ok(ir), Ok(dr), Ok(dw)) = (f[1].parse(), f[2].parse(), f[3].parse()) {
-                    return Ok(Measured { ir, dr, dw });
-                }
-            }
+        if let Some(m) = std::fs::read_to_string(&cache).ok().and_then(|t| read_measure_cache(&t, &key)) {
+            return Ok(m);
         }
     }
     let out_file = dir.join(format!("{}.callgrind", s.scenario));
@@ -950,8 +949,117 @@ fn measure(bin: &Path, s: &Scenario, target: &Path, valgrind_version: &str, no_c
     if m.ir == 0.0 {
         return Err(format!("no instruction counted inside `{}` (symbol not entered?)", s.func));
     }
-    let _ = std::fs::write(&cache, format!("{key} {} {} {}\n", m.ir, m.dr, m.dw));
-    Ok(m)
+    let lib = library_calls(&text)?;
+    let mut c = format!("{key} {} {} {}\n", m.ir, m.dr, m.dw);
+    for (name, (calls, ir)) in &lib {
+        let _ = writeln!(c, "lib {name} {calls} {ir}");
+    }
+    let _ = std::fs::write(&cache, c);
+    Ok((m, lib))
+}
+
+/// A cached measurement: `key Ir Dr Dw`, then `lib NAME CALLS IR` lines.
+fn read_measure_cache(t: &str, key: &str) -> Option<(Measured, LibCalls)> {
+    let mut lines = t.lines();
+    let f: Vec<&str> = lines.next()?.split_whitespace().collect();
+    if f.len() != 4 || f[0] != key {
+        return None;
+    }
+    let m = Measured { ir: f[1].parse().ok()?, dr: f[2].parse().ok()?, dw: f[3].parse().ok()? };
+    let mut lib = LibCalls::new();
+    for l in lines {
+        let g: Vec<&str> = l.split_whitespace().collect();
+        match g.as_slice() {
+            ["lib", name, calls, ir] => {
+                lib.insert(name.to_string(), (calls.parse().ok()?, ir.parse().ok()?));
+            }
+            _ => return None,
+        }
+    }
+    Some((m, lib))
+}
+
+/// Calls from the measured program into shared libraries, by callee name
+/// as callgrind reports it: (calls, inclusive instructions).
+type LibCalls = BTreeMap<String, (f64, f64)>;
+
+/// The library calls of the measured call, from a callgrind output file's
+/// call edges: a `calls=N …` line, under the `fn=` of a function of the
+/// driver's own object (`cmd:`'s binary), to a callee in another object
+/// (`cob=`), followed by one line of the call's inclusive cost. Calls
+/// between library functions are inside those edges' cost and not counted
+/// again. Only edges with collected instructions count: with
+/// `--toggle-collect` they are the measured call's, or the calls that
+/// lead to it (`_start` → `__libc_start_main`), whose inclusive cost is
+/// all of the collected cost; a call inside the measured function never
+/// is (the function's own `ret` is outside it), so those are left out.
+fn library_calls(text: &str) -> Result<LibCalls, String> {
+    let total = parse_callgrind(text)?.ir;
+    let cmd = text.lines().find_map(|l| l.strip_prefix("cmd:")).and_then(|c| c.split_whitespace().next()).ok_or("no `cmd:` line in the callgrind output")?;
+    let events: Vec<&str> = text.lines().find_map(|l| l.strip_prefix("events:")).ok_or("no `events:` line in the callgrind output")?.split_whitespace().collect();
+    let ir_col = events.iter().position(|e| *e == "Ir").ok_or("event Ir not collected")?;
+    let npos = text.lines().find_map(|l| l.strip_prefix("positions:")).map(|p| p.split_whitespace().count()).unwrap_or(1);
+    // `(id) name` defines a compressed name, `(id)` uses it.
+    fn name(v: &str, names: &mut HashMap<String, String>) -> String {
+        let v = v.trim();
+        match v.strip_prefix('(').and_then(|r| r.split_once(')')) {
+            Some((id, rest)) if !rest.trim().is_empty() => {
+                names.insert(id.to_string(), rest.trim().to_string());
+                rest.trim().to_string()
+            }
+            Some((id, _)) => names.get(id).cloned().unwrap_or_default(),
+            None => v.to_string(),
+        }
+    }
+    let (mut obs, mut fns) = (HashMap::new(), HashMap::new());
+    let (mut ob, mut cob, mut cfn) = (String::new(), None::<String>, String::new());
+    let mut pending: Option<f64> = None;
+    let mut out = LibCalls::new();
+    for l in text.lines() {
+        if let Some(calls) = pending.take() {
+            let ir = l.split_whitespace().nth(npos + ir_col).map(|x| x.parse::<f64>().map_err(|_| format!("bad cost line `{l}` after a callgrind `calls=`"))).transpose()?.unwrap_or(0.0);
+            let callee_ob = cob.take().unwrap_or_else(|| ob.clone());
+            if ob == cmd && callee_ob != cmd && ir > 0.0 && ir < total {
+                let e = out.entry(cfn.clone()).or_insert((0.0, 0.0));
+                e.0 += calls;
+                e.1 += ir;
+            }
+            continue;
+        }
+        if let Some(v) = l.strip_prefix("ob=") {
+            ob = name(v, &mut obs);
+        } else if let Some(v) = l.strip_prefix("cob=") {
+            cob = Some(name(v, &mut obs));
+        } else if let Some(v) = l.strip_prefix("fn=") {
+            let _ = name(v, &mut fns);
+        } else if let Some(v) = l.strip_prefix("cfn=") {
+            cfn = name(v, &mut fns);
+        } else if let Some(v) = l.strip_prefix("calls=") {
+            let n = v.split_whitespace().next().and_then(|x| x.parse::<f64>().ok()).ok_or_else(|| format!("bad callgrind line `{l}`"))?;
+            pending = Some(n);
+        }
+    }
+    Ok(out)
+}
+
+/// Per-call instructions of the run's unknown callees (`cost(name)`) from
+/// the measured library calls. A library function may be measured under
+/// another symbol than the one the source calls: glibc's IFUNC variants
+/// are `__strchr_avx2`, `__memcpy_avx_unaligned_erms`; with leading
+/// underscores and symbol versions stripped, a measured name is the
+/// callee's when it is the callee's name or starts with it and `_`.
+fn library_prices(unknown: &HashMap<String, u64>, lib: &LibCalls) -> HashMap<String, f64> {
+    let mut total: HashMap<String, (f64, f64)> = HashMap::new();
+    for (measured, (calls, ir)) in lib {
+        let base = measured.split('@').next().unwrap_or(measured).trim_start_matches('_');
+        let best = unknown.keys().filter(|c| base == c.as_str() || base.strip_prefix(c.as_str()).is_some_and(|r| r.starts_with('_'))).max_by_key(|c| c.len());
+        if let Some(c) = best {
+            let e = total.entry(c.clone()).or_insert((0.0, 0.0));
+            e.0 += calls;
+            e.1 += ir;
+        }
+    }
+    total.into_iter().filter(|(_, (n, _))| *n > 0.0).map(|(c, (n, ir))| (c, ir / n)).collect()
 }
 
 /// Totals of a callgrind output file: `events:` names the columns of the
@@ -993,7 +1101,7 @@ fn same_file(a: &Path, b: &Path) -> bool {
 /// inherits another's context, and the results do not depend on the order
 /// of the manifest. (Budget-bound analyses such as `bridge_receive` still
 /// vary from run to run: complete in ~22 s, or partial after ~13 s.)
-fn model_all(scenarios: &[Scenario], verbose: bool, budgets: Budgets, machine: bool) -> Result<Vec<Result<Modelled, String>>, String> {
+fn model_all(scenarios: &[Scenario], libs: &[LibCalls], verbose: bool, budgets: Budgets, machine: bool) -> Result<Vec<Result<Modelled, String>>, String> {
     let mut groups: Vec<((String, String), Vec<usize>)> = Vec::new();
     for (i, s) in scenarios.iter().enumerate() {
         let key = (s.ws.clone(), s.func.clone());
@@ -1006,9 +1114,10 @@ fn model_all(scenarios: &[Scenario], verbose: bool, budgets: Budgets, machine: b
     for ((ws, func), idx) in groups {
         eprintln!("accuracy: analyzing {ws} {func} ({} scenarios)", idx.len());
         let group: Vec<Scenario> = idx.iter().map(|i| scenarios[*i].clone()).collect();
+        let group_libs: Vec<LibCalls> = idx.iter().map(|i| libs.get(*i).cloned().unwrap_or_default()).collect();
         let handle = std::thread::Builder::new()
             .stack_size(256 << 20)
-            .spawn(move || model_group(&group, verbose, budgets, machine))
+            .spawn(move || model_group(&group, &group_libs, verbose, budgets, machine))
             .map_err(|e| format!("cannot start an engine thread: {e}"))?;
         let rows = handle.join().unwrap_or_else(|_| vec![Err("the engine thread panicked".into()); idx.len()]);
         for (i, r) in idx.iter().zip(rows) {
@@ -1018,14 +1127,15 @@ fn model_all(scenarios: &[Scenario], verbose: bool, budgets: Budgets, machine: b
     Ok(out)
 }
 
-fn model_group(scenarios: &[Scenario], verbose: bool, budgets: Budgets, machine: bool) -> Vec<Result<Modelled, String>> {
+fn model_group(scenarios: &[Scenario], libs: &[LibCalls], verbose: bool, budgets: Budgets, machine: bool) -> Vec<Result<Modelled, String>> {
     let mut programs: HashMap<String, Result<Program, String>> = HashMap::new();
     let mut objects: HashMap<String, Result<Arc<MachineCosts>, String>> = HashMap::new();
     let mut interfaces: HashMap<(String, String), Result<FunctionInterface, String>> = HashMap::new();
     let mut out = Vec::new();
-    for s in scenarios {
+    for (si, s) in scenarios.iter().enumerate() {
         let t = std::time::Instant::now();
         let driver = s.spec.driver.clone();
+        let lib = libs.get(si).cloned().unwrap_or_default();
         let prog = programs.entry(s.ws.clone()).or_insert_with(|| {
             let mut paths = vec![driver.clone()];
             paths.extend(s.spec.sources.iter().cloned());
@@ -1047,7 +1157,7 @@ fn model_group(scenarios: &[Scenario], verbose: bool, budgets: Budgets, machine:
         });
         let r = match prog {
             // A panic in the engine is a bug to report, not the end of the run.
-            Ok(prog) => std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| model_one(prog, &driver, &s.spec.sources, s, &mut interfaces, budgets, machine.then_some(&mut objects))))
+            Ok(prog) => std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| model_one(prog, &driver, &s.spec.sources, s, &lib, &mut interfaces, budgets, machine.then_some(&mut objects))))
                 .unwrap_or_else(|p| {
                     let msg = p.downcast_ref::<String>().cloned().or_else(|| p.downcast_ref::<&str>().map(|x| x.to_string())).unwrap_or_default();
                     Err(format!("engine panicked: {msg}"))
@@ -1083,6 +1193,7 @@ fn model_one(
     driver: &Path,
     sources: &[PathBuf],
     s: &Scenario,
+    lib: &LibCalls,
     interfaces: &mut HashMap<(String, String), Result<FunctionInterface, String>>,
     budgets: Budgets,
     objects: Option<&mut HashMap<String, Result<Arc<MachineCosts>, String>>>,
@@ -1158,7 +1269,10 @@ fn model_one(
     if let Some(m) = &mc {
         it.machine = Some(Plan::new(m.clone(), &s.func, &table, &default_table()));
     }
-    let run = it.run_measured(&scen, &s.func).map_err(|e| format!("interpreter: {e:?}"))?;
+    let mut run = it.run_measured(&scen, &s.func).map_err(|e| format!("interpreter: {e:?}"))?;
+    // `cost(strchr)` and the like: what one call measured under callgrind
+    // (the interface's PCV value, and the interpreter's instructions).
+    run.price_unknown(&library_prices(&run.unknown_calls, lib));
     let partial = (iface.status != Status::Complete).then(|| iface.reason.clone().unwrap_or_else(|| "partial".into()));
     let predicted = predict(iface, &run).map_err(|e| match &partial {
         Some(p) => format!("{e} ({p})"),
@@ -1176,7 +1290,7 @@ fn model_one(
 
 // ------------------------------------------------------- engine result cache
 
-fn model_cache_key(root: &Path, scenarios: &[Scenario]) -> Option<String> {
+fn model_cache_key(root: &Path, scenarios: &[Scenario], libs: &[LibCalls]) -> Option<String> {
     // The engine: its sources (cost table included) and locked dependencies.
     let mut parts: Vec<Vec<u8>> = vec![std::fs::read(root.join("Cargo.lock")).ok()?];
     // This harness too: how it drives the engine matters.
@@ -1227,6 +1341,8 @@ fn model_cache_key(root: &Path, scenarios: &[Scenario]) -> Option<String> {
         parts.push(f.to_string_lossy().as_bytes().to_vec());
         parts.push(std::fs::read(&f).ok()?);
     }
+    // The measured library callees price the runs' `cost(name)`.
+    parts.push(format!("{libs:?}").into_bytes());
     let refs: Vec<&[u8]> = parts.iter().map(|p| p.as_slice()).collect();
     Some(format!("{:016x}", fnv(&refs)))
 }
@@ -1897,5 +2013,65 @@ fn lines_section(o: &mut String, rows: &[Row]) {
         for s in skipped {
             let _ = writeln!(o, "- {}", short(&s, 300));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A callgrind file of our own making: the driver (`/bin/drv`) calls
+    /// `measured`, which calls an IFUNC variant of a library function
+    /// twice and a function of its own object once; the library function
+    /// calls another library function.
+    const OUT: &str = "version: 1
+cmd:  /bin/drv scenario
+positions: line
+events: Ir Dr Dw
+summary: 100 20 5
+
+ob=(1) /lib/libc.so.6
+fl=(1) lib.c
+fn=(10) __thing_avx2
+3 30 4
+cfn=(11) helper_in_libc
+calls=2 0
+0 10 2
+
+ob=(2) /bin/drv
+fl=(2) drv.c
+fn=(20) _start
+cob=(1)
+cfn=(12) __libc_start_main@@GLIBC_2.34
+calls=1 0
+0 100 20 5
+fn=(21) measured
+1 20 2 1
+cob=(1)
+cfn=(10)
+calls=2 0
+0 40 6
+cfn=(22) local_helper
+calls=1 0
+0 9 1
+
+totals: 100 20 5
+";
+
+    #[test]
+    fn library_calls_are_the_measured_calls_into_other_objects() {
+        let lib = library_calls(OUT).expect("parses");
+        // The call that leads to the measured one (all of the cost), the
+        // call inside the library and the call within the driver are not
+        // library calls of the measured function.
+        assert_eq!(lib.len(), 1, "{lib:?}");
+        assert_eq!(lib.get("__thing_avx2"), Some(&(2.0, 40.0)));
+        let unknown = HashMap::from([("thing".to_string(), 2u64), ("other".to_string(), 1u64)]);
+        let prices = library_prices(&unknown, &lib);
+        assert_eq!(prices.get("thing"), Some(&20.0), "IFUNC variant priced as the called name");
+        assert!(!prices.contains_key("other"), "an unmeasured callee keeps no price");
+        let cache = "k 100 20 5\nlib __thing_avx2 2 40\n";
+        let (m, l) = read_measure_cache(cache, "k").expect("cache reads");
+        assert_eq!((m.ir, l), (100.0, lib));
     }
 }

@@ -90,6 +90,32 @@ pub struct RunResult {
     pub indirect: HashMap<String, (f64, u64)>,
     /// Per completed iteration: (loop context, header, signature, features).
     pub iterations: Vec<(u64, usize, u64, Counts)>,
+    /// Calls of functions with neither a body in the table nor a contract
+    /// (`strchr` in a workspace without libc's source), by name: the
+    /// interface charges each `cost(name)`. Calls inside an opaque callee
+    /// are that callee's (`indirect`).
+    pub unknown_calls: HashMap<String, u64>,
+    /// Instructions of one call of such a function, when the caller knows
+    /// them (`price_unknown`: the accuracy harness measures the library
+    /// callees); the value of the interface's `cost(name)`. Empty from the
+    /// interpreter, which cannot run code it does not have.
+    pub unknown_cost: HashMap<String, f64>,
+}
+
+impl RunResult {
+    /// Give `cost(name)` the instructions of one call of `name`
+    /// (`per_call`, e.g. measured): the run's instructions grow by calls ×
+    /// price, as the interface's `cost(name)` terms do when evaluated at
+    /// `unknown_cost`, so `check_run` and `predict` stay in agreement.
+    /// Names without a price keep the value 0 on both sides.
+    pub fn price_unknown(&mut self, per_call: &HashMap<String, f64>) {
+        for (name, calls) in &self.unknown_calls {
+            if let Some(p) = per_call.get(name) {
+                self.unknown_cost.insert(name.clone(), *p);
+                self.extra[0] += *calls as f64 * p;
+            }
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -140,6 +166,7 @@ pub struct Interp<'a> {
     /// The call in progress through an unknown pointer (see `indirect`).
     opaque: Option<OpaqueCall>,
     indirect: HashMap<String, (f64, u64)>,
+    unknown_calls: HashMap<String, u64>,
     /// Converts an opaque callee's counts into instructions.
     table: crate::cost::CostTable,
     /// Never-written memory reads as zero (C static storage), not random.
@@ -187,6 +214,7 @@ impl<'a> Interp<'a> {
             known_targets: None,
             opaque: None,
             indirect: HashMap::new(),
+            unknown_calls: HashMap::new(),
             table: cost::default_table(),
             zero_memory: false,
             writes: None,
@@ -326,6 +354,7 @@ impl<'a> Interp<'a> {
                             ctx = 0;
                             self.saved_loops = std::mem::take(&mut self.loops);
                             self.indirect.clear();
+                            self.unknown_calls.clear();
                             self.known_targets = Some(self.targets_named_by(&cf));
                             if let Some(p) = self.plan(&cf) {
                                 self.add_machine(&p.entry);
@@ -354,7 +383,16 @@ impl<'a> Interp<'a> {
                     // costs what the line's machine code says.
                     let expanded = crate::contracts::builtin_for(callee, None).is_some() && self.plan(&func).is_some_and(|p| !p.calls_on(i.span.start_line));
                     let before = expanded.then(|| (self.counts, self.extra));
-                    let r = self.external(callee, &vals, i.span.start_byte)?;
+                    let r = match bit_builtin(callee, &vals, args.first().map(|a| a.ty(&func.locals).bits())) {
+                        // Its cost is the contract's; its value is computed
+                        // (a bit search's result bounds loops: `int_sqrt`'s
+                        // `1UL << (__fls(x) & ~1)`), never a random number.
+                        Some(v) => {
+                            let _ = self.external(callee, &vals, i.span.start_byte)?;
+                            Some(v)
+                        }
+                        None => self.external(callee, &vals, i.span.start_byte)?,
+                    };
                     if let Some((c, x)) = before {
                         self.counts = c;
                         self.extra = x;
@@ -433,6 +471,8 @@ impl<'a> Interp<'a> {
                             call_args: std::mem::take(&mut self.call_args),
                             indirect: std::mem::take(&mut self.indirect),
                             iterations: std::mem::take(&mut self.iterations),
+                            unknown_calls: std::mem::take(&mut self.unknown_calls),
+                            unknown_cost: HashMap::new(),
                         });
                         self.loops = std::mem::take(&mut self.saved_loops);
                     }
@@ -451,6 +491,8 @@ impl<'a> Interp<'a> {
                                 call_args: std::mem::take(&mut self.call_args),
                                 indirect: std::mem::take(&mut self.indirect),
                                 iterations: std::mem::take(&mut self.iterations),
+                                unknown_calls: std::mem::take(&mut self.unknown_calls),
+                                unknown_cost: HashMap::new(),
                             });
                         }
                         Some((b2, i2, dst)) => {
@@ -912,6 +954,9 @@ impl<'a> Interp<'a> {
             }
             None => {
                 self.extern_call();
+                if self.opaque.is_none() {
+                    *self.unknown_calls.entry(name.to_string()).or_default() += 1;
+                }
                 // Its cost is the interface's `cost(name)`; its value, for the
                 // C library's string functions, what the library returns, so
                 // the run follows the path the compiled code follows.
@@ -1120,6 +1165,28 @@ pub fn resize(x: u128, from: u32, to: u32, signed: bool) -> u128 {
     }
 }
 
+/// The value of `__builtin_popcount`/`ctz`/`clz` (lowering folds the `l`
+/// and `ll` variants into these with the argument converted to 64 bits,
+/// so the width comes from the argument's type). Zero, for which gcc
+/// leaves ctz and clz undefined, gives the width (what `tzcnt`/`lzcnt`
+/// return). `None` for other functions.
+fn bit_builtin(name: &str, args: &[CVal], bits: Option<u32>) -> Option<CVal> {
+    let bits = bits.filter(|b| *b == 32 || *b == 64)?;
+    let x = match args.first()? {
+        CVal::Int(x) => *x & mask(bits),
+        CVal::Ptr { .. } => return None,
+    };
+    let r = match name {
+        "__builtin_popcount" => x.count_ones(),
+        "__builtin_ctz" if x == 0 => bits,
+        "__builtin_ctz" => x.trailing_zeros(),
+        "__builtin_clz" if x == 0 => bits,
+        "__builtin_clz" => x.leading_zeros() - (128 - bits),
+        _ => return None,
+    };
+    Some(CVal::Int(r as u128))
+}
+
 /// The interface's prediction for a run: (case condition, metrics in
 /// `METRICS` order), or why there is none.
 pub fn predict(iface: &FunctionInterface, run: &RunResult) -> Result<(String, Vec<f64>), String> {
@@ -1163,6 +1230,12 @@ fn var_values(d: &crate::analysis::Details, run: &RunResult, polys: &[crate::pol
                 // by the calls on the path).
                 if let Some((instr, calls)) = run.indirect.get(expr).filter(|(_, n)| *n > 0) {
                     vals.insert(id as u32, instr / *calls as f64);
+                }
+            }
+            VarKey::UnknownCost { callee } => {
+                // Priced by the caller (`RunResult::price_unknown`), else 0.
+                if let Some(p) = run.unknown_cost.get(callee) {
+                    vals.insert(id as u32, *p);
                 }
             }
             _ => {}

@@ -34,6 +34,20 @@ pub struct SymbolLines {
     /// closed by a backward jump): what runs per iteration, as opposed to
     /// code the compiler hoisted out of (or placed before) the loop.
     pub looped: BTreeMap<(u32, u32), Metrics>,
+    /// `lines` split by machine-loop depth (index 0: outside loops, 1:
+    /// in one loop, 2: in a loop inside another...): a line shared by an
+    /// inner loop and its enclosing loop (`for (j = 0; j < n; j++)` inside
+    /// another loop: the `j = 0` runs per outer iteration) gives each IR
+    /// loop depth its own code (`plan::distribute`).
+    pub depths: BTreeMap<(u32, u32), Vec<Metrics>>,
+    /// The part of `looped` whose innermost machine loop is vectorized (it
+    /// holds a load or store of 16 bytes or more), with the widest such
+    /// access in bytes: one of its iterations does the work of several
+    /// source iterations.
+    pub vector: BTreeMap<(u32, u32), (u32, Metrics)>,
+    /// `ret` instructions per line: gcc copies the epilogue to each exit,
+    /// and a call runs one copy (`plan.rs` divides the closing line by it).
+    pub returns: BTreeMap<(u32, u32), u32>,
     /// Code before any line row.
     pub unlined: Metrics,
     /// Instances of inlined functions in this symbol, by name.
@@ -56,6 +70,35 @@ pub struct MachineCosts {
     pub symbols: HashMap<String, SymbolLines>,
     /// Inlined instances over the whole object, by name.
     pub inlined_total: HashMap<String, u32>,
+}
+
+/// A machine-code loop: the address range from a backward jump's target
+/// to the jump (jumps back to the same target are one loop, up to the
+/// last of them), and the widest vector memory access inside it (0: none).
+#[derive(Clone, Debug)]
+struct MachineLoop {
+    start: u64,
+    end: u64,
+    vector_bytes: u32,
+}
+
+fn machine_loops(insns: &[decode::Insn], base: u64) -> Vec<MachineLoop> {
+    let mut by_start: BTreeMap<u64, u64> = BTreeMap::new();
+    for i in insns {
+        if let Some(t) = i.jump.filter(|t| *t <= i.addr && *t >= base) {
+            let e = by_start.entry(t).or_insert(i.addr);
+            *e = (*e).max(i.addr);
+        }
+    }
+    let mut loops: Vec<MachineLoop> = by_start.into_iter().map(|(start, end)| MachineLoop { start, end, vector_bytes: 0 }).collect();
+    // A vector access belongs to its innermost loop only: the loop around
+    // a vectorized loop is not vectorized itself.
+    for i in insns.iter().filter(|i| i.vector_mem > 0) {
+        if let Some(l) = loops.iter_mut().filter(|l| l.start <= i.addr && i.addr <= l.end).min_by_key(|l| l.end - l.start) {
+            l.vector_bytes = l.vector_bytes.max(i.vector_mem);
+        }
+    }
+    loops
 }
 
 /// A symbol's base name: `f.cold`, `f.part.0`, `f.isra.0` → `f`.
@@ -92,9 +135,12 @@ impl MachineCosts {
             let entry = mc.symbols.entry(base_name(&f.name).to_string()).or_default();
             let mut last: Option<(u32, u32)> = None;
             let insns = decode::decode(&f.bytes, f.addr);
-            let loops: Vec<(u64, u64)> = insns.iter().filter_map(|i| i.jump.filter(|t| *t <= i.addr && *t >= f.addr).map(|t| (t, i.addr))).collect();
+            let loops = machine_loops(&insns, f.addr);
             for ins in insns {
-                let in_loop = loops.iter().any(|(a, b)| *a <= ins.addr && ins.addr <= *b);
+                let around: Vec<&MachineLoop> = loops.iter().filter(|l| l.start <= ins.addr && ins.addr <= l.end).collect();
+                let in_loop = !around.is_empty();
+                let depth = around.len();
+                let innermost_vector = around.iter().min_by_key(|l| l.end - l.start).map(|l| l.vector_bytes).unwrap_or(0);
                 entry.instructions += 1;
                 let i = dbg.rows.partition_point(|r| r.addr <= ins.addr);
                 let row = i.checked_sub(1).and_then(|j| dbg.rows.get(j)).filter(|r| !r.end && r.line != 0);
@@ -105,8 +151,21 @@ impl MachineCosts {
                 match key {
                     Some(k) => {
                         entry.lines.entry(k).or_default().add(&ins.m);
+                        if ins.text == iced_x86::Mnemonic::Ret {
+                            *entry.returns.entry(k).or_default() += 1;
+                        }
                         if in_loop {
                             entry.looped.entry(k).or_default().add(&ins.m);
+                        }
+                        let d = entry.depths.entry(k).or_default();
+                        if d.len() <= depth {
+                            d.resize(depth + 1, Metrics::default());
+                        }
+                        d[depth].add(&ins.m);
+                        if innermost_vector > 0 {
+                            let v = entry.vector.entry(k).or_default();
+                            v.0 = v.0.max(innermost_vector);
+                            v.1.add(&ins.m);
                         }
                         last = Some(k);
                     }

@@ -20,6 +20,10 @@ pub struct Insn {
     pub m: Metrics,
     /// Target of a direct jump (conditional or not; not calls).
     pub jump: Option<u64>,
+    /// Bytes of a memory operand of 16 bytes or more (a packed vector
+    /// load or store: `movups`, `movdqu`, `vmovdqu`), else 0. A loop
+    /// holding one is taken for a vectorized loop (`attribute.rs`).
+    pub vector_mem: u32,
 }
 
 /// Decode `bytes` (the code of one function at `addr`). Bytes that do not
@@ -36,7 +40,9 @@ pub fn decode(bytes: &[u8], addr: u64) -> Vec<Insn> {
             continue;
         }
         let jump = matches!(ins.flow_control(), FlowControl::ConditionalBranch | FlowControl::UnconditionalBranch).then(|| ins.near_branch_target()).filter(|t| *t != 0);
-        out.push(Insn { addr: ins.ip(), len: ins.len() as u32, text: ins.mnemonic(), m: classify(&ins, &mut info), jump });
+        let size = if ins.op_count() > 0 && (0..ins.op_count()).any(|i| ins.op_kind(i) == iced_x86::OpKind::Memory) { ins.memory_size().size() as u32 } else { 0 };
+        let vector_mem = if size >= 16 { size } else { 0 };
+        out.push(Insn { addr: ins.ip(), len: ins.len() as u32, text: ins.mnemonic(), m: classify(&ins, &mut info), jump, vector_mem });
     }
     out
 }
