@@ -933,11 +933,12 @@ impl Worker {
         let no_regressions = HashMap::new();
         let mut last_pub: Option<Instant> = None;
         let t0 = Instant::now();
-        for (i, l) in fa.functions.iter().enumerate() {
+        // Smallest first: the first interface shows as early as possible.
+        let mut order: Vec<usize> = (0..fa.functions.len()).filter(|&i| independent.get(i).copied().unwrap_or(false)).collect();
+        order.sort_by_key(|&i| fa.functions[i].ir.as_ref().map(|f| f.blocks.len()).unwrap_or(usize::MAX));
+        for i in order {
+            let l = &fa.functions[i];
             let Ok(ir) = &l.ir else { continue };
-            if !independent.get(i).copied().unwrap_or(false) {
-                continue;
-            }
             let keys = kc.keys(ir, &l.info.name);
             entries[i] = self.interface(fa, i, &kc, cfg, keys, false, token)?;
             if last_pub.is_none_or(|t| t.elapsed() >= PUBLISH_EVERY) {
