@@ -134,3 +134,29 @@ fn disk_cache_off_writes_nothing() {
     let _ = std::fs::remove_dir_all(&ws);
     let _ = std::fs::remove_dir_all(&home);
 }
+
+/// A file the indexing never reaches (opened from outside the workspace
+/// folder) gets its record from its own first run, so that the next
+/// start shows its interfaces before anything is lowered.
+#[test]
+fn a_file_opened_outside_the_indexed_folder_gets_its_record() {
+    let ws = workspace("icache-rec");
+    let other = temp_dir("icache-rec-other");
+    let c_path = other.join("c.c");
+    std::fs::write(&c_path, A).expect("write c.c");
+    let home = temp_dir("icache-rec-home");
+    let (mut c, _) = start_with_cache(&ws, json!({"perfi": {"baseline": "open"}}), &home);
+    let st = index_stats(&mut c);
+    assert_eq!(st["functions"], 5, "{st}");
+    let uri = open(&mut c, &c_path, A);
+    let rs = run_stats(&mut c, &uri);
+    assert_eq!(rs["analyzed"].as_u64().unwrap_or(0) + rs["fromCache"].as_u64().unwrap_or(0), 3, "{rs}");
+    c.shutdown(T).expect("shutdown");
+    let records: Vec<String> = json_files(&home.join("perfi/interfaces")).iter().map(|f| std::fs::read_to_string(f).unwrap_or_default()).filter(|t| t.contains("\"text_hash\"")).collect();
+    let mine = records.iter().filter(|t| t.contains(&*c_path.to_string_lossy())).count();
+    assert_eq!(mine, 1, "one record for the file opened outside the folder: {records:?}");
+    assert!(json_files(&other).is_empty(), "nothing written beside the file");
+    let _ = std::fs::remove_dir_all(&ws);
+    let _ = std::fs::remove_dir_all(&other);
+    let _ = std::fs::remove_dir_all(&home);
+}

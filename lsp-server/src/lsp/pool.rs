@@ -21,7 +21,7 @@
 //! counts of functions analyzed and taken from the cache.
 
 use super::config::Settings;
-use super::interface_cache::{file_stamp, flag_files, render, text_hash, FileRecord, Store};
+use super::interface_cache::{c_files, render, text_hash, FileRecord, Store};
 use super::worker::{Event, Progress, STACK};
 use crate::keys::{config_key, KeyContext};
 use perfi_engine::analysis::analyze_function_sized;
@@ -233,14 +233,6 @@ impl FolderFiles {
     }
 }
 
-/// The `.c` files of `dir`, sorted.
-fn c_files(dir: &Path) -> Vec<PathBuf> {
-    let rd = std::fs::read_dir(if dir.as_os_str().is_empty() { Path::new(".") } else { dir });
-    let mut v: Vec<PathBuf> = rd.map(|rd| rd.filter_map(|e| e.ok()).map(|e| dir.join(e.file_name())).filter(|p| p.extension().is_some_and(|e| e == "c")).collect()).unwrap_or_default();
-    v.sort();
-    v
-}
-
 fn index_file(id: usize, s: &Shared, p: &Path, folder: &mut FolderFiles) {
     let dir = p.parent().map(Path::to_path_buf).unwrap_or_default();
     if folder.dir != dir {
@@ -299,16 +291,5 @@ fn index_file(id: usize, s: &Shared, p: &Path, folder: &mut FolderFiles) {
             break;
         }
     }
-    // What the program read: every file of its units (headers), the
-    // folder's `.c` files (they decide what gets lowered), the compile
-    // databases looked for.
-    let mut deps: Vec<PathBuf> = prog.files.iter().flat_map(|g| g.unit.files.iter().map(|f| PathBuf::from(&f.path))).collect();
-    deps.extend(c_files(&dir));
-    deps.extend(flag_files(p));
-    // The folder itself: a `.c` file added or removed changes its time.
-    deps.push(dir.clone());
-    deps.sort();
-    deps.dedup();
-    let deps = deps.into_iter().map(|d| (d.to_string_lossy().into_owned(), file_stamp(&d))).collect();
-    s.store.put_file_record(&FileRecord { path: main.path.clone(), text_hash: th, config: ck, deps, functions: done });
+    s.store.put_file_record(&FileRecord::of_program(&prog, &main.path, th, ck, done));
 }

@@ -898,6 +898,23 @@ impl Worker {
             }
             trace(|| format!("v{} refreshed at {:?}", req.version, t0.elapsed()));
         }
+        // A file opened for the first time: its record, so that the next
+        // start shows its interfaces at once even if indexing has not come
+        // to it (the pool writes the same record when it does).
+        if just_opened && !machine_run && entries.iter().all(|e| e.as_ref().is_none_or(|(_, stale)| !stale)) {
+            let functions = fa
+                .functions
+                .iter()
+                .zip(&keys)
+                .zip(&entries)
+                .filter_map(|((l, k), e)| match (k, e) {
+                    (Some(k), Some(_)) => Some((l.info.name.clone(), k.sem, k.exact)),
+                    _ => None,
+                })
+                .collect();
+            let th = interface_cache::text_hash(req.rope.to_string().as_bytes());
+            self.store.put_file_record(&interface_cache::FileRecord::of_program(&prog, &path_str, th, ck, functions));
+        }
         self.evict();
         // The baseline's program, when this run did not need it (the text
         // is the baseline's), for the first edit.
