@@ -137,6 +137,11 @@ impl MachineCosts {
             let insns = decode::decode(&f.bytes, f.addr);
             let loops = machine_loops(&insns, f.addr);
             for ins in insns {
+                // Alignment padding (`nop`, `nopw`, `nopl` between an exit
+                // and a loop or branch target) is not run.
+                if ins.text == iced_x86::Mnemonic::Nop {
+                    continue;
+                }
                 let around: Vec<&MachineLoop> = loops.iter().filter(|l| l.start <= ins.addr && ins.addr <= l.end).collect();
                 let in_loop = !around.is_empty();
                 let depth = around.len();
