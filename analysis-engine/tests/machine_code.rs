@@ -62,7 +62,7 @@ fn per_line_listing_snapshot() {
         kernels.c:37: 4 instr, 1 cycles
         kernels.c:39: 1 instr, 1 reads, 1 branches, 2 cycles
         kernels.c:17: 2 instr, 1 branches, 0.75 cycles
-        kernels.c:18: 3 instr, 2 reads, 1 writes, 1 branches, 3.25 cycles
+        kernels.c:18: 2 instr, 2 reads, 1 writes, 1 branches, 3 cycles
         kernels.c:20: 1 instr, 1 reads, 1 writes, 1 cycles
         kernels.c:21: 1 instr, 1 reads, 1 branches, 2 cycles
     "#]]
