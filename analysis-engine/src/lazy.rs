@@ -221,23 +221,11 @@ struct FolderIndex {
 
 impl FolderIndex {
     fn build(dir: &Path) -> FolderIndex {
-        let mut idx = FolderIndex::default();
-        // `tcp_cong.c` named alone has the empty folder: read `.`, but name
-        // the siblings as the requested file is named (`x.c`, not `./x.c`),
-        // so that they share its function table (`Program::table_for`).
-        let Ok(rd) = std::fs::read_dir(if dir.as_os_str().is_empty() { Path::new(".") } else { dir }) else { return idx };
-        let mut files: Vec<PathBuf> = rd.filter_map(|e| e.ok()).map(|e| dir.join(e.file_name())).filter(|x| x.extension().is_some_and(|e| e == "c")).collect();
-        files.sort();
-        for f in files {
-            let Ok(bytes) = std::fs::read(&f) else { continue };
-            let defs = scan_definitions(&bytes);
-            let fi = idx.files.len();
-            for (di, d) in defs.iter().enumerate() {
-                idx.by_name.entry(d.name.clone()).or_default().push((fi, di));
-            }
-            idx.files.push((f, defs));
-        }
-        idx
+        // `tcp_cong.c` named alone has the empty folder: its siblings are
+        // named as it is (`x.c`, not `./x.c`), so that they share its
+        // function table (`Program::table_for`).
+        let files = crate::workspace::c_files(dir);
+        FolderIndex::from_files(files.into_iter().filter_map(|f| std::fs::read(&f).ok().map(|bytes| (f, scan_definitions(&bytes)))).collect())
     }
 
     /// The index of files already scanned (the server's open documents
@@ -468,14 +456,14 @@ pub fn load_lazily(paths: &[PathBuf]) -> Result<(Program, LoadStats), crate::Eng
 /// As `Program::from_sources` (the first source is the file analyzed, the
 /// others its folder's files — the language server's open documents and
 /// disk files), with the siblings cut as `load_lazily` cuts them (see
-/// `add_reached`).
+/// `Siblings::add_reached`).
 pub fn from_sources_reached(sources: Vec<Arc<SourceFile>>, cache: &mut FileCache) -> Program {
     let mut it = sources.into_iter();
     let mut prog = Program::default();
     let Some(main) = it.next() else { return prog };
-    let rest: Vec<_> = it.collect();
+    let siblings = Siblings::scan(it.collect());
     prog.files.push(lower_file(main, cache));
-    add_reached(&mut prog, &rest, cache);
+    siblings.add_reached(&mut prog, cache);
     prog
 }
 
@@ -484,84 +472,95 @@ fn bytes_of(f: &SourceFile) -> Arc<[u8]> {
     f.user.clone().unwrap_or_else(|| Arc::from(f.text.as_slice()))
 }
 
-/// Add to `prog` (its first file lowered) the functions of `rest` (its
-/// folder's other files) that the first file's calls reach, transitively
-/// by the scan's calls, and those naming a global its unit declares; the
-/// rest of a sibling is blanked, and a sibling nothing reaches is only
-/// scanned. The same sources give the same cut, so the server's keys and
-/// the indexing pool's agree.
-pub fn add_reached(prog: &mut Program, rest: &[Arc<SourceFile>], cache: &mut FileCache) {
-    let Some(first) = prog.files.first() else { return };
-    let globs: HashSet<u64> = first.unit.index.globals.iter().map(|(g, _)| word_hash(g.as_bytes())).collect();
-    let names = outside_callees(first);
-    let idx = FolderIndex::from_files(rest.iter().map(|f| (PathBuf::from(&f.path), scan_definitions(&bytes_of(f)))).collect());
-    let keep = idx.reached(&names, &globs, &vec![true; rest.len()]);
-    let start = prog.files.len();
-    for (fi, f) in rest.iter().enumerate() {
-        let Some(k) = keep.get(&fi) else { continue };
-        let defs = &idx.files[fi].1;
-        let file = if k.len() == defs.len() {
-            f.clone()
-        } else {
-            match SourceFile::unparsed(f.path.clone(), &keep_only(&bytes_of(f), defs, k)) {
-                Ok(cut) => Arc::new(cut),
-                Err(_) => f.clone(),
-            }
-        };
-        prog.files.push(lower_file(file, cache));
-    }
-    prog.files[start..].sort_by(|a, b| a.path.cmp(&b.path));
+/// A file's folder's other `.c` files, already read (the language
+/// server's open documents and disk files), scanned once for their
+/// function definitions: what `add_reached` lowers and what
+/// `independent` checks against.
+pub struct Siblings {
+    files: Vec<Arc<SourceFile>>,
+    idx: FolderIndex,
 }
 
-/// Per function of `prog`'s first file (lowered alone), whether its
-/// interface can be computed without the folder's other files `rest`: no
-/// function it calls, directly or through the file's and its headers'
-/// functions, is defined in a sibling (by the scan), and neither it nor
-/// a function of the file it calls names a global of the unit that a
-/// sibling also names (a sibling's store could keep the global's
-/// initializer from being constant, `globals.rs`). The language server
-/// shows these first when a file is opened in a large folder; the others
-/// wait for `add_reached`.
-pub fn independent_of_siblings(prog: &Program, rest: &[Arc<SourceFile>]) -> Vec<bool> {
-    let Some(fa) = prog.files.first() else { return Vec::new() };
-    let mut defined: HashSet<String> = HashSet::new();
-    let mut words: HashSet<u64> = HashSet::new();
-    for f in rest {
-        for d in scan_definitions(&bytes_of(f)) {
-            words.extend(d.words.iter().copied());
-            defined.insert(d.name);
-        }
+impl Siblings {
+    pub fn scan(files: Vec<Arc<SourceFile>>) -> Siblings {
+        let idx = FolderIndex::from_files(files.iter().map(|f| (PathBuf::from(&f.path), scan_definitions(&bytes_of(f)))).collect());
+        Siblings { files, idx }
     }
-    let shared_globals: HashSet<u64> = fa.unit.index.globals.iter().map(|(g, _)| word_hash(g.as_bytes())).filter(|h| words.contains(h)).collect();
-    let own_words: HashMap<String, Vec<u64>> = scan_definitions(&bytes_of(fa.unit.main())).into_iter().map(|d| (d.name, d.words)).collect();
-    let table = prog.table_for(&fa.path);
-    let names_shared = |n: &str| own_words.get(n).is_some_and(|w| w.iter().any(|h| shared_globals.contains(h)));
-    fa.functions
-        .iter()
-        .map(|l| {
-            let Ok(f) = &l.ir else { return false };
-            if names_shared(&f.name) {
-                return false;
-            }
-            let mut seen: HashSet<&str> = HashSet::new();
-            let mut queue: Vec<&crate::ir::Function> = vec![f];
-            while let Some(g) = queue.pop() {
-                for inst in g.blocks.iter().flat_map(|b| b.insts.iter()) {
-                    let InstKind::Call { callee, .. } = &inst.kind else { continue };
-                    if !seen.insert(callee.as_str()) {
-                        continue;
-                    }
-                    if defined.contains(callee.as_str()) || names_shared(callee) {
-                        return false;
-                    }
-                    if let Some(c) = table.get(callee.as_str()) {
-                        queue.push(c);
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    /// Add to `prog` (its first file lowered) the sibling functions that
+    /// the first file's calls reach, transitively by the scan's calls, and
+    /// those naming a global its unit declares; the rest of a sibling is
+    /// blanked, and a sibling nothing reaches is only scanned. The same
+    /// sources give the same cut, so the server's keys and the indexing
+    /// pool's agree.
+    pub fn add_reached(&self, prog: &mut Program, cache: &mut FileCache) {
+        let Some(first) = prog.files.first() else { return };
+        let globs: HashSet<u64> = first.unit.index.globals.iter().map(|(g, _)| word_hash(g.as_bytes())).collect();
+        let keep = self.idx.reached(&outside_callees(first), &globs, &vec![true; self.files.len()]);
+        let start = prog.files.len();
+        for (fi, f) in self.files.iter().enumerate() {
+            let Some(k) = keep.get(&fi) else { continue };
+            let defs = &self.idx.files[fi].1;
+            let file = if k.len() == defs.len() {
+                f.clone()
+            } else {
+                match SourceFile::unparsed(f.path.clone(), &keep_only(&bytes_of(f), defs, k)) {
+                    Ok(cut) => Arc::new(cut),
+                    Err(_) => f.clone(),
+                }
+            };
+            prog.files.push(lower_file(file, cache));
+        }
+        prog.files[start..].sort_by(|a, b| a.path.cmp(&b.path));
+    }
+
+    /// Per function of `prog`'s first file (lowered alone), whether its
+    /// interface can be computed without the siblings: no function it
+    /// calls, directly or through the file's and its headers' functions,
+    /// is defined in a sibling (by the scan), and neither it nor a
+    /// function of the file it calls names a global of the unit that a
+    /// sibling also names (a sibling's store could keep the global's
+    /// initializer from being constant, `globals.rs`). The language server
+    /// shows these first when a file is opened in a large folder; the
+    /// others wait for `add_reached`.
+    pub fn independent(&self, prog: &Program) -> Vec<bool> {
+        let Some(fa) = prog.files.first() else { return Vec::new() };
+        let words: HashSet<u64> = self.idx.files.iter().flat_map(|(_, defs)| defs.iter().flat_map(|d| d.words.iter().copied())).collect();
+        let shared_globals: HashSet<u64> = fa.unit.index.globals.iter().map(|(g, _)| word_hash(g.as_bytes())).filter(|h| words.contains(h)).collect();
+        let own_words: HashMap<String, Vec<u64>> = scan_definitions(&bytes_of(fa.unit.main())).into_iter().map(|d| (d.name, d.words)).collect();
+        let table = prog.table_for(&fa.path);
+        let names_shared = |n: &str| own_words.get(n).is_some_and(|w| w.iter().any(|h| shared_globals.contains(h)));
+        fa.functions
+            .iter()
+            .map(|l| {
+                let Ok(f) = &l.ir else { return false };
+                if names_shared(&f.name) {
+                    return false;
+                }
+                let mut seen: HashSet<&str> = HashSet::new();
+                let mut queue: Vec<&crate::ir::Function> = vec![f];
+                while let Some(g) = queue.pop() {
+                    for inst in g.blocks.iter().flat_map(|b| b.insts.iter()) {
+                        let InstKind::Call { callee, .. } = &inst.kind else { continue };
+                        if !seen.insert(callee.as_str()) {
+                            continue;
+                        }
+                        if self.idx.by_name.contains_key(callee.as_str()) || names_shared(callee) {
+                            return false;
+                        }
+                        if let Some(c) = table.get(callee.as_str()) {
+                            queue.push(c);
+                        }
                     }
                 }
-            }
-            true
-        })
-        .collect()
+                true
+            })
+            .collect()
+    }
 }
 
 #[cfg(test)]
@@ -641,7 +640,7 @@ two_lines(int a,
         let sib = f("/nonexistent/ind/sib.c", "extern int shared_count;\nint far(int x)\n{\n    shared_count++;\n    return x;\n}\n");
         let mut cache = super::FileCache::default();
         let prog = super::from_sources_reached(vec![main], &mut cache);
-        let ind = super::independent_of_siblings(&prog, &[sib]);
+        let ind = super::Siblings::scan(vec![sib]).independent(&prog);
         let by_name: Vec<(String, bool)> = prog.files[0].functions.iter().map(|l| l.info.name.clone()).zip(ind).collect();
         let expect = [("near", true), ("calls_near", true), ("calls_far", false), ("wraps_far", false), ("through_wrapper", false), ("reads_shared", false), ("reads_own", true)];
         assert_eq!(by_name, expect.iter().map(|(n, b)| (n.to_string(), *b)).collect::<Vec<_>>());

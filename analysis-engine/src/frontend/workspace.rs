@@ -594,6 +594,15 @@ pub fn build_unit(main: Arc<SourceFile>, cache: &mut FileCache) -> Unit {
     Unit { files, index, flags, diagnostics: out.diagnostics, files_read: out.files_read }
 }
 
+/// The `.c` files directly in `dir`, sorted, named as `dir` is (`x.c` for
+/// the empty folder of a file named alone, which is read as `.`).
+pub fn c_files(dir: &Path) -> Vec<PathBuf> {
+    let rd = std::fs::read_dir(if dir.as_os_str().is_empty() { Path::new(".") } else { dir });
+    let mut v: Vec<PathBuf> = rd.map(|rd| rd.filter_map(|e| e.ok()).map(|e| dir.join(e.file_name())).filter(|p| p.extension().is_some_and(|e| e == "c")).collect()).unwrap_or_default();
+    v.sort();
+    v
+}
+
 /// Expand paths (files and directories) into the `.c` and `.h` files below
 /// them, sorted.
 pub fn collect_sources(paths: &[PathBuf]) -> std::io::Result<Vec<PathBuf>> {

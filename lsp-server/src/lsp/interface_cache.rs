@@ -316,14 +316,6 @@ pub fn flag_files(file: &Path) -> Vec<PathBuf> {
     out
 }
 
-/// The `.c` files of `dir`, sorted.
-pub fn c_files(dir: &Path) -> Vec<PathBuf> {
-    let rd = std::fs::read_dir(if dir.as_os_str().is_empty() { Path::new(".") } else { dir });
-    let mut v: Vec<PathBuf> = rd.map(|rd| rd.filter_map(|e| e.ok()).map(|e| dir.join(e.file_name())).filter(|p| p.extension().is_some_and(|e| e == "c")).collect()).unwrap_or_default();
-    v.sort();
-    v
-}
-
 impl FileRecord {
     /// The record of `path`'s program `prog` (what it read: every file of
     /// its units, the folder's `.c` files, which decide what gets lowered,
@@ -333,7 +325,7 @@ impl FileRecord {
         let p = Path::new(path);
         let dir = p.parent().map(Path::to_path_buf).unwrap_or_default();
         let mut deps: Vec<PathBuf> = prog.files.iter().flat_map(|g| g.unit.files.iter().map(|f| PathBuf::from(&f.path))).collect();
-        deps.extend(c_files(&dir));
+        deps.extend(perfi_engine::workspace::c_files(&dir));
         deps.extend(flag_files(p));
         deps.push(dir);
         deps.sort();

@@ -21,7 +21,8 @@
 //! counts of functions analyzed and taken from the cache.
 
 use super::config::Settings;
-use super::interface_cache::{c_files, render, text_hash, FileRecord, Store};
+use super::interface_cache::{render, text_hash, FileRecord, Store};
+use perfi_engine::workspace::c_files;
 use super::worker::{Event, Progress, STACK};
 use crate::keys::{config_key, KeyContext};
 use perfi_engine::analysis::analyze_function_sized;

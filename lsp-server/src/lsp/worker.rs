@@ -11,7 +11,7 @@
 //! the explorer and interrupts Z3); results of cancelled runs are dropped.
 
 use super::config::{BaselineMode, Settings};
-use super::interface_cache::{self, Rendered, Store};
+use super::interface_cache::{self, text_hash, Rendered, Store};
 use super::pool::{self, Gate};
 use super::render;
 use super::view::{struct_views, DiagView, FileView, FnView, Mark, Severity, StructView};
@@ -27,7 +27,6 @@ use ropey::Rope;
 use std::cell::Cell;
 use std::rc::Rc;
 use std::collections::{HashMap, HashSet};
-use std::hash::{DefaultHasher, Hash, Hasher};
 use perfi_engine::machine::MachineCosts;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
@@ -349,12 +348,6 @@ fn trace(msg: impl FnOnce() -> String) {
     });
 }
 
-fn text_hash(bytes: &[u8]) -> u64 {
-    let mut h = DefaultHasher::new();
-    bytes.hash(&mut h);
-    h.finish()
-}
-
 fn stamp(p: &Path) -> Option<(SystemTime, u64)> {
     let m = std::fs::metadata(p).ok()?;
     Some((m.modified().ok()?, m.len()))
@@ -601,9 +594,7 @@ impl Worker {
         }
         let mut sources = Vec::new();
         if let Some(dir) = path.parent() {
-            let mut sibs: Vec<PathBuf> = std::fs::read_dir(if dir.as_os_str().is_empty() { Path::new(".") } else { dir })
-                .map(|rd| rd.filter_map(|e| e.ok()).map(|e| dir.join(e.file_name())).filter(|p| p.extension().is_some_and(|e| e == "c")).collect())
-                .unwrap_or_default();
+            let mut sibs = perfi_engine::workspace::c_files(dir);
             for (p, _) in &open {
                 if p.parent() == Some(dir) && p.extension().is_some_and(|e| e == "c") && !sibs.contains(p) {
                     sibs.push(p.clone());
@@ -745,6 +736,10 @@ impl Worker {
         // Machine-code costs when this exact text was compiled (the model
         // answers first; `compile_loop` refines after the last keystroke).
         let text = text_hash(req.rope.to_string().as_bytes());
+        // The baseline's own text has no regression against it: its
+        // program (a second lowering, with the folder's files) is built
+        // after the run has published, for the first edit.
+        let at_baseline = self.baseline_text(&req.uri, req.settings.baseline).is_some_and(|t| text_hash(t.as_bytes()) == text);
         let mut machine_run = false;
         if let Some(d) = self.docs.get_mut(&req.uri) {
             d.settings = Some(req.settings.clone());
@@ -781,16 +776,17 @@ impl Worker {
         }
         let t0 = Instant::now();
         // The file first, with its headers; the functions its calls reach
-        // in the folder's other files next (`lazy::add_reached`). A file
-        // just opened shows the interfaces that need no other file before
-        // those are lowered.
+        // in the folder's other files next (`Siblings::add_reached`). A
+        // file just opened shows the interfaces that need no other file
+        // before those are lowered.
         let (mut cache, siblings) = self.program_inputs(&req.uri, &main);
+        let siblings = perfi_engine::lazy::Siblings::scan(siblings);
         let mut prog = Program { files: vec![perfi_engine::analysis::lower_file(main.clone(), &mut cache)] };
         Self::check(token)?;
         if just_opened && !siblings.is_empty() {
             self.first_look(req, &prog, &siblings, &cfg, ck, cfg_warning.as_deref(), token)?;
         }
-        perfi_engine::lazy::add_reached(&mut prog, &siblings, &mut cache);
+        siblings.add_reached(&mut prog, &mut cache);
         self.record_deps(&req.uri, &prog);
         let t_prog = t0.elapsed();
         Self::check(token)?;
@@ -830,7 +826,7 @@ impl Worker {
             for &i in &rest {
                 prov[i] = last.get(&fa.functions[i].info.name).map(|e| (e.clone(), true));
             }
-            let fresh = self.regressions(req, fa, &kc, &keys, &prov, &edited, &cfg, ck, token)?;
+            let fresh = if at_baseline { HashMap::new() } else { self.regressions(req, fa, &kc, &keys, &prov, &edited, &cfg, ck, token)? };
             for &i in &edited {
                 let name = &fa.functions[i].info.name;
                 match fresh.get(name) {
@@ -863,7 +859,13 @@ impl Worker {
         let all: Vec<usize> = (0..n).collect();
         // Regressions compare model with model: a machine-code run keeps
         // those of the model run of the same text.
-        let regressions = if machine_run { self.docs.get(&req.uri).map(|d| d.last_regs.clone()).unwrap_or_default() } else { self.regressions(req, fa, &kc, &keys, &entries, &all, &cfg, ck, token)? };
+        let regressions = if machine_run {
+            self.docs.get(&req.uri).map(|d| d.last_regs.clone()).unwrap_or_default()
+        } else if at_baseline {
+            HashMap::new()
+        } else {
+            self.regressions(req, fa, &kc, &keys, &entries, &all, &cfg, ck, token)?
+        };
         let t_reg = t0.elapsed();
         let complete = entries.iter().all(|e| e.as_ref().is_none_or(|(_, stale)| !stale));
         self.publish(req, fa, &entries, &callees, &regressions, &cfg, cfg_warning.as_deref(), complete && callees.1);
@@ -912,16 +914,15 @@ impl Worker {
                     _ => None,
                 })
                 .collect();
-            let th = interface_cache::text_hash(req.rope.to_string().as_bytes());
-            self.store.put_file_record(&interface_cache::FileRecord::of_program(&prog, &path_str, th, ck, functions));
+            self.store.put_file_record(&interface_cache::FileRecord::of_program(&prog, &path_str, text, ck, functions));
         }
         self.evict();
-        // The baseline's program, when this run did not need it (the text
-        // is the baseline's), for the first edit.
-        if token.is_cancelled() {
-            return Err(Cancelled);
+        // The baseline's program, which this run did not need (its text is
+        // the baseline's), for the first edit.
+        if at_baseline {
+            Self::check(token)?;
+            self.ensure_baseline(req, ck);
         }
-        self.ensure_baseline(req, ck);
         // Ask for the machine code of this text unless it is known.
         let known = self.docs.get(&req.uri).and_then(|d| d.machine.as_ref()).is_some_and(|(h, _)| *h == text);
         if req.settings.machine_code && !known && req.path.extension().is_some_and(|e| e == "c") {
@@ -932,15 +933,15 @@ impl Worker {
 
     /// The first interfaces of a file just opened in a folder of other
     /// `.c` files: its functions that need none of them
-    /// (`lazy::independent_of_siblings`), analyzed with the file alone and
+    /// (`Siblings::independent`), analyzed with the file alone and
     /// published as they come (the first at once, then at most every
     /// `PUBLISH_EVERY`); the others show nothing yet. Their keys are the
     /// ones the full program gives them (no callee of theirs comes from a
     /// sibling), so the run that follows takes them from the cache.
     #[allow(clippy::too_many_arguments)]
-    fn first_look(&mut self, req: &AnalyzeReq, prog: &Program, siblings: &[Arc<SourceFile>], cfg: &Config, ck: u64, cfg_warning: Option<&str>, token: &CancelToken) -> Result<(), Cancelled> {
+    fn first_look(&mut self, req: &AnalyzeReq, prog: &Program, siblings: &perfi_engine::lazy::Siblings, cfg: &Config, ck: u64, cfg_warning: Option<&str>, token: &CancelToken) -> Result<(), Cancelled> {
         let Some(fa) = prog.files.first() else { return Ok(()) };
-        let independent = perfi_engine::lazy::independent_of_siblings(prog, siblings);
+        let independent = siblings.independent(prog);
         if !independent.iter().any(|b| *b) {
             return Ok(());
         }
@@ -1112,11 +1113,7 @@ impl Worker {
         token: &CancelToken,
     ) -> Result<HashMap<String, Rc<Vec<Regression>>>, Cancelled> {
         let mut out = HashMap::new();
-        // The baseline's own text has no regression against it: its program
-        // (a second lowering, with the folder's files) is built after the
-        // run has published (`analyze_inner`).
-        let same = self.baseline_text(&req.uri, req.settings.baseline).is_some_and(|t| text_hash(t.as_bytes()) == text_hash(req.rope.to_string().as_bytes()));
-        if same || self.ensure_baseline(req, ck).is_none() {
+        if self.ensure_baseline(req, ck).is_none() {
             return Ok(out);
         }
         // The baseline lives in the document state; take it out while its
