@@ -5,6 +5,7 @@
 //! the explorer and the concrete interpreter both go through `Features`, so
 //! they agree by construction.
 
+use crate::distribute::{LibRole, PerRoutine};
 use crate::ir::*;
 use serde::Serialize;
 
@@ -60,9 +61,14 @@ pub enum Feature {
     /// counting it as arithmetic made the fitted ALU weight a blend of
     /// the two (0.1–0.4 instructions), far too low for arithmetic code.
     Cmp,
+    /// A loop gcc replaces by a call to `memset` or `memcpy`
+    /// (`distribute.rs`): the call and its arguments, counted once per
+    /// entry into the loop. The routine's own work is counted as an
+    /// explicit call's is (`contracts::builtin_for`).
+    LibLoop,
 }
 
-pub const FEATURES: [Feature; 19] = [
+pub const FEATURES: [Feature; 20] = [
     Feature::Alu,
     Feature::Mul,
     Feature::Div,
@@ -82,6 +88,7 @@ pub const FEATURES: [Feature; 19] = [
     Feature::SavedReg,
     Feature::StackFrame,
     Feature::Cmp,
+    Feature::LibLoop,
 ];
 pub const NFEAT: usize = FEATURES.len();
 
@@ -306,9 +313,24 @@ pub fn term_counts(t: &Terminator, c: &mut Counts) {
 /// The features of a whole basic block (instructions and terminator);
 /// calls' own costs are added where the call is executed. Loads gcc keeps
 /// in a register (`Block::fwd_loads`, `forward::forwarded_loads`) count as
-/// `FwdLoad`, not `Load`.
+/// `FwdLoad`, not `Load`. A block of a loop gcc replaces by a library call
+/// (`Block::lib`, `distribute.rs`) costs its part of that call instead.
 pub fn block_counts(b: &Block) -> Counts {
+    let mut c = own_counts(b);
+    c.plus(&library_counts(b.lib));
+    c
+}
+
+/// The features of the code gcc emits for a block in the function itself:
+/// `block_counts` without the work of a library routine that replaces a
+/// loop (what a static count of the function's symbol sees).
+pub fn own_counts(b: &Block) -> Counts {
     let mut c = Counts::default();
+    match b.lib {
+        LibRole::Iter { .. } | LibRole::Gone => return c,
+        LibRole::Entry { calls } => c.add(Feature::LibLoop, (calls.memset + calls.memcpy) as f64),
+        LibRole::None => {}
+    }
     for i in &b.insts {
         inst_counts(i, &mut c);
     }
@@ -316,6 +338,36 @@ pub fn block_counts(b: &Block) -> Counts {
     let fwd = b.fwd_loads as f64;
     c.add(Feature::Load, -fwd);
     c.add(Feature::FwdLoad, fwd);
+    c
+}
+
+/// The library routines' work for a block of a replaced loop: their fixed
+/// part once per call, their per-byte part per iteration, as explicit
+/// calls of the routines cost (`contracts::builtin_for`).
+fn library_counts(role: LibRole) -> Counts {
+    let mut c = Counts::default();
+    let each = |n: PerRoutine, c: &mut Counts, part: &dyn Fn(crate::contracts::Builtin, f64, &mut Counts)| {
+        for (routine, k) in [("memset", n.memset), ("memcpy", n.memcpy)] {
+            if let Some(r) = crate::contracts::builtin_for(routine, None).filter(|_| k > 0) {
+                part(r, k as f64, c);
+            }
+        }
+    };
+    match role {
+        LibRole::Entry { calls } => each(calls, &mut c, &|r, k, c| {
+            for _ in 0..k as usize {
+                c.plus(&r.fixed);
+            }
+        }),
+        LibRole::Iter { bytes } => each(bytes, &mut c, &|r, k, c| {
+            for (_, feats) in r.per_unit {
+                for (f, per) in feats {
+                    c.add(*f, per * k);
+                }
+            }
+        }),
+        LibRole::None | LibRole::Gone => {}
+    }
     c
 }
 

@@ -190,6 +190,9 @@ pub struct Block {
     /// Loads of this block whose value is already in a register
     /// (`forward::forwarded_loads`, computed once after lowering).
     pub fwd_loads: u32,
+    /// This block's part in a loop gcc replaces by a `memset`/`memcpy`
+    /// call (`distribute::library_loops`, computed once after lowering).
+    pub lib: crate::distribute::LibRole,
 }
 
 #[derive(Clone, Debug, Serialize)]

@@ -11,6 +11,7 @@ pub mod config;
 pub mod contracts;
 pub mod cost;
 pub mod cost_table;
+pub mod distribute;
 pub mod forward;
 pub mod frame;
 pub mod poly;

@@ -131,6 +131,9 @@ pub fn lower_function<'a>(env: &mut TypeEnv, file: &'a crate::source::SourceFile
     for (b, n) in crate::forward::forwarded_loads(&f).into_iter().enumerate() {
         f.blocks[b].fwd_loads = n;
     }
+    for (b, role) in crate::distribute::library_loops(&f).into_iter().enumerate() {
+        f.blocks[b].lib = role;
+    }
     Ok(f)
 }
 
@@ -158,7 +161,7 @@ impl<'a, 'e> Lowerer<'a, 'e> {
         self.f.const_names.push((v, name));
     }
     fn new_block(&mut self) -> BlockId {
-        self.f.blocks.push(Block { insts: vec![], term: Terminator::Unreachable, term_span: Span::default(), fwd_loads: 0 });
+        self.f.blocks.push(Block { insts: vec![], term: Terminator::Unreachable, term_span: Span::default(), fwd_loads: 0, lib: Default::default() });
         self.f.blocks.len() - 1
     }
     fn terminate(&mut self, t: Terminator, span: Span) {

@@ -236,13 +236,13 @@ fn ebpf_loop_and_helpers() {
           PCVs:
             cost(add_one) instructions of one call of the callback `add_one` (`bpf_loop` at line 208 calls it once per iteration) (line 208)
           if bpf_csum_diff() == 0:
-              instructions = 16*cost(add_one) + 62.6; reads = 9.57; writes = 10.2; cycles = 8*cost(add_one) + 31.3 warm / 8*cost(add_one) + 631.3 cold; lines = 3
+              instructions = 16*cost(add_one) + 61.1; reads = 8.85; writes = 9.37; cycles = 8*cost(add_one) + 30.55 warm / 8*cost(add_one) + 630.55 cold; lines = 3
               lines by object: after (stack) 1, before (stack) 1, sc (stack) 1; bytes = 192
           elif bpf_csum_diff() != 0 && (bpf_ktime_get_ns() & 1) != 0:
-              instructions = 16*cost(add_one) + 88.68; reads = 15.68; writes = 14.58; cycles = 8*cost(add_one) + 44.34 warm / 8*cost(add_one) + 644.34 cold; lines = 3
+              instructions = 16*cost(add_one) + 87.18; reads = 14.96; writes = 13.75; cycles = 8*cost(add_one) + 43.59 warm / 8*cost(add_one) + 643.59 cold; lines = 3
               lines by object: after (stack) 1, before (stack) 1, sc (stack) 1; bytes = 192
           elif bpf_csum_diff() != 0 && (bpf_ktime_get_ns() & 1) == 0:
-              instructions = 16*cost(add_one) + 94.54; reads = 19.08; writes = 15.57; cycles = 8*cost(add_one) + 47.27 warm / 8*cost(add_one) + 847.27 cold; lines = 4
+              instructions = 16*cost(add_one) + 93.04; reads = 18.36; writes = 14.73; cycles = 8*cost(add_one) + 46.52 warm / 8*cost(add_one) + 846.52 cold; lines = 4
               lines by object: *ctx 1, after (stack) 1, before (stack) 1, sc (stack) 1; bytes = 256
           resolutions where the interface changes: 1, 6, 32
     "#]]);
@@ -324,13 +324,13 @@ fn gnuc_compound_literals() {
     check("gnuc", "sum_pair", expect![[r#"
         sum_pair  :78-83  complete · 1 paths · resolution 1
           always:
-              instructions = 17; reads = 4.38; writes = 3.09; cycles = 8.5 warm / 408.5 cold; lines = 2
+              instructions = 16.5; reads = 4.14; writes = 2.81; cycles = 8.25 warm / 408.25 cold; lines = 2
               lines by object: (struct pair){…} (stack) 1, p (stack) 1; bytes = 128
     "#]]);
     check("gnuc", "pair_hi", expect![[r#"
         pair_hi  :85-88  complete · 1 paths · resolution 1
           always:
-              instructions = 12.57; reads = 1.99; writes = 2.53; cycles = 6.29 warm / 206.28 cold; lines = 1
+              instructions = 12.07; reads = 1.75; writes = 2.25; cycles = 6.04 warm / 206.03 cold; lines = 1
               lines by object: (struct pair){…} (stack) 1; bytes = 64
     "#]]);
 }
@@ -399,7 +399,7 @@ fn gnuc_attributes_and_byte_builtins() {
     check("gnuc", "cmp_bytes", expect![[r#"
         cmp_bytes  :155-163  complete · 1 paths · resolution 1
           always:
-              instructions = 26.16; reads = 2.61; writes = 0.55; cycles = 13.08 warm / 613.08 cold; lines = 3
+              instructions = 26.04; reads = 2.55; writes = 0.48; cycles = 13.02 warm / 613.02 cold; lines = 3
               lines by object: *a 1, *b 1, t (stack) 1; bytes = 192
     "#]]);
 }
