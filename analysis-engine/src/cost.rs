@@ -344,7 +344,7 @@ pub fn own_counts(b: &Block) -> Counts {
 /// The library routines' work for a block of a replaced loop: their fixed
 /// part once per call, their per-byte part per iteration, as explicit
 /// calls of the routines cost (`contracts::builtin_for`).
-fn library_counts(role: LibRole) -> Counts {
+pub fn library_counts(role: LibRole) -> Counts {
     let mut c = Counts::default();
     let each = |n: PerRoutine, c: &mut Counts, part: &dyn Fn(crate::contracts::Builtin, f64, &mut Counts)| {
         for (routine, k) in [("memset", n.memset), ("memcpy", n.memcpy)] {

@@ -6,7 +6,9 @@
 //! static counts of its symbol (instructions, memory reads, memory writes
 //! of every instruction once, as `machine::attribute` decodes them) are
 //! set against the static feature counts of its IR (every reachable
-//! block's `cost::block_counts` once, its exit `cost::exit_counts`, one
+//! block's `cost::own_counts` once (what gcc emits in the function: not
+//! the work of a library routine that replaces a loop), its exit
+//! `cost::exit_counts`, one
 //! `Call` per call of a function with IR and one `ExternCall` per other
 //! call). A weight fitted on these is a cost per executed feature, the
 //! same unit the explorer multiplies by how often a feature runs.
@@ -203,7 +205,8 @@ fn reachable(f: &Function) -> Vec<bool> {
     seen
 }
 
-/// A function's body as its symbol holds it once: every reachable block,
+/// A function's body as its symbol holds it once: every reachable block
+/// (without the library routines that replace loops, which are not in it),
 /// one `Call` per call of a function with IR, one `ExternCall` per other
 /// call (builtins are expanded in place).
 fn body_counts(f: &Function, has_ir: &dyn Fn(&str) -> bool) -> Counts {
@@ -212,7 +215,7 @@ fn body_counts(f: &Function, has_ir: &dyn Fn(&str) -> bool) -> Counts {
         if !live {
             continue;
         }
-        c.plus(&cost::block_counts(b));
+        c.plus(&cost::own_counts(b));
         for i in &b.insts {
             if let InstKind::Call { callee, target, .. } = &i.kind {
                 if target.is_none() && has_ir(callee) {

@@ -28,6 +28,7 @@ use super::attribute::{base_name, MachineCosts, SymbolLines};
 use super::Metrics;
 use crate::analysis::FuncTable;
 use crate::cost::{self, CostTable, Counts};
+use crate::distribute::LibRole;
 use crate::ir::Function;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
@@ -424,5 +425,47 @@ pub fn distribute(f: &Function, table: &CostTable, code: Lines, mut entry: Metri
             share(&group, &md[*d], &mut blocks);
         }
     }
+    library_work(f, table, (&lines, &looped), &mut blocks);
     FnPlan { blocks, entry, how, lines, looped, depths, vector }
+}
+
+/// The work of the library routines the object calls in place of loops
+/// (`crate::distribute`): it is not in the function's machine code, so the
+/// cost model estimates it, as for an explicit call (`cost::library_counts`:
+/// the routine's fixed part on the block entering the loop, its per-byte
+/// part on the block with the stores). Only when the object has code on
+/// the loop's lines and none of it in a machine loop: gcc replaced the loop
+/// (a `call`, a tail `jmp`, or for a constant size an inline `rep stos`,
+/// whose repetitions a static count also misses). For a small constant
+/// size expanded into plain stores this counts their bytes twice.
+fn library_work(f: &Function, table: &CostTable, code: (&BTreeMap<u32, Metrics>, &BTreeMap<u32, Metrics>), blocks: &mut [Metrics]) {
+    let (lines, looped) = code;
+    for (bi, blk) in f.blocks.iter().enumerate() {
+        let lp = match blk.lib {
+            LibRole::Entry { .. } => match &blk.term {
+                crate::ir::Terminator::Goto(h) => f.loop_of_header.get(*h).copied().flatten(),
+                _ => None,
+            },
+            LibRole::Iter { .. } => f.innermost_loop(bi),
+            LibRole::None | LibRole::Gone => None,
+        };
+        let Some(lp) = lp.and_then(|i| f.loops.get(i)) else { continue };
+        let mut span = (u32::MAX, 0);
+        for b in lp.blocks.iter().filter_map(|b| f.blocks.get(*b)) {
+            for l in b.insts.iter().map(|i| i.span.start_line).chain([b.term_span.start_line]) {
+                span = (span.0.min(l), span.1.max(l));
+            }
+        }
+        let range = span.0..=span.1.max(span.0);
+        let replaced = lines.range(range.clone()).any(|(_, m)| !m.is_zero()) && looped.range(range).all(|(_, m)| m.is_zero());
+        if !replaced {
+            continue;
+        }
+        let m = table.metrics(&cost::library_counts(blk.lib));
+        if let Some(b) = blocks.get_mut(bi) {
+            for (k, v) in m.iter().enumerate() {
+                b.0[k] += v;
+            }
+        }
+    }
 }
