@@ -31,23 +31,22 @@
 //!   the IR does not keep, and it keeps the loop).
 //!
 //! The block before the loop (its only entry, falling into it) is marked
-//! [`LibRole::Entry`]: it pays the call once per entry (`Feature::LibLoop`)
-//! and the routine's fixed part. The block with the store is marked
-//! [`LibRole::Iter`]: per iteration, the routine's work on the stored bytes,
-//! the same per-byte cost an explicit `memset`/`memcpy` call has
-//! (`contracts::builtin_for`). The loop's other blocks cost nothing
-//! ([`LibRole::Gone`]). Loop counts, footprints and values are unchanged:
+//! [`LibRole::Entry`]: it pays one call per store once per entry
+//! (`Feature::LibLoop`) and the routines' fixed parts. The block with the
+//! (first) store is marked [`LibRole::Iter`]: per iteration, the routines'
+//! work on the stored bytes (`cost::library_counts`). The loop's other
+//! blocks cost nothing ([`LibRole::Gone`]). Loop counts, footprints and values are unchanged:
 //! only the costs of the blocks are.
 
 use crate::ir::*;
 use crate::loops::successors;
 use serde::Serialize;
 
-/// Calls or bytes per library routine.
+/// Calls, bytes or a rate per library routine.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct PerRoutine {
-    pub memset: u16,
-    pub memcpy: u16,
+pub struct PerRoutine<T = u16> {
+    pub memset: T,
+    pub memcpy: T,
 }
 
 /// A block's part in a loop replaced by library calls.
