@@ -63,8 +63,8 @@ pub enum Feature {
     Cmp,
     /// A loop gcc replaces by a call to `memset` or `memcpy`
     /// (`distribute.rs`): the call and its arguments, counted once per
-    /// entry into the loop. The routine's own work is counted as an
-    /// explicit call's is (`contracts::builtin_for`).
+    /// entry into the loop. The routine's own work is added apart
+    /// (`library_counts`): it is not in the function's symbol.
     LibLoop,
 }
 
