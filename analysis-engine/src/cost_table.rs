@@ -13,7 +13,7 @@
 //!   tree-sitter: 12 files, 173 functions
 //!   zlib-examples: 12 files, 35 functions
 //!   nettle-examples: 18 files, 4 functions
-//!   dpdk-wrappers: 1 files, 40 functions
+//!   dpdk-wrappers: 1 file, 40 functions
 //! with the 50 fit-half scenarios of accuracy/drivers (valgrind counts against
 //! the interpreter's feature counts) weighing as much in total.
 //! Least absolute relative error (IRLS over non-negative least squares,

@@ -544,7 +544,7 @@ pub fn fit_static(root: &Path, verbose: bool, write: bool, with_dynamic: bool) -
     println!("Fitted on all {} functions:\n\n{}", rows.len(), render_table_md(&t));
     if write {
         let get = |k: &str| machine.iter().find(|(x, _)| *x == k).map(|(_, v)| v.clone()).unwrap_or_default();
-        let fitted_on: Vec<String> = per.iter().filter(|p| p.2 > 0).map(|(p, f, n)| format!("  {p}: {f} files, {n} functions")).collect();
+        let fitted_on: Vec<String> = per.iter().filter(|p| p.2 > 0).map(|(p, f, n)| format!("  {p}: {f} file{}, {n} functions", if *f == 1 { "" } else { "s" })).collect();
         let mut header = vec![
             "The instruction, memory-read and memory-write rows and their entry".to_string(),
             "constants are fitted on static machine code (`make fit-model`,".to_string(),
