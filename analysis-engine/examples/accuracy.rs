@@ -631,15 +631,7 @@ fn lopo(rows: &[Row]) {
         let mut t = default_table();
         for (k, (mi, _)) in MEASURED.iter().enumerate() {
             let (a0, b0) = design(&train, *mi);
-            let prior = PRIOR[k].to_vec();
-            let scores: Vec<(f64, f64)> = RIDGES.iter().map(|l| (*l, cv_score(&a0, &b0, &prior, *l, &ALLOWED[k], &LOWER[k]))).collect();
-            let min = scores.iter().map(|q| q.1).fold(f64::INFINITY, f64::min);
-            let best = scores.iter().filter(|q| q.1 <= min + CV_SLACK).map(|q| q.0).fold(RIDGES[0], f64::max);
-            let w = fit_row(&a0, &b0, &prior, best, &ALLOWED[k], &LOWER[k]);
-            for f in 0..NFEAT {
-                t.weights[*mi][f] = round3(w[f]);
-            }
-            t.entry[*mi] = round3(w[NFEAT]);
+            fit_metric(&mut t, k, *mi, &a0, &b0, &RIDGES);
         }
         let test: Vec<Row> = rows.iter().filter(|r| &project(r) == p).map(|r| Row { sc: r.sc.clone(), measured: r.measured.clone(), model: r.model.clone(), model_only: None, lines: r.lines.clone() }).collect();
         let mp = |r: &Row| -> Option<(Measured, [f64; 3])> { Some((*r.measured.as_ref().ok()?, model_pred(r, &t)?)) };
@@ -1822,6 +1814,26 @@ fn fit_cols(a0: &[Vec<f64>], b0: &[f64], prior: &[f64], ridge: f64) -> Vec<f64> 
     x
 }
 
+/// Fit metric row `k` of `PRIOR`/`ALLOWED`/`LOWER` (row `mi` of the table)
+/// on the design (`a0`, `b0`) and write it into `t`, rounded to 3
+/// decimals. The ridge is the strongest pull among `ridges` whose
+/// cross-validated error is within `CV_SLACK` of the best (a "one standard
+/// error" rule: weights stay closer to one instruction per operation
+/// unless the data insist). Returns the cross-validated error per ridge
+/// and the ridge chosen.
+fn fit_metric(t: &mut CostTable, k: usize, mi: usize, a0: &[Vec<f64>], b0: &[f64], ridges: &[f64]) -> (Vec<(f64, f64)>, f64) {
+    let prior = PRIOR[k].to_vec();
+    let scores: Vec<(f64, f64)> = ridges.iter().map(|l| (*l, cv_score(a0, b0, &prior, *l, &ALLOWED[k], &LOWER[k]))).collect();
+    let min = scores.iter().map(|q| q.1).fold(f64::INFINITY, f64::min);
+    let best = scores.iter().filter(|q| q.1 <= min + CV_SLACK).map(|q| q.0).fold(ridges[0], f64::max);
+    let w = fit_row(a0, b0, &prior, best, &ALLOWED[k], &LOWER[k]);
+    for f in 0..NFEAT {
+        t.weights[mi][f] = round3(w[f]);
+    }
+    t.entry[mi] = round3(w[NFEAT]);
+    (scores, best)
+}
+
 /// Median absolute relative error of `ridge` under k-fold cross-validation
 /// (row i is in fold i mod k).
 fn cv_score(a0: &[Vec<f64>], b0: &[f64], prior: &[f64], ridge: f64, allowed: &[bool], lower: &[f64]) -> f64 {
@@ -1860,24 +1872,13 @@ fn calibrate(root: &Path, rows: &[Row], old: &CostTable, machine: &[(&str, Strin
         fit_rows.len()
     );
     for (k, (mi, label)) in MEASURED.iter().enumerate() {
-        let prior = PRIOR[k].to_vec();
         let (a0, b0) = design(&fit_rows, *mi);
-        let scores: Vec<(f64, f64)> = RIDGES.iter().map(|l| (*l, cv_score(&a0, &b0, &prior, *l, &ALLOWED[k], &LOWER[k]))).collect();
-        // The strongest pull whose cross-validated error is within
-        // `CV_SLACK` of the best (a "one standard error" rule: weights stay
-        // closer to one instruction per operation unless the data insist).
-        let min = scores.iter().map(|p| p.1).fold(f64::INFINITY, f64::min);
-        let best = scores.iter().filter(|p| p.1 <= min + CV_SLACK).map(|p| p.0).fold(RIDGES[0], f64::max);
+        let (scores, best) = fit_metric(&mut new, k, *mi, &a0, &b0, &RIDGES);
         println!(
             "- {label}: cross-validated median error by ridge: {}; chosen {best}",
             scores.iter().map(|(l, e)| format!("{l}: {}", pct(*e))).collect::<Vec<_>>().join(", ")
         );
         notes.push(format!("{label} {best}"));
-        let w = fit_row(&a0, &b0, &prior, best, &ALLOWED[k], &LOWER[k]);
-        for f in 0..NFEAT {
-            new.weights[*mi][f] = round3(w[f]);
-        }
-        new.entry[*mi] = round3(w[NFEAT]);
     }
     println!("\nPrevious table:\n\n{}", render_table_md(old));
     println!("Fitted table:\n\n{}", render_table_md(&new));

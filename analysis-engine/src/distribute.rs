@@ -39,7 +39,6 @@
 //! only the costs of the blocks are.
 
 use crate::ir::*;
-use crate::loops::successors;
 use serde::Serialize;
 
 /// Calls, bytes or a rate per library routine.
@@ -177,12 +176,8 @@ fn store_routine(addr: &Expr, value: &Expr, size: u8, step_of: &dyn Fn(LocalId) 
 /// The only block outside the loop that enters it, when it falls into the
 /// header unconditionally (so it runs once per entry into the loop).
 fn single_entry(f: &Function, l: &Loop) -> Option<BlockId> {
-    let mut outside = (0..f.blocks.len()).filter(|&b| !l.contains(b) && successors(&f.blocks[b].term).contains(&l.header));
-    let entry = outside.next()?;
-    if outside.next().is_some() || !matches!(f.blocks[entry].term, Terminator::Goto(h) if h == l.header) {
-        return None;
-    }
-    Some(entry)
+    let entry = crate::loops::sole_entry(f, l)?;
+    matches!(f.blocks[entry].term, Terminator::Goto(h) if h == l.header).then_some(entry)
 }
 
 /// Per local, how the loop changes it; `None` when a local is assigned in

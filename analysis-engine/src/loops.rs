@@ -17,6 +17,14 @@ pub fn successors(t: &Terminator) -> Vec<BlockId> {
     }
 }
 
+/// The only block outside loop `l` that jumps to its header, if exactly
+/// one does: it runs once per entry into the loop.
+pub fn sole_entry(f: &Function, l: &Loop) -> Option<BlockId> {
+    let mut outside = (0..f.blocks.len()).filter(|&b| !l.contains(b) && successors(&f.blocks[b].term).contains(&l.header));
+    let first = outside.next()?;
+    outside.next().is_none().then_some(first)
+}
+
 /// Reverse post-order of reachable blocks (iterative DFS).
 pub fn reverse_postorder(f: &Function) -> Vec<BlockId> {
     let n = f.blocks.len();

@@ -28,7 +28,7 @@
 
 use super::*;
 use perfi_engine::cost::{self, exit_counts, Counts, Feature};
-use perfi_engine::ir::{Function, InstKind, Terminator};
+use perfi_engine::ir::{Function, InstKind};
 use perfi_engine::machine::attribute::SymbolLines;
 use perfi_engine::machine::{I_INSTR, I_READS, I_WRITES};
 use perfi_engine::workspace::{compile_flags, compile_flags_from_db, CompileFlags};
@@ -211,21 +211,8 @@ fn gcc_args(args: &[String], dir: &Path) -> Vec<String> {
 /// Blocks reachable from the entry (gcc drops the others).
 fn reachable(f: &Function) -> Vec<bool> {
     let mut seen = vec![false; f.blocks.len()];
-    let mut stack = vec![f.entry];
-    while let Some(b) = stack.pop() {
-        if b >= seen.len() || seen[b] {
-            continue;
-        }
+    for b in perfi_engine::loops::reverse_postorder(f) {
         seen[b] = true;
-        match &f.blocks[b].term {
-            Terminator::Goto(t) => stack.push(*t),
-            Terminator::Branch { then_bb, else_bb, .. } => stack.extend([*then_bb, *else_bb]),
-            Terminator::Switch { cases, default, .. } => {
-                stack.extend(cases.iter().map(|c| c.1));
-                stack.push(*default);
-            }
-            Terminator::Return(_) | Terminator::Unreachable => {}
-        }
     }
     seen
 }
@@ -416,15 +403,7 @@ fn fit_table(rows: &[&FnRow], dynamic: &[&Row], base: &CostTable) -> (CostTable,
         let (da, db) = design(dynamic, *mi);
         a0.extend(da.into_iter().map(|r| r.into_iter().map(|x| x * scale).collect::<Vec<f64>>()));
         b0.extend(db.into_iter().map(|y| y * scale));
-        let prior = PRIOR[k].to_vec();
-        let scores: Vec<(f64, f64)> = STATIC_RIDGES.iter().map(|l| (*l, cv_score(&a0, &b0, &prior, *l, &ALLOWED[k], &LOWER[k]))).collect();
-        let min = scores.iter().map(|q| q.1).fold(f64::INFINITY, f64::min);
-        let best = scores.iter().filter(|q| q.1 <= min + CV_SLACK).map(|q| q.0).fold(STATIC_RIDGES[0], f64::max);
-        let w = fit_row(&a0, &b0, &prior, best, &ALLOWED[k], &LOWER[k]);
-        for f in 0..NFEAT {
-            t.weights[*mi][f] = round3(w[f]);
-        }
-        t.entry[*mi] = round3(w[NFEAT]);
+        let (_, best) = fit_metric(&mut t, k, *mi, &a0, &b0, &STATIC_RIDGES);
         ridges.push(best);
     }
     (t, ridges)

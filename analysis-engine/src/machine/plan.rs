@@ -262,9 +262,7 @@ fn loop_elements(f: &Function) -> Vec<Option<u32>> {
 fn entering_block(f: &Function, bi: usize, depth: usize) -> Option<usize> {
     let nesting = |b: usize| f.loops.iter().filter(|lp| lp.contains(b)).count();
     let lp = f.loops.iter().find(|lp| lp.contains(bi) && nesting(lp.header) == depth)?;
-    let mut entries = f.blocks.iter().enumerate().filter(|(b, blk)| !lp.contains(*b) && crate::loops::successors(&blk.term).contains(&lp.header)).map(|(b, _)| b);
-    let first = entries.next()?;
-    entries.next().is_none().then_some(first)
+    crate::loops::sole_entry(f, lp)
 }
 
 /// Blocks reachable from the entry when a branch on a constant follows
