@@ -136,26 +136,27 @@ fn code_hoisted_out_of_an_inner_loop_runs_per_outer_iteration() {
     assert!(p >= want - 1e-6 && p <= want + slack, "reads predicted {p}, object {reads:?}: {want} + at most {slack}");
 }
 
-#[test]
-fn inline_asm_in_an_inlined_helper_is_charged_per_call() {
+/// `func`, called once by `driver`, runs one machine loop 4 times: the
+/// prediction is the object's code outside the loop plus 4 iterations
+/// (up to one more for the IR's exit test).
+fn check_four_iterations(func: &str, driver: &str) {
     let Some(_) = compile::system_compiler() else { return };
     let mc = Arc::new(MachineCosts::compile(Input::File(&source()), &[], Limits::default()).expect("loops.c compiles"));
-    let d = by_depth(&mc, "swap_sum");
-    assert_eq!(d.len(), 2, "one machine loop:\n{}", mc.listing("swap_sum"));
-    let want = d[0] + d[1] * 4.0 - extra_epilogues(&mc, "swap_sum", I_INSTR);
-    let p = predicted(&mc, "swap_sum", "run_swap");
+    let d = by_depth(&mc, func);
+    assert_eq!(d.len(), 2, "one machine loop:\n{}", mc.listing(func));
+    let want = d[0] + d[1] * 4.0 - extra_epilogues(&mc, func, I_INSTR);
+    let p = predicted(&mc, func, driver);
     assert!(p >= want - 1e-6 && p <= want + d[1], "predicted {p}, object {d:?}: {want} + at most {}", d[1]);
 }
 
 #[test]
+fn inline_asm_in_an_inlined_helper_is_charged_per_call() {
+    check_four_iterations("swap_sum", "run_swap");
+}
+
+#[test]
 fn a_dead_constant_arm_takes_no_machine_code() {
-    let Some(_) = compile::system_compiler() else { return };
-    let mc = Arc::new(MachineCosts::compile(Input::File(&source()), &[], Limits::default()).expect("loops.c compiles"));
-    let d = by_depth(&mc, "swap_sum_macro");
-    assert_eq!(d.len(), 2, "one machine loop:\n{}", mc.listing("swap_sum_macro"));
-    let want = d[0] + d[1] * 4.0 - extra_epilogues(&mc, "swap_sum_macro", I_INSTR);
-    let p = predicted(&mc, "swap_sum_macro", "run_swap_macro");
-    assert!(p >= want - 1e-6 && p <= want + d[1], "predicted {p}, object {d:?}: {want} + at most {}", d[1]);
+    check_four_iterations("swap_sum_macro", "run_swap_macro");
 }
 
 /// gcc copies a function's epilogue (`pop`s and `ret`) to each exit and
